@@ -1,0 +1,88 @@
+package io.offhook.tap.track;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * One dialog of a call (RFC 3261 section 12): the caller's INVITE may fork into several early dialogs, one per
+ * To-tag, of which at most one is answered. The lifecycle is the explicit transition table below; anything not in it
+ * leaves the state as it is, which is what makes duplicated and re-ordered messages harmless.
+ */
+final class Leg {
+
+    /** The dialog states (RFC 3261 section 12: early, confirmed; plus the end). */
+    enum State { EARLY, CONFIRMED, TERMINATED }
+
+    /** What the tracker saw that concerns one leg. */
+    enum Input {
+        /** 1xx with a To-tag to the initial INVITE. */
+        PROVISIONAL,
+        /** 2xx to the initial INVITE. */
+        ANSWER,
+        /** Final non-2xx to the initial INVITE (486, 487, 603, ...). */
+        REJECT,
+        /** CANCEL of the initial INVITE. */
+        CANCEL,
+        /** BYE in the dialog. */
+        BYE,
+        /** A re-INVITE or UPDATE with both tags after the initial transaction: only a confirmed dialog has one. */
+        REINVITE,
+        /** Another leg of the same INVITE was answered (RFC 3261 section 16.7 step 10: the proxy cancels the rest). */
+        ANSWERED_ELSEWHERE,
+        /** Nothing heard for longer than the configured timeout. */
+        TIMEOUT
+    }
+
+    private static final Map<State, Map<Input, State>> TABLE = new EnumMap<>(State.class);
+
+    static {
+        transition(State.EARLY, Input.PROVISIONAL, State.EARLY);
+        transition(State.EARLY, Input.ANSWER, State.CONFIRMED);
+        transition(State.EARLY, Input.REINVITE, State.CONFIRMED);
+        transition(State.EARLY, Input.REJECT, State.TERMINATED);
+        transition(State.EARLY, Input.CANCEL, State.TERMINATED);
+        transition(State.EARLY, Input.BYE, State.TERMINATED);
+        transition(State.EARLY, Input.ANSWERED_ELSEWHERE, State.TERMINATED);
+        transition(State.EARLY, Input.TIMEOUT, State.TERMINATED);
+        // A confirmed dialog ends only by BYE or silence: a late 1xx, a CANCEL that crossed the 200, or the 487 of
+        // another fork change nothing.
+        transition(State.CONFIRMED, Input.BYE, State.TERMINATED);
+        transition(State.CONFIRMED, Input.TIMEOUT, State.TERMINATED);
+        // TERMINATED is final: late copies never revive a call.
+    }
+
+    private static void transition(State from, Input input, State to) {
+        TABLE.computeIfAbsent(from, s -> new EnumMap<>(Input.class)).put(input, to);
+    }
+
+    /** The state after {@code input} in {@code state}; the same state when the table has no entry. */
+    static State next(State state, Input input) {
+        Map<Input, State> row = TABLE.get(state);
+        State to = row == null ? null : row.get(input);
+        return to == null ? state : to;
+    }
+
+    /** The state a leg first seen through {@code input} starts in (lost messages before it included). */
+    static State initial(Input input) {
+        return switch (input) {
+            case PROVISIONAL -> State.EARLY;
+            case ANSWER, REINVITE -> State.CONFIRMED;
+            default -> State.TERMINATED;
+        };
+    }
+
+    final String toTag;
+    User callee;
+    State state;
+    boolean held;
+
+    Leg(String toTag, User callee, State state) {
+        this.toTag = toTag;
+        this.callee = callee;
+        this.state = state;
+    }
+
+    boolean live() {
+        return state != State.TERMINATED;
+    }
+}

@@ -1,0 +1,811 @@
+package io.offhook.tap.track;
+
+import io.offhook.tap.packet.DropCounters;
+import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.sip.Contact;
+import io.offhook.tap.sip.MediaDirection;
+import io.offhook.tap.sip.SipMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+
+/**
+ * Keeps every user's registrations and calls from the SIP messages it is fed, and reports each change as a
+ * {@link PhoneEvent}.
+ *
+ * <p>Time is whatever the caller says it is ({@link #onMessage} and {@link #advanceTo} take microseconds): packet
+ * timestamps when replaying a capture, an injected clock when live. It never goes backwards; a re-ordered packet
+ * with an older timestamp is processed at the current time.
+ *
+ * <p>Not thread-safe: one thread feeds it (the pipeline serialises its sources), which also keeps each user's
+ * events in order.
+ */
+public final class PhoneTracker {
+    private static final int MAX_PENDING_REGISTERS = 65_536;
+
+    private final TrackerConfig config;
+    private final PhoneEventListener listener;
+    private final DropCounters drops;
+
+    private final Map<String, User> users = new HashMap<>();
+    private final Map<String, Call> calls = new HashMap<>();
+    /** host:port of each registered device -> its Binding, or a Binding[] when several share one. */
+    private final Map<String, Object> devices = new HashMap<>();
+    private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>();
+    /** Unanswered calls in creation order, for eviction under the cap: unknown parties first. */
+    private final ArrayDeque<Call> unknownEarly = new ArrayDeque<>();
+    private final ArrayDeque<Call> knownEarly = new ArrayDeque<>();
+    /** The last REGISTER request per Call-ID, used when a registrar's 2xx omits the Contact list. */
+    private final Map<String, SipMessage> pendingRegisters = new LinkedHashMap<>(256, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SipMessage> eldest) {
+            return size() > MAX_PENDING_REGISTERS;
+        }
+    };
+
+    private long now = Long.MIN_VALUE;
+    private int bindingCount;
+
+    public PhoneTracker(TrackerConfig config, PhoneEventListener listener, DropCounters drops) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.drops = Objects.requireNonNull(drops, "drops");
+    }
+
+    /** Current tracker time in microseconds since the epoch ({@link Long#MIN_VALUE} before the first input). */
+    public long now() {
+        return now;
+    }
+
+    /** The user's aggregate state; {@link PhoneState#OFFLINE} for a user the tracker does not know. */
+    public PhoneState stateOf(String aor) {
+        User u = users.get(Aor.of(aor));
+        return u == null ? PhoneState.OFFLINE : u.aggregate();
+    }
+
+    /** Users with at least one binding or call. */
+    public int userCount() {
+        return users.size();
+    }
+
+    /** Calls held, ended ones still remembered as tombstones included. */
+    public int callCount() {
+        return calls.size();
+    }
+
+    /** Registered devices over all users. */
+    public int bindingCount() {
+        return bindingCount;
+    }
+
+    /**
+     * Moves time forward to {@code timeMicros} and expires what is due: bindings past their expiry, calls past
+     * their silence timeout, tombstones past their time. Earlier times are ignored.
+     */
+    public void advanceTo(long timeMicros) {
+        if (timeMicros <= now) {
+            return;
+        }
+        now = timeMicros;
+        TimerEntry head;
+        while ((head = timers.peek()) != null && head.at <= now) {
+            timers.poll();
+            Timed t = head.target;
+            long due = t.deadline();
+            if (due <= now) {
+                expire(t);
+            } else if (due != Long.MAX_VALUE) {
+                schedule(t, due);
+            }
+        }
+    }
+
+    /** Applies one SIP message seen at {@code timeMicros}. */
+    public void onMessage(SipMessage m, long timeMicros) {
+        advanceTo(timeMicros);
+        switch (m.effectiveMethod()) {
+            case "REGISTER" -> onRegister(m);
+            case "INVITE" -> {
+                if (m.isRequest()) {
+                    onInvite(m);
+                } else {
+                    onInviteResponse(m);
+                }
+            }
+            case "CANCEL" -> {
+                if (m.isRequest()) {
+                    onCancel(m);
+                }
+            }
+            case "BYE" -> {
+                if (m.isRequest()) {
+                    onBye(m);
+                } else {
+                    touch(m.callId());
+                }
+            }
+            case "UPDATE" -> onUpdate(m);
+            default -> touch(m.callId());
+        }
+    }
+
+    // ---------------------------------------------------------------- registrations (RFC 3261 section 10)
+
+    private void onRegister(SipMessage m) {
+        if (m.isRequest()) {
+            pendingRegisters.put(m.callId(), m);
+            return;
+        }
+        if (m.statusCode() < 200 || m.statusCode() >= 300) {
+            return;
+        }
+        String aor = Aor.of(m.toUri());
+        if (aor == null) {
+            drops.drop(DropReason.SIP_MALFORMED, "REGISTER response with unusable To URI: " + m.toUri());
+            return;
+        }
+        SipMessage request = pendingRegisters.remove(m.callId());
+        if (request != null && request.cseq() != m.cseq()) {
+            request = null;
+        }
+        List<Contact> listed = m.contacts();
+        int defaultExpires = m.expires();
+        if (listed.isEmpty() && request != null && !request.contactWildcard()) {
+            // Non-conforming registrar: the 2xx should list every binding (RFC 3261 10.3 step 8). Use the request.
+            listed = request.contacts();
+            defaultExpires = request.expires();
+        }
+        User user = users.get(aor);
+        if (user == null) {
+            if (listed.isEmpty()) {
+                return;
+            }
+            user = new User(aor);
+            users.put(aor, user);
+        }
+        boolean wasRegistered = user.registered();
+        List<Binding> keep = new ArrayList<>(listed.size());
+        for (Contact c : listed) {
+            int seconds = c.expires() != SipMessage.ABSENT ? c.expires()
+                    : defaultExpires != SipMessage.ABSENT ? defaultExpires
+                    : (int) config.defaultRegistration().toSeconds();
+            String key = Aor.deviceKey(c.uri());
+            if (seconds <= 0 || key == null) {
+                continue;
+            }
+            long expiresAt = now + seconds * 1_000_000L;
+            Binding b = user.binding(key);
+            if (b == null) {
+                b = findIn(keep, key);
+            }
+            if (b == null) {
+                b = new Binding(user, c.uri(), key, expiresAt);
+                index(b);
+                schedule(b, expiresAt);
+            } else {
+                boolean earlier = expiresAt < b.expiresAt;
+                b.expiresAt = expiresAt;
+                if (earlier) {
+                    schedule(b, expiresAt);
+                }
+            }
+            if (!keep.contains(b)) {
+                keep.add(b);
+            }
+        }
+        for (Binding old : user.bindings) {
+            if (!keep.contains(old)) {
+                unindex(old);
+            }
+        }
+        user.bindings = keep.toArray(new Binding[0]);
+        if (!wasRegistered && user.registered()) {
+            emit(user, PhoneEventType.ONLINE, null, null, null);
+        } else if (wasRegistered && user.registered()) {
+            emit(user, PhoneEventType.STILL_ONLINE, null, null, null);
+        } else if (wasRegistered) {
+            emit(user, PhoneEventType.OFFLINE, null, null, "unregistered");
+        }
+        forgetIfIdle(user);
+    }
+
+    private static Binding findIn(List<Binding> list, String key) {
+        for (Binding b : list) {
+            if (b.deviceKey.equals(key)) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private void index(Binding b) {
+        bindingCount++;
+        String hostPort = Aor.hostPortOf(b.deviceKey);
+        Object present = devices.get(hostPort);
+        if (present == null) {
+            devices.put(hostPort, b);
+        } else if (present instanceof Binding single) {
+            devices.put(hostPort, new Binding[] {single, b});
+        } else {
+            Binding[] many = (Binding[]) present;
+            Binding[] more = java.util.Arrays.copyOf(many, many.length + 1);
+            more[many.length] = b;
+            devices.put(hostPort, more);
+        }
+    }
+
+    private void unindex(Binding b) {
+        b.removed = true;
+        bindingCount--;
+        String hostPort = Aor.hostPortOf(b.deviceKey);
+        Object present = devices.get(hostPort);
+        if (present == b) {
+            devices.remove(hostPort);
+        } else if (present instanceof Binding[] many) {
+            List<Binding> rest = new ArrayList<>(List.of(many));
+            rest.remove(b);
+            devices.put(hostPort, rest.size() == 1 ? rest.get(0) : rest.toArray(new Binding[0]));
+        }
+    }
+
+    /**
+     * The user whose registered device a URI (a forwarded Request-URI, a Contact) points at, or {@code null}.
+     * Devices are matched by host and port; where several bindings share them (a PBX, a NAT), the user part
+     * decides, and an ambiguous match is no match.
+     */
+    private User deviceOwner(String uri) {
+        String key = Aor.deviceKey(uri);
+        if (key == null) {
+            return null;
+        }
+        Object present = devices.get(Aor.hostPortOf(key));
+        if (present == null) {
+            return null;
+        }
+        String userPart = Aor.userOf(key);
+        if (present instanceof Binding single) {
+            String boundUser = Aor.userOf(single.deviceKey);
+            return userPart == null || boundUser == null || userPart.equals(boundUser) ? single.owner : null;
+        }
+        User found = null;
+        for (Binding b : (Binding[]) present) {
+            String boundUser = Aor.userOf(b.deviceKey);
+            if (userPart != null && boundUser != null && !userPart.equals(boundUser)) {
+                continue;
+            }
+            if (found != null && found != b.owner) {
+                return null;
+            }
+            found = b.owner;
+        }
+        return found;
+    }
+
+    // ---------------------------------------------------------------- calls (RFC 3261 sections 12-17)
+
+    private void onInvite(SipMessage m) {
+        Call call = calls.get(m.callId());
+        if (m.toTag() != null) {
+            onReInvite(m, call);
+            return;
+        }
+        if (call != null && call.ended() && !call.everConfirmed && m.cseq() > call.inviteCseq) {
+            // Same Call-ID, higher CSeq after a failure: the caller retries (after a 401/407 most often).
+            revive(call, m.cseq());
+        }
+        if (call == null) {
+            call = startCall(m, true);
+            if (call == null) {
+                return;
+            }
+        } else if (call.ended()) {
+            return;
+        }
+        if (call.challenged && m.cseq() > call.inviteCseq) {
+            call.challenged = false;
+            call.inviteCseq = m.cseq();
+        }
+        call.lastActivity = now;
+        readSessionTimer(call, m);
+        User target = deviceOwner(m.requestUri());
+        if (target != null && !call.forwardedTo.contains(target)) {
+            call.forwardedTo.add(target);
+        }
+    }
+
+    private Call startCall(SipMessage m, boolean announce) {
+        String callerAor = callerAor(m);
+        String toAor = Aor.of(m.toUri());
+        if (callerAor == null || toAor == null) {
+            drops.drop(DropReason.SIP_MALFORMED, "INVITE with unusable From/To URI, Call-ID " + m.callId());
+            return null;
+        }
+        User caller = null;
+        if (m.isRequest() && !m.contacts().isEmpty()) {
+            caller = deviceOwner(m.contacts().get(0).uri());
+        }
+        if (caller == null) {
+            caller = user(callerAor);
+        }
+        if (calls.size() >= config.maxCalls()) {
+            evictOne();
+        }
+        boolean known = caller.registered()
+                || deviceOwner(m.requestUri() == null ? m.toUri() : m.requestUri()) != null
+                || registered(toAor);
+        Call call = new Call(m.callId(), m.fromTag(), m.cseq(), caller, toAor, known, now, config);
+        calls.put(call.callId, call);
+        (known ? knownEarly : unknownEarly).add(call);
+        trimEarlyQueues();
+        attach(caller, call);
+        schedule(call, call.deadline());
+        if (announce) {
+            emit(caller, PhoneEventType.DIALING, call, toAor, null);
+        }
+        return call;
+    }
+
+    private String callerAor(SipMessage m) {
+        if (config.useAssertedIdentity() && m.assertedIdentity() != null) {
+            String pai = Aor.of(m.assertedIdentity());
+            if (pai != null) {
+                return pai;
+            }
+        }
+        return Aor.of(m.fromUri());
+    }
+
+    private boolean registered(String aor) {
+        User u = users.get(aor);
+        return u != null && u.registered();
+    }
+
+    private void revive(Call call, long cseq) {
+        call.endedAt = -1;
+        call.inviteCseq = cseq;
+        call.challenged = false;
+        call.legs.clear();
+        call.forwardedTo.clear();
+        call.lastActivity = now;
+        call.caller = user(call.caller.aor);
+        attach(call.caller, call);
+        emit(call.caller, PhoneEventType.DIALING, call, call.toAor, null);
+        schedule(call, call.deadline());
+    }
+
+    private void onInviteResponse(SipMessage m) {
+        int status = m.statusCode();
+        Call call = calls.get(m.callId());
+        if (call != null && call.ended()) {
+            return;
+        }
+        if (call != null && call.challenged) {
+            if (m.cseq() < call.inviteCseq) {
+                return;
+            }
+            if (m.cseq() > call.inviteCseq) {
+                // The retried INVITE itself was not seen, its responses are.
+                call.challenged = false;
+                call.inviteCseq = m.cseq();
+            }
+        }
+        if (call != null && m.cseq() > call.inviteCseq) {
+            onReInviteResponse(m, call);
+            return;
+        }
+        if (status < 200 && m.toTag() == null) {
+            // 100 Trying and tagless provisionals create no dialog (RFC 3261 section 12.1).
+            if (call != null) {
+                call.lastActivity = now;
+            }
+            return;
+        }
+        if (call == null) {
+            if (status >= 300) {
+                return;
+            }
+            // The INVITE was lost: the response still tells who calls whom.
+            call = startCall(m, true);
+            if (call == null) {
+                return;
+            }
+        }
+        call.lastActivity = now;
+        String tag = m.toTag() == null ? "" : m.toTag();
+        if (status < 200) {
+            Leg leg = call.leg(tag);
+            if (leg == null) {
+                leg = addLeg(call, tag, m, Leg.Input.PROVISIONAL);
+                if (leg.live()) {
+                    emit(leg.callee, PhoneEventType.RINGING, call, call.caller.aor, null);
+                }
+            }
+        } else if (status < 300) {
+            onAnswer(call, tag, m);
+        } else {
+            onReject(call, tag, status);
+        }
+    }
+
+    private void onAnswer(Call call, String tag, SipMessage m) {
+        readSessionTimer(call, m);
+        Leg leg = call.leg(tag);
+        boolean changed;
+        if (leg == null) {
+            leg = addLeg(call, tag, m, Leg.Input.ANSWER);
+            changed = true;
+        } else {
+            Leg.State before = leg.state;
+            leg.state = Leg.next(leg.state, Leg.Input.ANSWER);
+            changed = before != leg.state;
+        }
+        if (!changed || leg.state != Leg.State.CONFIRMED) {
+            return;
+        }
+        call.everConfirmed = true;
+        List<User> elsewhere = new ArrayList<>(0);
+        for (Leg other : call.legs) {
+            if (other != leg && other.state == Leg.State.EARLY) {
+                other.state = Leg.next(other.state, Leg.Input.ANSWERED_ELSEWHERE);
+                if (other.callee != leg.callee && !elsewhere.contains(other.callee)) {
+                    elsewhere.add(other.callee);
+                }
+            }
+        }
+        emit(leg.callee, PhoneEventType.ON_THE_PHONE, call, call.caller.aor, null);
+        if (call.caller != leg.callee) {
+            emit(call.caller, PhoneEventType.ON_THE_PHONE, call, leg.callee.aor, null);
+        }
+        for (User u : elsewhere) {
+            emit(u, PhoneEventType.CALL_ENDED, call, call.caller.aor, "answered elsewhere");
+        }
+    }
+
+    private void onReject(Call call, String tag, int status) {
+        if (status == 401 || status == 407) {
+            if (!call.answered()) {
+                // Digest challenge (RFC 3261 section 22.2): the caller usually retries at once with credentials.
+                call.challenged = true;
+                for (Leg l : call.legs) {
+                    l.state = Leg.next(l.state, Leg.Input.REJECT);
+                }
+                schedule(call, call.deadline());
+            }
+            return;
+        }
+        Leg leg = call.leg(tag);
+        List<User> affected = new ArrayList<>(2);
+        if (leg != null) {
+            if (leg.state == Leg.State.EARLY) {
+                leg.state = Leg.next(leg.state, Leg.Input.REJECT);
+                affected.add(leg.callee);
+            }
+        } else if (!call.answered()) {
+            // A final response from an unseen leg (often the proxy's own): the INVITE as a whole failed.
+            for (Leg l : call.legs) {
+                if (l.state == Leg.State.EARLY) {
+                    l.state = Leg.next(l.state, Leg.Input.REJECT);
+                    affected.add(l.callee);
+                }
+            }
+        }
+        String detail = String.valueOf(status);
+        if (!call.anyLive() && !call.everConfirmed) {
+            endCall(call, detail);
+        } else {
+            for (User u : affected) {
+                emit(u, PhoneEventType.CALL_ENDED, call, call.caller.aor, detail);
+            }
+        }
+    }
+
+    /**
+     * Adds the dialog with {@code tag}, attributing it to the user whose registered device is at the callee's end:
+     * the Contact of a response, the Request-URI of a request from the caller, the Contact of a request from the
+     * callee. Without such a device: the single user the INVITE was forwarded to, else the To user.
+     */
+    private Leg addLeg(Call call, String tag, SipMessage m, Leg.Input input) {
+        String calleeDevice;
+        if (m.isRequest() && call.fromTag != null && call.fromTag.equals(m.fromTag())) {
+            calleeDevice = m.requestUri();
+        } else {
+            calleeDevice = m.contacts().isEmpty() ? null : m.contacts().get(0).uri();
+        }
+        User callee = calleeDevice == null ? null : deviceOwner(calleeDevice);
+        if (callee == null && call.forwardedTo.size() == 1) {
+            callee = call.forwardedTo.get(0);
+        }
+        if (callee == null) {
+            callee = user(call.toAor);
+        }
+        Leg leg = new Leg(tag, callee, Leg.initial(input));
+        call.legs.add(leg);
+        attach(callee, call);
+        if (leg.state == Leg.State.CONFIRMED) {
+            call.everConfirmed = true;
+        }
+        schedule(call, call.deadline());
+        return leg;
+    }
+
+    private void onCancel(SipMessage m) {
+        Call call = calls.get(m.callId());
+        if (call == null || call.ended()) {
+            return;
+        }
+        call.lastActivity = now;
+        for (Leg l : call.legs) {
+            l.state = Leg.next(l.state, Leg.Input.CANCEL);
+        }
+        if (!call.anyLive()) {
+            endCall(call, "CANCEL");
+        }
+    }
+
+    private void onBye(SipMessage m) {
+        Call call = calls.get(m.callId());
+        if (call == null || call.ended()) {
+            return;
+        }
+        call.lastActivity = now;
+        Leg leg = call.leg(call.legTag(m.fromTag(), m.toTag()));
+        if (leg != null) {
+            leg.state = Leg.next(leg.state, Leg.Input.BYE);
+        } else {
+            // The dialog's 1xx/2xx were lost: the BYE is still proof the call is over.
+            for (Leg l : call.legs) {
+                l.state = Leg.next(l.state, Leg.Input.BYE);
+            }
+        }
+        if (!call.anyLive()) {
+            endCall(call, "BYE");
+        } else if (leg != null) {
+            emit(leg.callee, PhoneEventType.CALL_ENDED, call, call.caller.aor, "BYE");
+        }
+    }
+
+    private void onReInvite(SipMessage m, Call call) {
+        if (call == null) {
+            // We joined mid-call: the in-dialog INVITE proves an answered call between From and To.
+            call = startCall(m, false);
+            if (call == null) {
+                return;
+            }
+            call.inviteCseq = m.cseq() - 1;
+            addLeg(call, m.toTag(), m, Leg.Input.REINVITE);
+            call.everConfirmed = true;
+            for (User u : List.copyOf(call.parties)) {
+                emit(u, PhoneEventType.ON_THE_PHONE, call, remoteOf(call, u), null);
+            }
+        }
+        if (call.ended()) {
+            return;
+        }
+        call.lastActivity = now;
+        readSessionTimer(call, m);
+        Leg leg = call.leg(call.legTag(m.fromTag(), m.toTag()));
+        if (leg == null) {
+            leg = addLeg(call, call.legTag(m.fromTag(), m.toTag()), m, Leg.Input.REINVITE);
+        }
+        Leg.State before = leg.state;
+        leg.state = Leg.next(leg.state, Leg.Input.REINVITE);
+        if (leg.state == Leg.State.CONFIRMED) {
+            call.everConfirmed = true;
+        }
+        boolean wasHeld = leg.held;
+        applySdp(leg, m);
+        PhoneEventType type = leg.held != wasHeld ? (leg.held ? PhoneEventType.HELD : PhoneEventType.RESUMED)
+                : before != leg.state ? PhoneEventType.ON_THE_PHONE : PhoneEventType.STILL_ON_THE_PHONE;
+        emitBoth(call, leg, type);
+    }
+
+    private void onReInviteResponse(SipMessage m, Call call) {
+        call.lastActivity = now;
+        if (m.statusCode() < 200 || m.statusCode() >= 300) {
+            return;
+        }
+        readSessionTimer(call, m);
+        Leg leg = call.leg(call.legTag(m.fromTag(), m.toTag()));
+        if (leg == null || !leg.live()) {
+            return;
+        }
+        boolean wasHeld = leg.held;
+        applySdp(leg, m);
+        if (leg.held != wasHeld) {
+            emitBoth(call, leg, leg.held ? PhoneEventType.HELD : PhoneEventType.RESUMED);
+        }
+    }
+
+    private void onUpdate(SipMessage m) {
+        Call call = calls.get(m.callId());
+        if (call == null || call.ended()) {
+            return;
+        }
+        call.lastActivity = now;
+        readSessionTimer(call, m);
+        if (m.isResponse() && (m.statusCode() < 200 || m.statusCode() >= 300)) {
+            return;
+        }
+        Leg leg = call.leg(call.legTag(m.fromTag(), m.toTag()));
+        if (leg == null || leg.state != Leg.State.CONFIRMED) {
+            return;
+        }
+        boolean wasHeld = leg.held;
+        applySdp(leg, m);
+        if (leg.held != wasHeld) {
+            emitBoth(call, leg, leg.held ? PhoneEventType.HELD : PhoneEventType.RESUMED);
+        }
+    }
+
+    /** Hold per RFC 3264 section 8.4 (sendonly, recvonly in the answer, inactive) or RFC 2543's 0.0.0.0. */
+    private static void applySdp(Leg leg, SipMessage m) {
+        if (m.media() == null) {
+            return;
+        }
+        leg.held = m.media() != MediaDirection.SENDRECV || m.nullConnection();
+    }
+
+    private void readSessionTimer(Call call, SipMessage m) {
+        if (m.sessionExpires() > 0) {
+            call.sessionExpiresMicros = m.sessionExpires() * 1_000_000L;
+        }
+    }
+
+    private void touch(String callId) {
+        Call call = calls.get(callId);
+        if (call != null && !call.ended()) {
+            call.lastActivity = now;
+        }
+    }
+
+    private void endCall(Call call, String detail) {
+        for (Leg l : call.legs) {
+            l.state = Leg.State.TERMINATED;
+        }
+        call.endedAt = now;
+        call.challenged = false;
+        List<User> parties = List.copyOf(call.parties);
+        for (User u : parties) {
+            u.detach(call);
+        }
+        call.parties.clear();
+        for (User u : parties) {
+            emit(u, PhoneEventType.CALL_ENDED, call, remoteOf(call, u), detail);
+            forgetIfIdle(u);
+        }
+        schedule(call, call.deadline());
+    }
+
+    // ---------------------------------------------------------------- time and limits
+
+    private void expire(Timed t) {
+        if (t instanceof Binding b) {
+            if (b.removed) {
+                return;
+            }
+            User u = b.owner;
+            unindex(b);
+            List<Binding> rest = new ArrayList<>(List.of(u.bindings));
+            rest.remove(b);
+            u.bindings = rest.toArray(new Binding[0]);
+            if (!u.registered()) {
+                emit(u, PhoneEventType.OFFLINE, null, null, "expired");
+            }
+            forgetIfIdle(u);
+        } else if (t instanceof Call c) {
+            if (c.ended()) {
+                removeCall(c);
+            } else {
+                endCall(c, c.challenged ? "unanswered challenge" : "timeout");
+            }
+        }
+    }
+
+    private void removeCall(Call c) {
+        c.removed = true;
+        calls.remove(c.callId, c);
+    }
+
+    /** Evicts the oldest unanswered call, preferring calls between parties with no registered device. */
+    private void evictOne() {
+        for (ArrayDeque<Call> queue : List.of(unknownEarly, knownEarly)) {
+            Call c;
+            while ((c = queue.poll()) != null) {
+                if (c.removed) {
+                    continue;
+                }
+                if (c.ended()) {
+                    removeCall(c);
+                    return;
+                }
+                if (!c.answered()) {
+                    drops.drop(DropReason.EARLY_DIALOG_EVICTED, "call cap " + config.maxCalls()
+                            + " reached, dropping the oldest unanswered call " + c.callId);
+                    endCall(c, "evicted");
+                    removeCall(c);
+                    return;
+                }
+            }
+        }
+        // Every call is answered: keep them all rather than end a real conversation (the cap is soft here).
+    }
+
+    private void trimEarlyQueues() {
+        for (ArrayDeque<Call> queue : List.of(unknownEarly, knownEarly)) {
+            if (queue.size() > 2 * config.maxCalls()) {
+                queue.removeIf(c -> c.removed || c.answered());
+            }
+            Call head;
+            while ((head = queue.peek()) != null && (head.removed || head.answered())) {
+                queue.poll();
+            }
+        }
+    }
+
+    private void schedule(Timed t, long at) {
+        if (at != Long.MAX_VALUE) {
+            timers.add(new TimerEntry(at, t));
+        }
+    }
+
+    // ---------------------------------------------------------------- users and events
+
+    private User user(String aor) {
+        return users.computeIfAbsent(aor, User::new);
+    }
+
+    private void attach(User u, Call c) {
+        u.attach(c);
+        if (!c.parties.contains(u)) {
+            c.parties.add(u);
+        }
+    }
+
+    private void forgetIfIdle(User u) {
+        if (u.idle()) {
+            users.remove(u.aor, u);
+        }
+    }
+
+    private static String remoteOf(Call call, User u) {
+        if (u != call.caller) {
+            return call.caller.aor;
+        }
+        for (Leg l : call.legs) {
+            if (l.state == Leg.State.CONFIRMED) {
+                return l.callee.aor;
+            }
+        }
+        return call.toAor;
+    }
+
+    private void emitBoth(Call call, Leg leg, PhoneEventType type) {
+        emit(call.caller, type, call, leg.callee.aor, null);
+        if (leg.callee != call.caller) {
+            emit(leg.callee, type, call, call.caller.aor, null);
+        }
+    }
+
+    private void emit(User u, PhoneEventType type, Call call, String remote, String detail) {
+        PhoneState previous = u.reported;
+        PhoneState state = u.aggregate();
+        u.reported = state;
+        listener.onEvent(new PhoneEvent(now, u.aor, type, state, previous, call == null ? null : call.callId,
+                remote, detail));
+    }
+
+    /** One pending look at a {@link Timed}; stale entries are re-checked against the current deadline. */
+    private record TimerEntry(long at, Timed target) implements Comparable<TimerEntry> {
+        @Override
+        public int compareTo(TimerEntry o) {
+            return Long.compare(at, o.at);
+        }
+    }
+}
