@@ -34,9 +34,9 @@ public final class PhoneTracker {
 
     private final Map<String, User> users = new HashMap<>();
     private final Map<String, Call> calls = new HashMap<>();
-    /** host:port of each registered device -> its Binding, or a Binding[] when several share one. */
-    private final Map<String, Object> devices = new HashMap<>();
-    private final PriorityQueue<TimerEntry> timers = new PriorityQueue<>();
+    private final DeviceIndex devices = new DeviceIndex();
+    private final PriorityQueue<Timed> timers =
+            new PriorityQueue<>(1024, (a, b) -> Long.compare(a.scheduledAt, b.scheduledAt));
     /** Unanswered calls in creation order, for eviction under the cap: unknown parties first. */
     private final ArrayDeque<Call> unknownEarly = new ArrayDeque<>();
     private final ArrayDeque<Call> knownEarly = new ArrayDeque<>();
@@ -94,14 +94,17 @@ public final class PhoneTracker {
             return;
         }
         now = timeMicros;
-        TimerEntry head;
-        while ((head = timers.peek()) != null && head.at <= now) {
+        Timed head;
+        while ((head = timers.peek()) != null && head.scheduledAt <= now) {
             timers.poll();
-            Timed t = head.target;
+            Timed t = head instanceof Timed.Reminder r ? r.target : head;
+            if (t == head) {
+                t.queued = false;
+            }
             long due = t.deadline();
             if (due <= now) {
                 expire(t);
-            } else if (due != Long.MAX_VALUE) {
+            } else {
                 schedule(t, due);
             }
         }
@@ -183,29 +186,22 @@ public final class PhoneTracker {
             long expiresAt = now + seconds * 1_000_000L;
             Binding b = user.binding(key);
             if (b == null) {
-                b = findIn(keep, key);
+                b = new Binding(user, c.uri(), expiresAt);
+                user.addBinding(b);
+                devices.add(b, key);
+                bindingCount++;
             }
-            if (b == null) {
-                b = new Binding(user, c.uri(), key, expiresAt);
-                index(b);
-                schedule(b, expiresAt);
-            } else {
-                boolean earlier = expiresAt < b.expiresAt;
-                b.expiresAt = expiresAt;
-                if (earlier) {
-                    schedule(b, expiresAt);
-                }
-            }
-            if (!keep.contains(b)) {
-                keep.add(b);
-            }
+            b.expiresAt = expiresAt;
+            schedule(b, expiresAt);
+            keep.add(b);
         }
-        for (Binding old : user.bindings) {
+        for (Binding old = user.bindings; old != null; ) {
+            Binding next = old.next;
             if (!keep.contains(old)) {
-                unindex(old);
+                removeBinding(old);
             }
+            old = next;
         }
-        user.bindings = keep.toArray(new Binding[0]);
         if (!wasRegistered && user.registered()) {
             emit(user, PhoneEventType.ONLINE, null, null, null);
         } else if (wasRegistered && user.registered()) {
@@ -216,76 +212,16 @@ public final class PhoneTracker {
         forgetIfIdle(user);
     }
 
-    private static Binding findIn(List<Binding> list, String key) {
-        for (Binding b : list) {
-            if (b.deviceKey.equals(key)) {
-                return b;
-            }
-        }
-        return null;
-    }
-
-    private void index(Binding b) {
-        bindingCount++;
-        String hostPort = Aor.hostPortOf(b.deviceKey);
-        Object present = devices.get(hostPort);
-        if (present == null) {
-            devices.put(hostPort, b);
-        } else if (present instanceof Binding single) {
-            devices.put(hostPort, new Binding[] {single, b});
-        } else {
-            Binding[] many = (Binding[]) present;
-            Binding[] more = java.util.Arrays.copyOf(many, many.length + 1);
-            more[many.length] = b;
-            devices.put(hostPort, more);
-        }
-    }
-
-    private void unindex(Binding b) {
+    private void removeBinding(Binding b) {
         b.removed = true;
         bindingCount--;
-        String hostPort = Aor.hostPortOf(b.deviceKey);
-        Object present = devices.get(hostPort);
-        if (present == b) {
-            devices.remove(hostPort);
-        } else if (present instanceof Binding[] many) {
-            List<Binding> rest = new ArrayList<>(List.of(many));
-            rest.remove(b);
-            devices.put(hostPort, rest.size() == 1 ? rest.get(0) : rest.toArray(new Binding[0]));
-        }
+        devices.remove(b, b.deviceKey());
+        b.owner.removeBinding(b);
     }
 
-    /**
-     * The user whose registered device a URI (a forwarded Request-URI, a Contact) points at, or {@code null}.
-     * Devices are matched by host and port; where several bindings share them (a PBX, a NAT), the user part
-     * decides, and an ambiguous match is no match.
-     */
+    /** The user whose registered device a URI (a forwarded Request-URI, a Contact) points at, or {@code null}. */
     private User deviceOwner(String uri) {
-        String key = Aor.deviceKey(uri);
-        if (key == null) {
-            return null;
-        }
-        Object present = devices.get(Aor.hostPortOf(key));
-        if (present == null) {
-            return null;
-        }
-        String userPart = Aor.userOf(key);
-        if (present instanceof Binding single) {
-            String boundUser = Aor.userOf(single.deviceKey);
-            return userPart == null || boundUser == null || userPart.equals(boundUser) ? single.owner : null;
-        }
-        User found = null;
-        for (Binding b : (Binding[]) present) {
-            String boundUser = Aor.userOf(b.deviceKey);
-            if (userPart != null && boundUser != null && !userPart.equals(boundUser)) {
-                continue;
-            }
-            if (found != null && found != b.owner) {
-                return null;
-            }
-            found = b.owner;
-        }
-        return found;
+        return devices.owner(uri);
     }
 
     // ---------------------------------------------------------------- calls (RFC 3261 sections 12-17)
@@ -691,10 +627,7 @@ public final class PhoneTracker {
                 return;
             }
             User u = b.owner;
-            unindex(b);
-            List<Binding> rest = new ArrayList<>(List.of(u.bindings));
-            rest.remove(b);
-            u.bindings = rest.toArray(new Binding[0]);
+            removeBinding(b);
             if (!u.registered()) {
                 emit(u, PhoneEventType.OFFLINE, null, null, "expired");
             }
@@ -749,9 +682,17 @@ public final class PhoneTracker {
         }
     }
 
+    /** Makes sure {@code t} is looked at no later than {@code at}. */
     private void schedule(Timed t, long at) {
-        if (at != Long.MAX_VALUE) {
-            timers.add(new TimerEntry(at, t));
+        if (at == Long.MAX_VALUE) {
+            return;
+        }
+        if (!t.queued) {
+            t.scheduledAt = at;
+            t.queued = true;
+            timers.add(t);
+        } else if (at < t.scheduledAt) {
+            timers.add(new Timed.Reminder(t, at));
         }
     }
 
@@ -799,13 +740,5 @@ public final class PhoneTracker {
         u.reported = state;
         listener.onEvent(new PhoneEvent(now, u.aor, type, state, previous, call == null ? null : call.callId,
                 remote, detail));
-    }
-
-    /** One pending look at a {@link Timed}; stale entries are re-checked against the current deadline. */
-    private record TimerEntry(long at, Timed target) implements Comparable<TimerEntry> {
-        @Override
-        public int compareTo(TimerEntry o) {
-            return Long.compare(at, o.at);
-        }
     }
 }

@@ -5,10 +5,9 @@ import java.util.List;
 
 /** One address of record: its registered devices, the calls it takes part in, and the state last reported. */
 final class User {
-    private static final Binding[] NO_BINDINGS = new Binding[0];
-
     final String aor;
-    Binding[] bindings = NO_BINDINGS;
+    /** Registered devices as a linked list: one device is the common case and costs no array. */
+    Binding bindings;
     List<Call> calls;
     PhoneState reported = PhoneState.OFFLINE;
 
@@ -17,11 +16,11 @@ final class User {
     }
 
     boolean registered() {
-        return bindings.length > 0;
+        return bindings != null;
     }
 
     boolean idle() {
-        return bindings.length == 0 && (calls == null || calls.isEmpty());
+        return bindings == null && (calls == null || calls.isEmpty());
     }
 
     void attach(Call call) {
@@ -54,11 +53,31 @@ final class User {
     }
 
     Binding binding(String deviceKey) {
-        for (Binding b : bindings) {
-            if (b.deviceKey.equals(deviceKey)) {
+        for (Binding b = bindings; b != null; b = b.next) {
+            if (b.deviceKey().equals(deviceKey)) {
                 return b;
             }
         }
         return null;
+    }
+
+    void addBinding(Binding b) {
+        b.next = bindings;
+        bindings = b;
+    }
+
+    void removeBinding(Binding gone) {
+        Binding prev = null;
+        for (Binding b = bindings; b != null; prev = b, b = b.next) {
+            if (b == gone) {
+                if (prev == null) {
+                    bindings = b.next;
+                } else {
+                    prev.next = b.next;
+                }
+                b.next = null;
+                return;
+            }
+        }
     }
 }
