@@ -18,6 +18,8 @@ final class HepTestData {
     static final String V2_IPV6 = "kamailio-5.6-hepv2-ipv6-options.hex";
     static final String V1_IPV4 = "kamailio-5.6-hepv1-ipv4-options.hex";
     static final String V1_IPV6 = "kamailio-5.6-hepv1-ipv6-options.hex";
+    /** Four HEP3 frames, as one Kamailio TCP connection carried them (not a single datagram: not in ALL). */
+    static final String V3_TCP_STREAM = "kamailio-5.6-hepv3-tcp-stream.hex";
     static final List<String> ALL = List.of(V3_IPV4, V3_IPV4_REPLY, V3_IPV6, V2_IPV4, V2_IPV6, V1_IPV4, V1_IPV6);
 
     static final String INVITE = "INVITE sip:bob@example.com SIP/2.0\r\n"
