@@ -2,10 +2,10 @@ package io.offhook.tap.capture;
 
 /**
  * Bounds on what TCP reassembly may hold, so a capture full of half-open or hostile streams cannot exhaust memory.
- * Worst case held: {@code maxStreams * maxStreamBytes} bytes.
+ * Worst case held: {@code 2 * maxStreams * maxStreamBytes} bytes (unframed data and out-of-order segments).
  *
- * @param maxStreamBytes bytes one direction of a TCP connection may buffer (unframed data plus out-of-order
- *     segments); a SIP message larger than this is dropped as {@code SIP_TOO_LARGE}
+ * @param maxStreamBytes bytes one direction of a TCP connection may buffer as unframed data, and again as
+ *     out-of-order segments; a SIP message larger than this is dropped as {@code SIP_TOO_LARGE}
  * @param maxStreams directions of TCP connections tracked at once; the one idle the longest is evicted first
  * @param maxPendingSegments out-of-order segments held per stream before the missing one is declared lost
  */

@@ -1,11 +1,15 @@
 package io.offhook.tap.capture;
 
+import io.offhook.tap.hep.HepDecoder;
+import io.offhook.tap.hep.HepException;
+import io.offhook.tap.hep.HepPacket;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
 import io.offhook.tap.packet.PacketListener;
 import io.offhook.tap.packet.SipPacket;
 import io.offhook.tap.packet.Transport;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * From captured frames to SIP packets: decodes each frame ({@link FrameDecoder}), takes one SIP message from each
@@ -60,6 +64,12 @@ final class SipExtractor implements TcpReassembler.Sink {
     private void udp(Segment s, long timeMicros, long record) {
         byte[] b = s.data();
         int end = s.offset() + s.length();
+        if (HepDecoder.looksLikeHep(b, s.offset(), s.length())) {
+            hep(Arrays.copyOfRange(b, s.offset(), end), timeMicros, () -> source + " record " + record + ": UDP "
+                    + Bytes.address(s.source()) + ":" + s.sourcePort() + " -> " + Bytes.address(s.destination())
+                    + ":" + s.destinationPort());
+            return;
+        }
         int p = SipFraming.skipCrlf(b, s.offset(), end);
         if (p == end) {
             return; // CRLF keep-alive (RFC 5626) or empty datagram: nothing to tell
@@ -83,7 +93,28 @@ final class SipExtractor implements TcpReassembler.Sink {
 
     @Override
     public void hep(FlowKey flow, long timeMicros, byte[] frame) {
-        drops.drop(DropReason.NOT_SIP, source + ": " + flow + ": HEP frame not decoded yet");
+        hep(frame, timeMicros, () -> source + ": " + flow);
+    }
+
+    /**
+     * A HEP packet found in a capture (a mirror's traffic captured on its way to the collector): its SIP payload
+     * with the addresses, ports, transport and time the HEP header carries; the record's time when it has none.
+     *
+     * @param packet the whole HEP packet, a fresh array the emitted SIP packet may share
+     */
+    private void hep(byte[] packet, long timeMicros, Supplier<String> where) {
+        HepPacket hep;
+        try {
+            hep = HepDecoder.decode(packet, 0, packet.length);
+        } catch (HepException e) {
+            drops.drop(e.reason(), where.get() + ": " + e.getMessage());
+            return;
+        }
+        if (!hep.isSip()) {
+            drops.drop(DropReason.HEP_NOT_SIP, where.get() + ": HEP payload type " + hep.payloadType());
+            return;
+        }
+        emit(hep.toSipPacket(timeMicros));
     }
 
     private void emit(SipPacket packet) {

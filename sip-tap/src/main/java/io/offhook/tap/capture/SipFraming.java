@@ -14,6 +14,7 @@ final class SipFraming {
 
     private static final byte[] SIP_VERSION = {'S', 'I', 'P', '/', '2', '.', '0'};
     private static final byte[] HEP3 = {'H', 'E', 'P', '3'};
+    private static final byte[] EEP3 = {'E', 'E', 'P', '3'};
     private static final String CONTENT_LENGTH = "content-length";
     private static final int MAX_DIGITS = 18;
 
@@ -39,9 +40,9 @@ final class SipFraming {
         return -1;
     }
 
-    /** Whether {@code b} holds "HEP3" at {@code p} (a HEPv3 frame on a stream). */
+    /** Whether {@code b} holds "HEP3" (or its alias "EEP3") at {@code p}: a HEPv3 frame on a stream. */
     static boolean isHep3(byte[] b, int p, int end) {
-        return startsWith(b, p, end, HEP3, false);
+        return startsWith(b, p, end, HEP3, false) || startsWith(b, p, end, EEP3, false);
     }
 
     /**

@@ -379,7 +379,7 @@ final class TcpReassembler {
                         return i;
                     }
                 }
-                if (buf[i] == 'H' && SipFraming.isHep3(buf, i, size)) {
+                if ((buf[i] == 'H' || buf[i] == 'E') && SipFraming.isHep3(buf, i, size)) {
                     return i;
                 }
                 if (buf[i] == '\n') {
