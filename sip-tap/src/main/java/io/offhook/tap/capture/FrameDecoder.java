@@ -1,0 +1,267 @@
+package io.offhook.tap.capture;
+
+import io.offhook.tap.packet.DropCounters;
+import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.packet.Transport;
+import java.util.Arrays;
+
+/**
+ * Takes a captured frame apart down to UDP or TCP: link layer, IPv4/IPv6, transport header. Stateless: the same
+ * decoder serves capture files and live capture. Every frame it cannot use is counted with the reason and a detail
+ * naming the input ({@code source} and record number); nothing is thrown for bad bytes.
+ *
+ * <p>IP fragments are not reassembled (SIP over UDP normally fits in one datagram; RFC 3261 section 18.1.1 moves
+ * large requests to TCP): they are counted as {@link DropReason#NOT_UDP_OR_TCP}. Checksums are not verified,
+ * because captures taken on the sending host carry offloaded, not yet computed checksums.
+ */
+final class FrameDecoder {
+    /** BSD loopback: a 4-byte address family in the byte order of the capturing host. */
+    static final int LINKTYPE_NULL = 0;
+    static final int LINKTYPE_ETHERNET = 1;
+    /** DLT_RAW on most systems (values 12 and 14 appear in old files and in live capture). */
+    static final int DLT_RAW_12 = 12;
+    static final int DLT_RAW_14 = 14;
+    static final int LINKTYPE_RAW = 101;
+    /** OpenBSD loopback: like NULL but the family is always in network byte order. */
+    static final int LINKTYPE_LOOP = 108;
+    static final int LINKTYPE_LINUX_SLL = 113;
+    static final int LINKTYPE_IPV4 = 228;
+    static final int LINKTYPE_IPV6 = 229;
+    static final int LINKTYPE_LINUX_SLL2 = 276;
+
+    private static final int ETHERTYPE_IPV4 = 0x0800;
+    private static final int ETHERTYPE_IPV6 = 0x86dd;
+    private static final int ETHERTYPE_VLAN = 0x8100;
+    private static final int ETHERTYPE_QINQ = 0x88a8;
+    private static final int ETHERTYPE_QINQ_OLD = 0x9100;
+    private static final int MAX_VLAN_TAGS = 8;
+    private static final int MAX_IPV6_EXTENSIONS = 16;
+
+    private static final int PROTO_HOP_BY_HOP = 0;
+    private static final int PROTO_TCP = 6;
+    private static final int PROTO_UDP = 17;
+    private static final int PROTO_ROUTING = 43;
+    private static final int PROTO_FRAGMENT = 44;
+    private static final int PROTO_AH = 51;
+    private static final int PROTO_DEST_OPTIONS = 60;
+
+    private FrameDecoder() {
+    }
+
+    /** Whether frames of this link-layer type can be decoded at all. */
+    static boolean supports(int linkType) {
+        return switch (linkType) {
+            case LINKTYPE_NULL, LINKTYPE_ETHERNET, DLT_RAW_12, DLT_RAW_14, LINKTYPE_RAW, LINKTYPE_LOOP,
+                    LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2 -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * @param source names the input for drop details (file name, interface)
+     * @param record the 1-based record number within the source, for drop details
+     * @return the UDP datagram or TCP segment, or {@code null} when the frame was counted as a drop
+     */
+    static Segment decode(int linkType, byte[] b, int off, int len, DropCounters drops, String source,
+                          long record) {
+        Frame f = new Frame(b, off + len, drops, source, record);
+        switch (linkType) {
+            case LINKTYPE_ETHERNET -> {
+                if (len < 14) {
+                    return f.drop(DropReason.BAD_FRAME, "Ethernet frame of " + len + " bytes");
+                }
+                return f.etherType(Bytes.u16(b, off + 12), off + 14);
+            }
+            case LINKTYPE_LINUX_SLL -> {
+                if (len < 16) {
+                    return f.drop(DropReason.BAD_FRAME, "Linux cooked (SLL) frame of " + len + " bytes");
+                }
+                return f.etherType(Bytes.u16(b, off + 14), off + 16);
+            }
+            case LINKTYPE_LINUX_SLL2 -> {
+                if (len < 20) {
+                    return f.drop(DropReason.BAD_FRAME, "Linux cooked (SLL2) frame of " + len + " bytes");
+                }
+                return f.etherType(Bytes.u16(b, off), off + 20);
+            }
+            case LINKTYPE_NULL, LINKTYPE_LOOP -> {
+                if (len < 4) {
+                    return f.drop(DropReason.BAD_FRAME, "loopback frame of " + len + " bytes");
+                }
+                int family = Bytes.i32(b, off, true);
+                if (linkType == LINKTYPE_NULL && (family & 0xffff) == 0) {
+                    family = Bytes.i32(b, off, false);
+                }
+                return switch (family) {
+                    case 2 -> f.ipv4(off + 4);
+                    case 10, 24, 28, 30 -> f.ipv6(off + 4);
+                    default -> f.drop(DropReason.NOT_UDP_OR_TCP, "loopback address family " + family);
+                };
+            }
+            case DLT_RAW_12, DLT_RAW_14, LINKTYPE_RAW -> {
+                return f.ip(off);
+            }
+            case LINKTYPE_IPV4 -> {
+                return f.ipv4(off);
+            }
+            case LINKTYPE_IPV6 -> {
+                return f.ipv6(off);
+            }
+            default -> {
+                return f.drop(DropReason.UNSUPPORTED_LINK_TYPE, "link-layer type " + linkType);
+            }
+        }
+    }
+
+    /** The state of decoding one frame: the bytes, where they end, and where to report a drop. */
+    private record Frame(byte[] b, int end, DropCounters drops, String source, long record) {
+
+        Segment drop(DropReason reason, String what) {
+            drops.drop(reason, source + " record " + record + ": " + what);
+            return null;
+        }
+
+        Segment etherType(int firstType, int firstPayload) {
+            int type = firstType;
+            int p = firstPayload;
+            for (int tags = 0; type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD;
+                    tags++) {
+                if (tags == MAX_VLAN_TAGS || p + 4 > end) {
+                    return drop(DropReason.BAD_FRAME, "VLAN tags cut short or more than " + MAX_VLAN_TAGS);
+                }
+                type = Bytes.u16(b, p + 2);
+                p += 4;
+            }
+            return switch (type) {
+                case ETHERTYPE_IPV4 -> ipv4(p);
+                case ETHERTYPE_IPV6 -> ipv6(p);
+                default -> drop(DropReason.NOT_UDP_OR_TCP, String.format("not IP: ethertype 0x%04x", type));
+            };
+        }
+
+        Segment ip(int p) {
+            if (p >= end) {
+                return drop(DropReason.BAD_FRAME, "empty raw IP frame");
+            }
+            return switch (b[p] >> 4 & 0xf) {
+                case 4 -> ipv4(p);
+                case 6 -> ipv6(p);
+                default -> drop(DropReason.BAD_FRAME, "raw IP frame with IP version " + (b[p] >> 4 & 0xf));
+            };
+        }
+
+        Segment ipv4(int p) {
+            if (end - p < 20) {
+                return drop(DropReason.BAD_FRAME, "IPv4 header cut short: " + Math.max(0, end - p) + " bytes");
+            }
+            if ((b[p] >> 4 & 0xf) != 4) {
+                return drop(DropReason.BAD_FRAME, "IP version " + (b[p] >> 4 & 0xf) + " where IPv4 was expected");
+            }
+            int headerLength = (b[p] & 0xf) * 4;
+            if (headerLength < 20 || p + headerLength > end) {
+                return drop(DropReason.BAD_FRAME, "IPv4 header length " + headerLength + " with "
+                        + (end - p) + " bytes captured");
+            }
+            int total = Bytes.u16(b, p + 2);
+            int ipEnd;
+            if (total == 0) {
+                // Segmentation offload on the capturing host leaves the length unset: the capture is the packet.
+                ipEnd = end;
+            } else if (total < headerLength) {
+                return drop(DropReason.BAD_FRAME, "IPv4 total length " + total + " below header length "
+                        + headerLength);
+            } else if (total > end - p) {
+                return drop(DropReason.CAPTURE_TRUNCATED, "IPv4 packet of " + total + " bytes, only "
+                        + (end - p) + " captured (snapshot length too small?)");
+            } else {
+                ipEnd = p + total; // trust the IP length: Ethernet padding and trailers follow it
+            }
+            int fragment = Bytes.u16(b, p + 6);
+            if ((fragment & 0x3fff) != 0) {
+                return drop(DropReason.NOT_UDP_OR_TCP, "IPv4 fragment (not reassembled), offset "
+                        + (fragment & 0x1fff) * 8);
+            }
+            byte[] src = Arrays.copyOfRange(b, p + 12, p + 16);
+            byte[] dst = Arrays.copyOfRange(b, p + 16, p + 20);
+            return transport(b[p + 9] & 0xff, src, dst, p + headerLength, ipEnd);
+        }
+
+        Segment ipv6(int p) {
+            if (end - p < 40) {
+                return drop(DropReason.BAD_FRAME, "IPv6 header cut short: " + Math.max(0, end - p) + " bytes");
+            }
+            if ((b[p] >> 4 & 0xf) != 6) {
+                return drop(DropReason.BAD_FRAME, "IP version " + (b[p] >> 4 & 0xf) + " where IPv6 was expected");
+            }
+            int payload = Bytes.u16(b, p + 4);
+            int ipEnd;
+            if (payload == 0) {
+                ipEnd = end; // jumbogram or segmentation offload: the capture is the packet
+            } else if (payload > end - p - 40) {
+                return drop(DropReason.CAPTURE_TRUNCATED, "IPv6 payload of " + payload + " bytes, only "
+                        + (end - p - 40) + " captured (snapshot length too small?)");
+            } else {
+                ipEnd = p + 40 + payload;
+            }
+            byte[] src = Arrays.copyOfRange(b, p + 8, p + 24);
+            byte[] dst = Arrays.copyOfRange(b, p + 24, p + 40);
+            int next = b[p + 6] & 0xff;
+            int q = p + 40;
+            for (int i = 0; i < MAX_IPV6_EXTENSIONS; i++) {
+                switch (next) {
+                    case PROTO_HOP_BY_HOP, PROTO_ROUTING, PROTO_DEST_OPTIONS, PROTO_AH -> {
+                        if (q + 2 > ipEnd) {
+                            return drop(DropReason.BAD_FRAME, "IPv6 extension header " + next + " cut short");
+                        }
+                        int length = next == PROTO_AH ? ((b[q + 1] & 0xff) + 2) * 4 : ((b[q + 1] & 0xff) + 1) * 8;
+                        next = b[q] & 0xff;
+                        q += length;
+                        if (q > ipEnd) {
+                            return drop(DropReason.BAD_FRAME, "IPv6 extension header runs past the packet");
+                        }
+                    }
+                    case PROTO_FRAGMENT -> {
+                        return drop(DropReason.NOT_UDP_OR_TCP, "IPv6 fragment (not reassembled)");
+                    }
+                    default -> {
+                        return transport(next, src, dst, q, ipEnd);
+                    }
+                }
+            }
+            return drop(DropReason.BAD_FRAME, "more than " + MAX_IPV6_EXTENSIONS + " IPv6 extension headers");
+        }
+
+        Segment transport(int protocol, byte[] src, byte[] dst, int q, int ipEnd) {
+            if (protocol == PROTO_UDP) {
+                if (ipEnd - q < 8) {
+                    return drop(DropReason.BAD_FRAME, "UDP header cut short: " + (ipEnd - q) + " bytes");
+                }
+                int length = Bytes.u16(b, q + 4);
+                int udpEnd;
+                if (length == 0) {
+                    udpEnd = ipEnd; // IPv6 jumbogram
+                } else if (length < 8 || q + length > ipEnd) {
+                    return drop(DropReason.BAD_FRAME, "UDP length " + length + " with " + (ipEnd - q)
+                            + " bytes of IP payload");
+                } else {
+                    udpEnd = q + length;
+                }
+                return new Segment(Transport.UDP, src, Bytes.u16(b, q), dst, Bytes.u16(b, q + 2), 0, 0,
+                        b, q + 8, udpEnd - q - 8);
+            }
+            if (protocol == PROTO_TCP) {
+                if (ipEnd - q < 20) {
+                    return drop(DropReason.BAD_FRAME, "TCP header cut short: " + (ipEnd - q) + " bytes");
+                }
+                int headerLength = (b[q + 12] >> 4 & 0xf) * 4;
+                if (headerLength < 20 || q + headerLength > ipEnd) {
+                    return drop(DropReason.BAD_FRAME, "TCP header length " + headerLength + " with "
+                            + (ipEnd - q) + " bytes of IP payload");
+                }
+                return new Segment(Transport.TCP, src, Bytes.u16(b, q), dst, Bytes.u16(b, q + 2),
+                        Bytes.i32(b, q + 4), b[q + 13] & 0xff, b, q + headerLength, ipEnd - q - headerLength);
+            }
+            return drop(DropReason.NOT_UDP_OR_TCP, "IP protocol " + protocol);
+        }
+    }
+}
