@@ -37,7 +37,7 @@ public final class LiveCapture implements AutoCloseable {
     private final DropCounters drops;
     private final AtomicLong frames = new AtomicLong();
     private PcapHandle handle;
-    private Thread thread;
+    private volatile Thread thread;
     private boolean started;
     private volatile boolean running;
 
