@@ -10,12 +10,13 @@ import java.util.Objects;
  * name, no angle brackets, no header parameters such as {@code ;tag=}); tags are the {@code tag} parameter values.
  * Integers that were absent are {@link #ABSENT}.
  *
- * @param method request method in upper case, {@code null} for a response
+ * @param method request method as on the wire (methods are case-sensitive, RFC 3261 7.1: {@code INVITE} is
+ *     upper case, {@code invite} would be another method), {@code null} for a response
  * @param statusCode response status code, 0 for a request
  * @param requestUri the Request-URI of a request, {@code null} for a response
  * @param callId the Call-ID (compact form {@code i})
  * @param cseq the CSeq sequence number
- * @param cseqMethod the CSeq method in upper case
+ * @param cseqMethod the CSeq method, as on the wire like {@code method}
  * @param fromUri URI of the From header (compact {@code f})
  * @param fromTag tag of the From header, {@code null} if none
  * @param toUri URI of the To header (compact {@code t})

@@ -1,0 +1,1093 @@
+package io.offhook.tap.sip;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads the few fields phone-state tracking needs out of one SIP message (RFC 3261) in a single pass over its bytes.
+ *
+ * <p>Why not a full parser: the tap sees every message a proxy handles (each one mirrored twice) and must keep up
+ * with well over a million messages per second on one core. A full parse (JAIN-SIP) costs twenty times more and
+ * builds objects for dozens of headers nobody here reads. This scanner compares header names on bytes, never builds
+ * a String for a header it does not return, and allocates nothing beyond the returned values. JAIN-SIP stays the
+ * reference: a differential test holds the two to the same answers and lists every place they differ on purpose.
+ *
+ * <p>What it accepts (see {@link SipMessage} for the fields):
+ * <ul>
+ *   <li>lines ended by CRLF or a bare LF; CRLFs before the start line are skipped (RFC 3261 7.5); a bare CR is an
+ *       ordinary byte;</li>
+ *   <li>header names in any case, with any whitespace before the colon, and the compact forms {@code i f t m l c x}
+ *       (RFC 3261 7.3.3, RFC 4028); folded values (continuation lines starting with SP or HTAB, RFC 3261 7.3.1);</li>
+ *   <li>name-addr with a quoted (escapes allowed) or token display name, and bare addr-spec, whose {@code ;}
+ *       parameters are then header parameters (RFC 3261 20.10); several comma-separated Contact values per line
+ *       (commas inside quotes or {@code <>} do not split) and several Contact lines;</li>
+ *   <li>methods kept as they are on the wire: SIP methods are case-sensitive (RFC 3261 7.1), and JAIN-SIP does not
+ *       change their case either.</li>
+ * </ul>
+ *
+ * <p>What it decides when the input is odd:
+ * <ul>
+ *   <li>rejected with {@link SipParseException}: no start line, a version other than SIP/2.0, a status code that is
+ *       not three digits (100-699), a bad method token or Request-URI, a header line without a colon, a header
+ *       section without its closing empty line, a missing or malformed Call-ID, CSeq, From or To, a malformed
+ *       Contact or Content-Length, {@code Contact: *} mixed with other contacts, numbers that overflow (CSeq at or
+ *       above 2^31 per RFC 3261 8.1.1.5, Content-Length above {@code Integer.MAX_VALUE}, delta-seconds above
+ *       2^32-1), a message longer than {@link #MAX_MESSAGE_BYTES} or a header field longer than
+ *       {@link #MAX_HEADER_BYTES};</li>
+ *   <li>ignored, as JAIN-SIP ignores them: a malformed Expires, Session-Expires, Content-Type or
+ *       P-Asserted-Identity, or a contact {@code expires} parameter that is not digits: the field stays absent
+ *       (a later well-formed header of the same name still counts);</li>
+ *   <li>delta-seconds between 2^31 and 2^32-1 (valid, RFC 3261 20.19) become {@code Integer.MAX_VALUE};</li>
+ *   <li>the first Call-ID, CSeq, From, To, Content-Type and Content-Length win; P-Asserted-Identity gives the URI
+ *       of the first value of its first line;</li>
+ *   <li>the body is bounded by Content-Length; bytes after it are ignored (RFC 3261 18.3); without Content-Length
+ *       it is the rest of the data (a datagram). A Content-Length larger than what is there means a truncated
+ *       capture: the body is what is there and the message stays usable;</li>
+ *   <li>the SDP body (RFC 4566) is read when the Content-Type is {@code application/sdp}, or from the first
+ *       {@code application/sdp} part of a {@code multipart/*} body (one level, no nested multiparts). A body that
+ *       does not start with {@code v=} is not SDP. The media direction is that of the first audio stream (the first
+ *       stream when none is audio; the session level when there is no {@code m=} line): a media-level {@code a=}
+ *       direction beats the session-level one, the first direction attribute of a level wins, absent means
+ *       sendrecv. The null connection is the effective {@code c=} address (media level, else session level)
+ *       being {@code 0.0.0.0} (RFC 3264 8.4).</li>
+ * </ul>
+ *
+ * <p>Framing on a stream transport (finding where one message ends in a TCP byte stream) is the caller's job; this
+ * class reads one message. Stateless and thread-safe.
+ */
+public final class SipScanner {
+
+    /** Longest message accepted: more than any UDP datagram carries, and a bound on the work per message. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
+    /** Longest header field accepted, name, continuation lines and line ends included. */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private static final long NONE = -1L;
+    private static final long MALFORMED = -2L;
+
+    private static final long DELTA_SECONDS_MAX = 0xFFFF_FFFFL;
+
+    private static final int H_OTHER = 0;
+    private static final int H_CALL_ID = 1;
+    private static final int H_CSEQ = 2;
+    private static final int H_FROM = 3;
+    private static final int H_TO = 4;
+    private static final int H_CONTACT = 5;
+    private static final int H_EXPIRES = 6;
+    private static final int H_SESSION_EXPIRES = 7;
+    private static final int H_CONTENT_TYPE = 8;
+    private static final int H_CONTENT_LENGTH = 9;
+    private static final int H_ASSERTED_IDENTITY = 10;
+
+    private static final byte[] CALL_ID = ascii("call-id");
+    private static final byte[] CSEQ = ascii("cseq");
+    private static final byte[] FROM = ascii("from");
+    private static final byte[] TO = ascii("to");
+    private static final byte[] CONTACT = ascii("contact");
+    private static final byte[] EXPIRES = ascii("expires");
+    private static final byte[] SESSION_EXPIRES = ascii("session-expires");
+    private static final byte[] CONTENT_TYPE = ascii("content-type");
+    private static final byte[] CONTENT_LENGTH = ascii("content-length");
+    private static final byte[] ASSERTED_IDENTITY = ascii("p-asserted-identity");
+    private static final byte[] TAG = ascii("tag");
+    private static final byte[] BOUNDARY = ascii("boundary");
+    private static final byte[] SIP_2_0 = ascii("sip/2.0");
+
+    private static final String APPLICATION_SDP = "application/sdp";
+    private static final byte[] APPLICATION_SDP_BYTES = ascii(APPLICATION_SDP);
+    private static final byte[] AUDIO = ascii("audio");
+    private static final byte[] NULL_ADDRESS = ascii("0.0.0.0");
+    private static final byte[] A_SENDRECV = ascii("sendrecv");
+    private static final byte[] A_SENDONLY = ascii("sendonly");
+    private static final byte[] A_RECVONLY = ascii("recvonly");
+    private static final byte[] A_INACTIVE = ascii("inactive");
+
+    /** Method names returned as shared constants instead of new Strings (exact, case-sensitive match). */
+    private static final String[] METHODS = {
+        "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "PRACK", "UPDATE", "SUBSCRIBE", "NOTIFY",
+        "PUBLISH", "INFO", "REFER", "MESSAGE",
+    };
+    private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
+
+    private static final MediaDirection[] DIRECTIONS = MediaDirection.values();
+
+    /** RFC 3261 token characters (25.1), also used for method names and parameter names. */
+    private static final boolean[] TOKEN = new boolean[256];
+
+    static {
+        for (int i = 0; i < METHODS.length; i++) {
+            METHOD_BYTES[i] = ascii(METHODS[i]);
+        }
+        for (int c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+            TOKEN[c - 'a' + 'A'] = true;
+        }
+        for (char c : "-.!%*_+`'~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
+    private SipScanner() {
+    }
+
+    /**
+     * Scans one SIP message.
+     *
+     * @param data the bytes holding the message
+     * @param offset where the message starts in {@code data}
+     * @param length how many bytes the message has (for a datagram: all of it)
+     * @return the fields the tracker needs
+     * @throws SipParseException if the bytes are not a SIP message the tap can use; the message names what was
+     *     wrong and the byte offset from {@code offset}
+     * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
+     */
+    public static SipMessage scan(byte[] data, int offset, int length) throws SipParseException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        if (length > MAX_MESSAGE_BYTES) {
+            throw new SipParseException(
+                    "message of " + length + " bytes is longer than the limit of " + MAX_MESSAGE_BYTES, 0);
+        }
+        final byte[] d = data;
+        final int base = offset;
+        final int end = offset + length;
+
+        int p = offset;
+        while (p < end && (d[p] == '\r' || d[p] == '\n')) {
+            p++;
+        }
+        if (p == end) {
+            throw new SipParseException("no start line", p - base);
+        }
+
+        // ---- start line
+        int lf = indexOf(d, (byte) '\n', p, end);
+        if (lf < 0) {
+            throw new SipParseException("start line not terminated", end - base);
+        }
+        int lineEnd = lf;
+        while (lineEnd > p && (d[lineEnd - 1] == '\r' || d[lineEnd - 1] == ' ' || d[lineEnd - 1] == '\t')) {
+            lineEnd--;
+        }
+        String method = null;
+        String requestUri = null;
+        int statusCode = 0;
+        if (regionMatchesIgnoreCase(d, p, lineEnd, SIP_2_0, 0, 4)) {
+            statusCode = statusLine(d, p, lineEnd, base);
+        } else {
+            int q = p;
+            while (q < lineEnd && TOKEN[d[q] & 0xFF]) {
+                q++;
+            }
+            if (q == p || q == lineEnd || (d[q] != ' ' && d[q] != '\t')) {
+                throw new SipParseException("request line does not start with a method token", q - base);
+            }
+            method = method(d, p, q);
+            q = skipBlanks(d, q, lineEnd);
+            int us = q;
+            while (q < lineEnd && d[q] != ' ' && d[q] != '\t') {
+                q++;
+            }
+            int ue = q;
+            if (!hasScheme(d, us, ue)) {
+                throw new SipParseException("Request-URI without a scheme", us - base);
+            }
+            q = skipBlanks(d, q, lineEnd);
+            if (q == ue || lineEnd - q != SIP_2_0.length
+                    || !regionMatchesIgnoreCase(d, q, lineEnd, SIP_2_0, 0, SIP_2_0.length)) {
+                throw new SipParseException("request line does not end with SIP/2.0", q - base);
+            }
+            requestUri = uriText(d, us, ue, base, "Request-URI");
+        }
+        p = lf + 1;
+
+        // ---- header fields
+        String callId = null;
+        long cseq = -1;
+        String cseqMethod = null;
+        String fromUri = null;
+        String fromTag = null;
+        String toUri = null;
+        String toTag = null;
+        List<Contact> contacts = null;
+        boolean wildcard = false;
+        int expires = SipMessage.ABSENT;
+        int sessionExpires = SipMessage.ABSENT;
+        String contentType = null;
+        long boundary = NONE;
+        long contentLength = -1;
+        String assertedIdentity = null;
+        boolean assertedSeen = false;
+
+        while (true) {
+            if (p >= end) {
+                throw new SipParseException("header section not terminated by an empty line", end - base);
+            }
+            byte first = d[p];
+            if (first == '\n') {
+                p++;
+                break;
+            }
+            if (first == '\r' && p + 1 < end && d[p + 1] == '\n') {
+                p += 2;
+                break;
+            }
+            if (first == ' ' || first == '\t') {
+                throw new SipParseException("continuation line without a header field", p - base);
+            }
+            int nameStart = p;
+            while (p < end && d[p] != ':' && d[p] != '\n') {
+                p++;
+            }
+            if (p == end || d[p] == '\n') {
+                throw new SipParseException("header line without a colon", nameStart - base);
+            }
+            int nameEnd = p;
+            while (nameEnd > nameStart && (d[nameEnd - 1] == ' ' || d[nameEnd - 1] == '\t')) {
+                nameEnd--;
+            }
+            if (nameEnd == nameStart) {
+                throw new SipParseException("header line without a name", nameStart - base);
+            }
+            int vs = p + 1;
+            int ve;
+            while (true) {
+                int nl = indexOf(d, (byte) '\n', p, end);
+                if (nl < 0) {
+                    throw new SipParseException("header section not terminated by an empty line", end - base);
+                }
+                if (nl + 1 < end && (d[nl + 1] == ' ' || d[nl + 1] == '\t')) {
+                    p = nl + 1;
+                    continue;
+                }
+                ve = nl;
+                p = nl + 1;
+                break;
+            }
+            if (p - nameStart > MAX_HEADER_BYTES) {
+                throw new SipParseException("header field longer than " + MAX_HEADER_BYTES + " bytes",
+                        nameStart - base);
+            }
+            vs = skipLws(d, vs, ve);
+            ve = trimLws(d, vs, ve);
+
+            switch (headerId(d, nameStart, nameEnd)) {
+                case H_CALL_ID:
+                    if (callId == null) {
+                        if (vs == ve) {
+                            throw new SipParseException("empty Call-ID", vs - base);
+                        }
+                        callId = text(d, vs, ve, base, "Call-ID", true);
+                    }
+                    break;
+                case H_CSEQ:
+                    if (cseqMethod == null) {
+                        int q = vs;
+                        while (q < ve && isDigit(d[q])) {
+                            q++;
+                        }
+                        long n = decimal(d, vs, q, Integer.MAX_VALUE);
+                        if (n == NONE) {
+                            throw new SipParseException("CSeq without a sequence number", vs - base);
+                        }
+                        if (n == MALFORMED) {
+                            throw new SipParseException("CSeq number overflows 2^31-1", vs - base);
+                        }
+                        int ms = skipLws(d, q, ve);
+                        int me = ms;
+                        while (me < ve && TOKEN[d[me] & 0xFF]) {
+                            me++;
+                        }
+                        if (ms == q || me == ms || me != ve) {
+                            throw new SipParseException("CSeq is not a number and a method", vs - base);
+                        }
+                        cseq = n;
+                        cseqMethod = method(d, ms, me);
+                    }
+                    break;
+                case H_FROM:
+                    if (fromUri == null) {
+                        long uri = addressUri(d, vs, ve);
+                        long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
+                        if (tag == MALFORMED) {
+                            throw new SipParseException("malformed From", vs - base);
+                        }
+                        fromUri = uriText(d, start(uri), (int) uri, base, "From");
+                        fromTag = tag == NONE ? null : text(d, start(tag), (int) tag, base, "From tag", false);
+                    }
+                    break;
+                case H_TO:
+                    if (toUri == null) {
+                        long uri = addressUri(d, vs, ve);
+                        long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
+                        if (tag == MALFORMED) {
+                            throw new SipParseException("malformed To", vs - base);
+                        }
+                        toUri = uriText(d, start(uri), (int) uri, base, "To");
+                        toTag = tag == NONE ? null : text(d, start(tag), (int) tag, base, "To tag", false);
+                    }
+                    break;
+                case H_CONTACT:
+                    if (ve - vs == 1 && d[vs] == '*') {
+                        wildcard = true;
+                    } else {
+                        contacts = contacts(d, vs, ve, base, contacts);
+                    }
+                    if (wildcard && contacts != null) {
+                        throw new SipParseException("Contact: * together with other contacts", vs - base);
+                    }
+                    break;
+                case H_EXPIRES:
+                    if (expires == SipMessage.ABSENT) {
+                        expires = deltaSeconds(d, vs, ve, base, "Expires");
+                    }
+                    break;
+                case H_SESSION_EXPIRES:
+                    if (sessionExpires == SipMessage.ABSENT) {
+                        int q = vs;
+                        while (q < ve && isDigit(d[q])) {
+                            q++;
+                        }
+                        int r = skipLws(d, q, ve);
+                        if (r == ve || d[r] == ';') {
+                            sessionExpires = deltaSeconds(d, vs, q, base, "Session-Expires");
+                        }
+                    }
+                    break;
+                case H_CONTENT_TYPE:
+                    if (contentType == null) {
+                        long type = mediaType(d, vs, ve);
+                        if (type >= 0) {
+                            int ts = start(type);
+                            int te = (int) type;
+                            long b = findParam(d, te, ve, BOUNDARY);
+                            if (b != MALFORMED) {
+                                contentType = mediaTypeText(d, vs, ts, te);
+                                boundary = b;
+                            }
+                        }
+                    }
+                    break;
+                case H_CONTENT_LENGTH:
+                    if (contentLength < 0) {
+                        long n = decimal(d, vs, ve, Integer.MAX_VALUE);
+                        if (n == NONE) {
+                            throw new SipParseException("Content-Length is not a number", vs - base);
+                        }
+                        if (n == MALFORMED) {
+                            throw new SipParseException("Content-Length overflows", vs - base);
+                        }
+                        contentLength = n;
+                    }
+                    break;
+                case H_ASSERTED_IDENTITY:
+                    if (!assertedSeen) {
+                        assertedSeen = true;
+                        long uri = addressUri(d, vs, ve);
+                        if (uri >= 0 && findParam(d, afterUri(d, (int) uri, ve), ve, TAG) != MALFORMED) {
+                            assertedIdentity = uriText(d, start(uri), (int) uri, base, "P-Asserted-Identity");
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (callId == null) {
+            throw new SipParseException("no Call-ID", p - base);
+        }
+        if (cseqMethod == null) {
+            throw new SipParseException("no CSeq", p - base);
+        }
+        if (fromUri == null) {
+            throw new SipParseException("no From", p - base);
+        }
+        if (toUri == null) {
+            throw new SipParseException("no To", p - base);
+        }
+
+        // ---- body
+        int bodyEnd = contentLength < 0 ? end : (int) Math.min(end, p + contentLength);
+        MediaDirection media = null;
+        boolean nullConnection = false;
+        if (contentType != null && p < bodyEnd) {
+            int sdp = -1;
+            if (contentType == APPLICATION_SDP) {
+                sdp = sdp(d, p, bodyEnd);
+            } else if (boundary >= 0 && contentType.startsWith("multipart/")) {
+                sdp = multipartSdp(d, p, bodyEnd, start(boundary), (int) boundary);
+            }
+            if (sdp >= 0) {
+                media = DIRECTIONS[sdp & 3];
+                nullConnection = (sdp & 4) != 0;
+            }
+        }
+
+        return new SipMessage(method, statusCode, requestUri, callId, cseq, cseqMethod, fromUri, fromTag, toUri,
+                toTag, contacts == null ? List.of() : contacts, wildcard, expires, sessionExpires, contentType,
+                media, nullConnection, assertedIdentity);
+    }
+
+    // ------------------------------------------------------------------------------------------------ start line
+
+    private static int statusLine(byte[] d, int p, int lineEnd, int base) throws SipParseException {
+        int q = p + SIP_2_0.length;
+        if (q > lineEnd || !regionMatchesIgnoreCase(d, p, lineEnd, SIP_2_0, 0, SIP_2_0.length)
+                || (q < lineEnd && d[q] != ' ' && d[q] != '\t')) {
+            throw new SipParseException("status line does not start with SIP/2.0", p - base);
+        }
+        q = skipBlanks(d, q, lineEnd);
+        int cs = q;
+        while (q < lineEnd && isDigit(d[q])) {
+            q++;
+        }
+        if (q - cs != 3 || (q < lineEnd && d[q] != ' ' && d[q] != '\t')) {
+            throw new SipParseException("status code is not three digits", cs - base);
+        }
+        int code = (d[cs] - '0') * 100 + (d[cs + 1] - '0') * 10 + (d[cs + 2] - '0');
+        if (code < 100 || code > 699) {
+            throw new SipParseException("status code " + code + " out of 100-699", cs - base);
+        }
+        return code;
+    }
+
+    private static boolean hasScheme(byte[] d, int s, int e) {
+        if (s >= e || !isAlpha(d[s])) {
+            return false;
+        }
+        for (int i = s + 1; i < e; i++) {
+            byte b = d[i];
+            if (b == ':') {
+                return i + 1 < e;
+            }
+            if (!isAlpha(b) && !isDigit(b) && b != '+' && b != '-' && b != '.') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static String method(byte[] d, int s, int e) {
+        int n = e - s;
+        for (int i = 0; i < METHOD_BYTES.length; i++) {
+            byte[] m = METHOD_BYTES[i];
+            if (m.length == n && regionEquals(d, s, m)) {
+                return METHODS[i];
+            }
+        }
+        return new String(d, s, n, StandardCharsets.ISO_8859_1);
+    }
+
+    // --------------------------------------------------------------------------------------------- header names
+
+    private static int headerId(byte[] d, int s, int e) {
+        switch (e - s) {
+            case 1:
+                switch (d[s] | 0x20) {
+                    case 'i':
+                        return H_CALL_ID;
+                    case 'f':
+                        return H_FROM;
+                    case 't':
+                        return H_TO;
+                    case 'm':
+                        return H_CONTACT;
+                    case 'l':
+                        return H_CONTENT_LENGTH;
+                    case 'c':
+                        return H_CONTENT_TYPE;
+                    case 'x':
+                        return H_SESSION_EXPIRES;
+                    default:
+                        return H_OTHER;
+                }
+            case 2:
+                return nameIs(d, s, TO) ? H_TO : H_OTHER;
+            case 4:
+                return nameIs(d, s, FROM) ? H_FROM : nameIs(d, s, CSEQ) ? H_CSEQ : H_OTHER;
+            case 7:
+                return nameIs(d, s, CALL_ID) ? H_CALL_ID
+                        : nameIs(d, s, CONTACT) ? H_CONTACT
+                        : nameIs(d, s, EXPIRES) ? H_EXPIRES : H_OTHER;
+            case 12:
+                return nameIs(d, s, CONTENT_TYPE) ? H_CONTENT_TYPE : H_OTHER;
+            case 14:
+                return nameIs(d, s, CONTENT_LENGTH) ? H_CONTENT_LENGTH : H_OTHER;
+            case 15:
+                return nameIs(d, s, SESSION_EXPIRES) ? H_SESSION_EXPIRES : H_OTHER;
+            case 19:
+                return nameIs(d, s, ASSERTED_IDENTITY) ? H_ASSERTED_IDENTITY : H_OTHER;
+            default:
+                return H_OTHER;
+        }
+    }
+
+    /** {@code lower} (lower-case ASCII) equals the bytes at {@code s}, ignoring the case of letters only. */
+    private static boolean nameIs(byte[] d, int s, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            byte t = lower[i];
+            byte b = d[s + i];
+            if (b != t && ((b | 0x20) != t || t < 'a' || t > 'z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------- addresses and parameters
+
+    /**
+     * The URI of a name-addr or addr-spec starting at {@code p} (leading LWS allowed), packed as start and end, or
+     * {@link #MALFORMED}. For an addr-spec the URI stops at the first {@code ;} or {@code ,} (RFC 3261 20.10).
+     */
+    private static long addressUri(byte[] d, int p, int end) {
+        p = skipLws(d, p, end);
+        if (p >= end) {
+            return MALFORMED;
+        }
+        int q = p;
+        if (d[q] == '"') {
+            q = skipQuoted(d, q, end);
+            if (q < 0) {
+                return MALFORMED;
+            }
+            q = skipLws(d, q, end);
+            if (q >= end || d[q] != '<') {
+                return MALFORMED;
+            }
+        } else {
+            while (q < end) {
+                byte b = d[q];
+                if (b == '<' || b == ';' || b == ',' || b == '"') {
+                    break;
+                }
+                q++;
+            }
+            if (q == end || d[q] != '<') {
+                if (q < end && d[q] == '"') {
+                    return MALFORMED;
+                }
+                int e = trimLws(d, p, q);
+                return e == p ? MALFORMED : pack(p, e);
+            }
+        }
+        int us = skipLws(d, q + 1, end);
+        int gt = indexOf(d, (byte) '>', us, end);
+        if (gt < 0) {
+            return MALFORMED;
+        }
+        int ue = trimLws(d, us, gt);
+        return ue == us ? MALFORMED : pack(us, ue);
+    }
+
+    /** Where the header parameters start after a URI that ends at {@code uriEnd} (past the {@code >} if any). */
+    private static int afterUri(byte[] d, int uriEnd, int end) {
+        int q = skipLws(d, uriEnd, end);
+        return q < end && d[q] == '>' ? q + 1 : uriEnd;
+    }
+
+    /**
+     * Looks through {@code ;name[=value]} parameters from {@code p} up to the end or a {@code ,} for the one named
+     * {@code lowerName}; returns its value (quotes removed, empty if it has none) packed as start and end,
+     * {@link #NONE} if absent or {@link #MALFORMED} if something else than a parameter stands there.
+     */
+    private static long findParam(byte[] d, int p, int end, byte[] lowerName) {
+        long found = NONE;
+        while (true) {
+            p = skipLws(d, p, end);
+            if (p >= end || d[p] == ',') {
+                return found;
+            }
+            if (d[p] != ';') {
+                return MALFORMED;
+            }
+            p = skipLws(d, p + 1, end);
+            int ns = p;
+            while (p < end && TOKEN[d[p] & 0xFF]) {
+                p++;
+            }
+            int ne = p;
+            if (ne == ns) {
+                return MALFORMED;
+            }
+            p = skipLws(d, p, end);
+            int vs = p;
+            int ve = p;
+            if (p < end && d[p] == '=') {
+                p = skipLws(d, p + 1, end);
+                if (p < end && d[p] == '"') {
+                    int q = skipQuoted(d, p, end);
+                    if (q < 0) {
+                        return MALFORMED;
+                    }
+                    vs = p + 1;
+                    ve = q - 1;
+                    p = q;
+                } else {
+                    vs = p;
+                    while (p < end && !isLws(d[p]) && d[p] != ';' && d[p] != ',' && d[p] != '"') {
+                        p++;
+                    }
+                    ve = p;
+                    if (ve == vs) {
+                        return MALFORMED;
+                    }
+                }
+            }
+            if (found == NONE && ne - ns == lowerName.length && nameIs(d, ns, lowerName)) {
+                found = pack(vs, ve);
+            }
+        }
+    }
+
+    /** Index of the {@code ,} ending the list element whose parameters start at {@code p}, or {@code end}. */
+    private static int elementEnd(byte[] d, int p, int end) {
+        while (p < end) {
+            byte b = d[p];
+            if (b == ',') {
+                return p;
+            }
+            if (b == '"') {
+                int q = skipQuoted(d, p, end);
+                if (q < 0) {
+                    return end;
+                }
+                p = q;
+            } else {
+                p++;
+            }
+        }
+        return end;
+    }
+
+    private static List<Contact> contacts(byte[] d, int p, int end, int base, List<Contact> into)
+            throws SipParseException {
+        List<Contact> list = into;
+        int before = list == null ? 0 : list.size();
+        int start = p;
+        while (p < end) {
+            p = skipLws(d, p, end);
+            if (p >= end) {
+                break;
+            }
+            if (d[p] == ',') {
+                p++;
+                continue;
+            }
+            long uri = addressUri(d, p, end);
+            if (uri < 0) {
+                throw new SipParseException("malformed Contact", p - base);
+            }
+            int after = afterUri(d, (int) uri, end);
+            int elementEnd = elementEnd(d, after, end);
+            long ex = findParam(d, after, elementEnd, EXPIRES);
+            if (ex == MALFORMED) {
+                throw new SipParseException("malformed Contact parameters", after - base);
+            }
+            int expires = ex == NONE ? SipMessage.ABSENT
+                    : deltaSeconds(d, start(ex), (int) ex, base, "Contact expires");
+            if (list == null) {
+                list = new ArrayList<>(4);
+            }
+            list.add(new Contact(uriText(d, start(uri), (int) uri, base, "Contact"), expires));
+            p = elementEnd + 1;
+        }
+        if (list == null || list.size() == before) {
+            throw new SipParseException("empty Contact", start - base);
+        }
+        return list;
+    }
+
+    // ----------------------------------------------------------------------------------------------- media types
+
+    /** The subtype of the {@code type/subtype} at {@code p} packed as start and end, or {@link #MALFORMED}. */
+    private static long mediaType(byte[] d, int p, int end) {
+        int q = p;
+        while (q < end && TOKEN[d[q] & 0xFF]) {
+            q++;
+        }
+        if (q == p) {
+            return MALFORMED;
+        }
+        q = skipLws(d, q, end);
+        if (q >= end || d[q] != '/') {
+            return MALFORMED;
+        }
+        int ss = skipLws(d, q + 1, end);
+        int se = ss;
+        while (se < end && TOKEN[d[se] & 0xFF]) {
+            se++;
+        }
+        return se == ss ? MALFORMED : pack(ss, se);
+    }
+
+    private static String mediaTypeText(byte[] d, int typeStart, int subStart, int subEnd) {
+        int typeEnd = typeStart;
+        while (TOKEN[d[typeEnd] & 0xFF]) {
+            typeEnd++;
+        }
+        int n = typeEnd - typeStart + 1 + subEnd - subStart;
+        if (n == APPLICATION_SDP_BYTES.length && typeEnd - typeStart == 11
+                && regionMatchesIgnoreCase(d, typeStart, typeEnd, APPLICATION_SDP_BYTES, 0, 11)
+                && regionMatchesIgnoreCase(d, subStart, subEnd, APPLICATION_SDP_BYTES, 12, 3)) {
+            return APPLICATION_SDP;
+        }
+        byte[] out = new byte[n];
+        int o = 0;
+        for (int i = typeStart; i < typeEnd; i++) {
+            out[o++] = lower(d[i]);
+        }
+        out[o++] = '/';
+        for (int i = subStart; i < subEnd; i++) {
+            out[o++] = lower(d[i]);
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    // -------------------------------------------------------------------------------------------------------- SDP
+
+    /**
+     * Reads an SDP body: returns the {@link MediaDirection} ordinal, plus 4 when the connection address is
+     * 0.0.0.0, or -1 when the bytes are not SDP (do not start with {@code v=}).
+     */
+    private static int sdp(byte[] d, int p, int end) {
+        p = skipLws(d, p, end);
+        if (end - p < 2 || d[p] != 'v' || d[p + 1] != '=') {
+            return -1;
+        }
+        int sessionDir = -1;
+        int sessionNull = 0;
+        boolean inMedia = false;
+        boolean audio = false;
+        int dir = -1;
+        int conn = -1;
+        int firstDir = -1;
+        int firstConn = -1;
+        boolean haveFirst = false;
+        while (p < end) {
+            int nl = indexOf(d, (byte) '\n', p, end);
+            int le = nl < 0 ? end : nl;
+            int next = nl < 0 ? end : nl + 1;
+            int ve = trimLws(d, p, le);
+            if (ve - p >= 2 && d[p + 1] == '=') {
+                int vs = p + 2;
+                switch (d[p]) {
+                    case 'm':
+                        if (inMedia) {
+                            if (audio) {
+                                return result(dir, conn, sessionDir, sessionNull);
+                            }
+                            if (!haveFirst) {
+                                haveFirst = true;
+                                firstDir = dir;
+                                firstConn = conn;
+                            }
+                        }
+                        inMedia = true;
+                        audio = ve - vs > AUDIO.length && regionEquals(d, vs, AUDIO)
+                                && (d[vs + AUDIO.length] == ' ' || d[vs + AUDIO.length] == '\t');
+                        dir = -1;
+                        conn = -1;
+                        break;
+                    case 'a':
+                        int a = direction(d, vs, ve);
+                        if (a >= 0) {
+                            if (!inMedia) {
+                                if (sessionDir < 0) {
+                                    sessionDir = a;
+                                }
+                            } else if (dir < 0) {
+                                dir = a;
+                            }
+                        }
+                        break;
+                    case 'c':
+                        int isNull = nullAddress(d, vs, ve) ? 1 : 0;
+                        if (!inMedia) {
+                            sessionNull = isNull;
+                        } else if (conn < 0) {
+                            conn = isNull;
+                        }
+                        break;
+                    default:
+                        break;
+                }
+            }
+            p = next;
+        }
+        if (inMedia && (audio || !haveFirst)) {
+            return result(dir, conn, sessionDir, sessionNull);
+        }
+        if (haveFirst) {
+            return result(firstDir, firstConn, sessionDir, sessionNull);
+        }
+        return result(-1, -1, sessionDir, sessionNull);
+    }
+
+    private static int result(int mediaDir, int mediaConn, int sessionDir, int sessionNull) {
+        int dir = mediaDir >= 0 ? mediaDir : sessionDir >= 0 ? sessionDir : MediaDirection.SENDRECV.ordinal();
+        int isNull = mediaConn >= 0 ? mediaConn : sessionNull;
+        return dir | (isNull << 2);
+    }
+
+    private static int direction(byte[] d, int s, int e) {
+        if (e - s != 8) {
+            return -1;
+        }
+        if (regionEquals(d, s, A_SENDRECV)) {
+            return MediaDirection.SENDRECV.ordinal();
+        }
+        if (regionEquals(d, s, A_SENDONLY)) {
+            return MediaDirection.SENDONLY.ordinal();
+        }
+        if (regionEquals(d, s, A_RECVONLY)) {
+            return MediaDirection.RECVONLY.ordinal();
+        }
+        if (regionEquals(d, s, A_INACTIVE)) {
+            return MediaDirection.INACTIVE.ordinal();
+        }
+        return -1;
+    }
+
+    /** {@code c=<nettype> <addrtype> <address>[/ttl...]}: is the address 0.0.0.0? */
+    private static boolean nullAddress(byte[] d, int s, int e) {
+        int p = s;
+        for (int field = 0; field < 2; field++) {
+            while (p < e && d[p] != ' ' && d[p] != '\t') {
+                p++;
+            }
+            p = skipBlanks(d, p, e);
+        }
+        int q = p;
+        while (q < e && d[q] != '/' && d[q] != ' ' && d[q] != '\t') {
+            q++;
+        }
+        return q - p == NULL_ADDRESS.length && regionEquals(d, p, NULL_ADDRESS);
+    }
+
+    /**
+     * Finds the first {@code application/sdp} part of a multipart body (RFC 2046 5.1) and reads it, or returns -1.
+     * Only one level: a nested multipart is not entered.
+     */
+    private static int multipartSdp(byte[] d, int p, int end, int bs, int be) {
+        int blen = be - bs;
+        if (blen == 0) {
+            return -1;
+        }
+        int line = p;
+        boolean inHeaders = false;
+        boolean sdpPart = false;
+        int partStart = -1;
+        while (line < end) {
+            int nl = indexOf(d, (byte) '\n', line, end);
+            int le = nl < 0 ? end : nl;
+            int next = nl < 0 ? end : nl + 1;
+            boolean delimiter = le - line >= blen + 2 && d[line] == '-' && d[line + 1] == '-'
+                    && regionEquals(d, line + 2, d, bs, blen);
+            if (delimiter) {
+                if (partStart >= 0) {
+                    int partEnd = line;
+                    if (partEnd > partStart && d[partEnd - 1] == '\n') {
+                        partEnd--;
+                        if (partEnd > partStart && d[partEnd - 1] == '\r') {
+                            partEnd--;
+                        }
+                    }
+                    return sdp(d, partStart, partEnd);
+                }
+                inHeaders = true;
+                sdpPart = false;
+            } else if (inHeaders) {
+                int ve = trimLws(d, line, le);
+                if (ve == line) {
+                    inHeaders = false;
+                    if (sdpPart) {
+                        partStart = next;
+                    }
+                } else if (le - line > CONTENT_TYPE.length && nameIs(d, line, CONTENT_TYPE)) {
+                    int q = skipBlanks(d, line + CONTENT_TYPE.length, ve);
+                    if (q < ve && d[q] == ':') {
+                        int ts = skipLws(d, q + 1, ve);
+                        long sub = mediaType(d, ts, ve);
+                        sdpPart = sub >= 0 && start(sub) - ts == 12 && (int) sub - start(sub) == 3
+                                && regionMatchesIgnoreCase(d, ts, ts + 11, APPLICATION_SDP_BYTES, 0, 11)
+                                && regionMatchesIgnoreCase(d, start(sub), (int) sub, APPLICATION_SDP_BYTES, 12, 3);
+                    }
+                }
+            }
+            line = next;
+        }
+        return partStart >= 0 ? sdp(d, partStart, end) : -1;
+    }
+
+    // ----------------------------------------------------------------------------------------------- numbers, text
+
+    /**
+     * The decimal number in {@code [s, e)}: {@link #NONE} if it is empty or not all digits, {@link #MALFORMED} if it
+     * is larger than {@code max}.
+     */
+    private static long decimal(byte[] d, int s, int e, long max) {
+        if (s >= e) {
+            return NONE;
+        }
+        long n = 0;
+        boolean over = false;
+        for (int i = s; i < e; i++) {
+            byte b = d[i];
+            if (!isDigit(b)) {
+                return NONE;
+            }
+            if (!over) {
+                n = n * 10 + (b - '0');
+                over = n > max;
+            }
+        }
+        return over ? MALFORMED : n;
+    }
+
+    /** delta-seconds: absent if not digits, clamped above 2^31-1, rejected above 2^32-1. */
+    private static int deltaSeconds(byte[] d, int s, int e, int base, String what) throws SipParseException {
+        long n = decimal(d, s, e, DELTA_SECONDS_MAX);
+        if (n == NONE) {
+            return SipMessage.ABSENT;
+        }
+        if (n == MALFORMED) {
+            throw new SipParseException(what + " overflows 2^32-1", s - base);
+        }
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    private static String uriText(byte[] d, int s, int e, int base, String what) throws SipParseException {
+        return text(d, s, e, base, what, false);
+    }
+
+    /**
+     * Decodes {@code [s, e)} as UTF-8 (ISO-8859-1 when all bytes are ASCII, which is the same and cheaper). Control
+     * characters are rejected; blanks only where {@code blanksAllowed}.
+     */
+    private static String text(byte[] d, int s, int e, int base, String what, boolean blanksAllowed)
+            throws SipParseException {
+        boolean ascii = true;
+        for (int i = s; i < e; i++) {
+            int b = d[i];
+            if (b < 0) {
+                ascii = false;
+            } else if (b < 0x20 || b == 0x7F) {
+                if (!(blanksAllowed && b == '\t')) {
+                    throw new SipParseException("control character in " + what, i - base);
+                }
+            } else if (b == ' ' && !blanksAllowed) {
+                throw new SipParseException("space in " + what, i - base);
+            }
+        }
+        return new String(d, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------------------------------------- byte helpers
+
+    private static long pack(int start, int end) {
+        return ((long) start << 32) | end;
+    }
+
+    private static int start(long packed) {
+        return (int) (packed >>> 32);
+    }
+
+    private static int skipQuoted(byte[] d, int q, int end) {
+        int i = q + 1;
+        while (i < end) {
+            byte b = d[i];
+            if (b == '\\') {
+                i += 2;
+            } else if (b == '"') {
+                return i + 1;
+            } else {
+                i++;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(byte[] d, byte b, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (d[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isLws(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    private static int skipLws(byte[] d, int p, int end) {
+        while (p < end && isLws(d[p])) {
+            p++;
+        }
+        return p;
+    }
+
+    private static int skipBlanks(byte[] d, int p, int end) {
+        while (p < end && (d[p] == ' ' || d[p] == '\t')) {
+            p++;
+        }
+        return p;
+    }
+
+    private static int trimLws(byte[] d, int s, int e) {
+        while (e > s && isLws(d[e - 1])) {
+            e--;
+        }
+        return e;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static boolean isAlpha(byte b) {
+        int c = b | 0x20;
+        return c >= 'a' && c <= 'z';
+    }
+
+    private static byte lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b | 0x20) : b;
+    }
+
+    private static boolean regionEquals(byte[] d, int s, byte[] expected) {
+        return regionEquals(d, s, expected, 0, expected.length);
+    }
+
+    private static boolean regionEquals(byte[] d, int s, byte[] other, int os, int n) {
+        for (int i = 0; i < n; i++) {
+            if (d[s + i] != other[os + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The {@code n} bytes at {@code s} (within {@code end}) equal {@code lower[ls..]} ignoring ASCII case. */
+    private static boolean regionMatchesIgnoreCase(byte[] d, int s, int end, byte[] lower, int ls, int n) {
+        if (end - s < n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (lower(d[s + i]) != lower[ls + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
