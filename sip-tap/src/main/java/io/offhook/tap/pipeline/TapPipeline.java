@@ -1,0 +1,94 @@
+package io.offhook.tap.pipeline;
+
+import io.offhook.tap.packet.DropCounters;
+import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.packet.PacketListener;
+import io.offhook.tap.packet.SipPacket;
+import io.offhook.tap.sip.SipMessage;
+import io.offhook.tap.sip.SipParseException;
+import io.offhook.tap.sip.SipScanner;
+import io.offhook.tap.track.Deduplicator;
+import io.offhook.tap.track.PhoneTracker;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * From a SIP packet to the tracker: size check, scan, de-duplicate, track. Every source delivers here.
+ *
+ * <p>Time is the packet's own timestamp when replaying a capture, and the injected clock when live (a mirror's
+ * timestamps come from another machine's clock, which may be off). Calls are serialised: sources on several
+ * threads may deliver at once, and each user's events still leave in order.
+ */
+public final class TapPipeline implements PacketListener {
+    /** Larger than any sane SIP message over UDP or TCP; beyond it the message is dropped as SIP_TOO_LARGE. */
+    public static final int MAX_MESSAGE_BYTES = 65_535;
+    private static final long DEDUP_WINDOW_MICROS = 32_000_000L;
+    private static final int DEDUP_CAPACITY_LOG2 = 20;
+
+    private final PhoneTracker tracker;
+    private final DropCounters drops;
+    private final Clock clock;
+    private final Deduplicator dedup = new Deduplicator(DEDUP_WINDOW_MICROS, DEDUP_CAPACITY_LOG2);
+    private final LongAdder messages = new LongAdder();
+
+    private TapPipeline(PhoneTracker tracker, DropCounters drops, Clock clock) {
+        this.tracker = Objects.requireNonNull(tracker, "tracker");
+        this.drops = Objects.requireNonNull(drops, "drops");
+        this.clock = clock;
+    }
+
+    /** A pipeline that runs on packet timestamps: for replaying captures. */
+    public static TapPipeline onPacketTime(PhoneTracker tracker, DropCounters drops) {
+        return new TapPipeline(tracker, drops, null);
+    }
+
+    /** A pipeline that runs on {@code clock}: for live sources; call {@link #tick()} regularly to expire state. */
+    public static TapPipeline onClock(PhoneTracker tracker, DropCounters drops, Clock clock) {
+        return new TapPipeline(tracker, drops, Objects.requireNonNull(clock, "clock"));
+    }
+
+    @Override
+    public synchronized void onPacket(SipPacket packet) {
+        if (packet.length() > MAX_MESSAGE_BYTES) {
+            drops.drop(DropReason.SIP_TOO_LARGE, packet + " exceeds " + MAX_MESSAGE_BYTES + " bytes");
+            return;
+        }
+        SipMessage m;
+        try {
+            m = SipScanner.scan(packet.data(), packet.offset(), packet.length());
+        } catch (SipParseException e) {
+            drops.drop(DropReason.SIP_MALFORMED, e.getMessage() + " in " + packet);
+            return;
+        }
+        long now = clock == null ? packet.timeMicros() : micros(clock.instant());
+        messages.increment();
+        if (!dedup.firstSeen(m, now)) {
+            drops.count(DropReason.DUPLICATE);
+            return;
+        }
+        tracker.onMessage(m, now);
+    }
+
+    /** Expires what is due at the clock's current time (live); a no-op for packet time. */
+    public synchronized void tick() {
+        if (clock != null) {
+            tracker.advanceTo(micros(clock.instant()));
+        }
+    }
+
+    /** Expires what is due at {@code timeMicros}: the end of a replay, for instance. */
+    public synchronized void advanceTo(long timeMicros) {
+        tracker.advanceTo(timeMicros);
+    }
+
+    /** SIP messages scanned successfully, duplicates included. */
+    public long messages() {
+        return messages.sum();
+    }
+
+    private static long micros(Instant i) {
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+    }
+}
