@@ -51,6 +51,8 @@ public final class PhoneTracker {
     };
 
     private long now = Long.MIN_VALUE;
+    /** The time of the message being applied: earlier than {@link #now} when it arrived re-ordered. */
+    private long messageTime;
     private int bindingCount;
 
     public PhoneTracker(TrackerConfig config, PhoneEventListener listener, DropCounters drops) {
@@ -113,6 +115,7 @@ public final class PhoneTracker {
     /** Applies one SIP message seen at {@code timeMicros}. */
     public void onMessage(SipMessage m, long timeMicros) {
         advanceTo(timeMicros);
+        messageTime = timeMicros;
         switch (m.effectiveMethod()) {
             case "REGISTER" -> onRegister(m);
             case "INVITE" -> {
@@ -128,7 +131,8 @@ public final class PhoneTracker {
                 }
             }
             case "BYE" -> {
-                if (m.isRequest()) {
+                if (m.isRequest() || m.statusCode() >= 200) {
+                    // Any final response to a BYE is proof of it too, when the BYE itself was lost.
                     onBye(m);
                 } else {
                     touch(m.callId());
@@ -183,7 +187,11 @@ public final class PhoneTracker {
             if (seconds <= 0 || key == null) {
                 continue;
             }
-            long expiresAt = now + seconds * 1_000_000L;
+            // Expiry counts from when the registrar answered, even if the answer reached us late.
+            long expiresAt = messageTime + seconds * 1_000_000L;
+            if (expiresAt <= now) {
+                continue;
+            }
             Binding b = user.binding(key);
             if (b == null) {
                 b = new Binding(user, c.uri(), expiresAt);
