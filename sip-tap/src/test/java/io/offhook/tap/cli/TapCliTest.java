@@ -1,0 +1,101 @@
+package io.offhook.tap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TapCliTest {
+    @TempDir
+    Path dir;
+
+    final StringWriter out = new StringWriter();
+    final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+    Path fixture(String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (InputStream in = getClass().getResourceAsStream("/captures/" + name)) {
+            Files.copy(in, p);
+        }
+        return p;
+    }
+
+    String err() {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void replayPrintsOneJsonLinePerStateChange() throws IOException {
+        int status = TapCli.run(new String[] {"replay", fixture("basic-call-hep.pcap").toString()}, out, err);
+        assertEquals(0, status, err());
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(8, lines.size(), out.toString());
+        assertTrue(lines.get(0).matches("\\{\"time\":\"2\\d{3}-\\d\\d-\\d\\dT[0-9:.]+Z\",\"aor\":\"sip:alice@example\\.com\","
+                + "\"state\":\"AVAILABLE\",\"event\":\"ONLINE\",\"previous\":\"OFFLINE\"}"), lines.get(0));
+        assertTrue(lines.get(4).contains("\"state\":\"ON_THE_PHONE\""), lines.get(4));
+        assertTrue(err().contains("17 SIP messages"), err());
+    }
+
+    @Test
+    void allEventsIncludesRefreshes() throws IOException {
+        Path refresh = fixture("refresh.pcap");
+        TapCli.run(new String[] {"replay", refresh.toString()}, out, err);
+        long changes = out.toString().lines().count();
+        StringWriter all = new StringWriter();
+        TapCli.run(new String[] {"replay", "--all-events", refresh.toString()}, all, err);
+        assertEquals(1, changes);
+        assertEquals(3, all.toString().lines().filter(l -> l.contains("ONLINE")).count(), all.toString());
+        assertTrue(all.toString().contains("\"event\":\"STILL_ONLINE\""));
+    }
+
+    @Test
+    void notACaptureIsAClearErrorAndTheOthersStillReplay() throws IOException {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "INVITE sip:bob@example.com SIP/2.0\r\n");
+        int status = TapCli.run(new String[] {"replay", text.toString(), fixture("busy.pcap").toString(),
+            dir.resolve("missing.pcap").toString()}, out, err);
+        assertEquals(1, status);
+        assertTrue(err().contains("notes.txt is not a pcap or pcapng capture file"), err());
+        assertTrue(err().contains("missing.pcap: no such file"), err());
+        assertTrue(out.toString().contains("\"event\":\"DIALING\""), "busy.pcap still replayed");
+    }
+
+    @Test
+    void damagedPacketsAreCountedNotFatal() throws IOException {
+        byte[] good = Files.readAllBytes(fixture("basic-call.pcap"));
+        Path cut = dir.resolve("cut.pcap");
+        Files.write(cut, Arrays.copyOf(good, good.length - 100));
+        int status = TapCli.run(new String[] {"replay", cut.toString()}, out, err);
+        assertEquals(0, status, err());
+        assertTrue(err().contains("dropped CAPTURE_TRUNCATED=1"), err());
+    }
+
+    @Test
+    void usageErrors() {
+        assertEquals(2, TapCli.run(new String[] {}, out, err));
+        assertEquals(2, TapCli.run(new String[] {"replay"}, out, err));
+        assertEquals(2, TapCli.run(new String[] {"replay", "--bogus", "x"}, out, err));
+        assertEquals(2, TapCli.run(new String[] {"frobnicate"}, out, err));
+        assertTrue(err().contains("unknown command 'frobnicate'"));
+        assertEquals("", out.toString(), "stdout carries only JSON lines");
+    }
+
+    @Test
+    void jsonEscapesEverythingItMust() {
+        StringBuilder b = new StringBuilder();
+        EventJson.escape(b, "a\"b\\c\nd\u0001e\u2028");
+        assertEquals("a\\\"b\\\\c\\nd\\u0001e\\u2028", b.toString());
+    }
+}
