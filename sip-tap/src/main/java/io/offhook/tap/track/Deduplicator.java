@@ -11,50 +11,48 @@ import io.offhook.tap.sip.SipMessage;
  * which device was rung), for a response its status code. Proxies rewrite Via and Record-Route between legs, so the
  * bytes themselves cannot be compared.
  *
- * <p>Memory is fixed: two generations of 64-bit fingerprints in open-addressing tables. The young generation
- * becomes the old one after {@code windowMicros} or when it is half full, whichever comes first; under extreme load
- * the window therefore shrinks instead of memory growing. Fingerprint collisions (about 2^-64 per pair) are accepted.
+ * <p>Memory is bounded: two generations of 64-bit fingerprints in open-addressing tables. The young generation
+ * becomes the old one after {@code windowMicros} or when it is half full, whichever comes first; a table that fills
+ * early grows up to a maximum, beyond which the window shrinks instead of memory growing. Fingerprint collisions
+ * (about 2^-64 per pair) are accepted.
  */
 public final class Deduplicator {
     /** {@link Hash64} never yields 0, so 0 marks an empty slot. */
     private static final long EMPTY = 0L;
+    private static final int MIN_LOG2 = 10;
 
     private final long windowMicros;
-    private final int mask;
-    private final int maxFill;
-    private long[] young;
-    private long[] old;
+    private final int maxLog2;
+    private long[] young = new long[1 << MIN_LOG2];
+    private long[] old = new long[1 << MIN_LOG2];
     private int youngFill;
     private long youngSince = Long.MIN_VALUE;
 
     /**
      * @param windowMicros how long a message is remembered at least (unless the table fills first)
-     * @param capacityLog2 log2 of the slots per generation
+     * @param maxCapacityLog2 log2 of the most slots a generation may grow to
      */
-    public Deduplicator(long windowMicros, int capacityLog2) {
-        if (capacityLog2 < 4 || capacityLog2 > 28) {
-            throw new IllegalArgumentException("capacityLog2 out of range: " + capacityLog2);
+    public Deduplicator(long windowMicros, int maxCapacityLog2) {
+        if (maxCapacityLog2 < MIN_LOG2 || maxCapacityLog2 > 28) {
+            throw new IllegalArgumentException("maxCapacityLog2 out of range: " + maxCapacityLog2);
         }
         this.windowMicros = windowMicros;
-        this.mask = (1 << capacityLog2) - 1;
-        this.maxFill = 1 << (capacityLog2 - 1);
-        this.young = new long[1 << capacityLog2];
-        this.old = new long[1 << capacityLog2];
+        this.maxLog2 = maxCapacityLog2;
     }
 
     /** True the first time a message is seen within the window, false for copies. */
     public boolean firstSeen(SipMessage m, long nowMicros) {
         if (youngSince == Long.MIN_VALUE) {
             youngSince = nowMicros;
-        } else if (nowMicros - youngSince >= windowMicros || youngFill >= maxFill) {
+        } else if (nowMicros - youngSince >= windowMicros || youngFill >= young.length / 2) {
             rotate(nowMicros);
         }
         long f = fingerprint(m);
         if (contains(old, f)) {
             return false;
         }
-        int i = (int) (f ^ (f >>> 32)) & mask;
-        while (true) {
+        int mask = young.length - 1;
+        for (int i = index(f, mask); ; i = (i + 1) & mask) {
             long v = young[i];
             if (v == f) {
                 return false;
@@ -64,13 +62,12 @@ public final class Deduplicator {
                 youngFill++;
                 return true;
             }
-            i = (i + 1) & mask;
         }
     }
 
-    private boolean contains(long[] table, long f) {
-        int i = (int) (f ^ (f >>> 32)) & mask;
-        while (true) {
+    private static boolean contains(long[] table, long f) {
+        int mask = table.length - 1;
+        for (int i = index(f, mask); ; i = (i + 1) & mask) {
             long v = table[i];
             if (v == f) {
                 return true;
@@ -78,15 +75,28 @@ public final class Deduplicator {
             if (v == EMPTY) {
                 return false;
             }
-            i = (i + 1) & mask;
         }
     }
 
+    private static int index(long f, int mask) {
+        return (int) (f ^ (f >>> 32)) & mask;
+    }
+
+    /**
+     * The young generation becomes the old one. A generation that filled up before its window ended gets a table
+     * twice the size (up to the maximum), so a quiet tap clears a small table and a busy one keeps its window.
+     */
     private void rotate(long nowMicros) {
-        long[] t = old;
+        boolean filledEarly = youngFill >= young.length / 2;
+        long[] recycled = old;
         old = young;
-        young = t;
-        java.util.Arrays.fill(young, EMPTY);
+        int wanted = filledEarly ? Math.min(young.length * 2, 1 << maxLog2) : young.length;
+        if (recycled.length == wanted) {
+            java.util.Arrays.fill(recycled, EMPTY);
+            young = recycled;
+        } else {
+            young = new long[wanted];
+        }
         youngFill = 0;
         youngSince = nowMicros;
     }

@@ -9,6 +9,8 @@ import io.offhook.tap.packet.SipPacket;
 import io.offhook.tap.pipeline.TapPipeline;
 import io.offhook.tap.sip.JainSipPath;
 import io.offhook.tap.sip.SipMessage;
+import io.offhook.tap.sip.SipParseException;
+import io.offhook.tap.sip.SipScanner;
 import io.offhook.tap.track.Deduplicator;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.tap.track.TrackerConfig;
@@ -84,6 +86,21 @@ public class TapPathBenchmark {
         byte[] d = nextDatagram();
         HepPacket hep = HepDecoder.decode(d, 0, d.length);
         pipeline.onPacket(hep.toSipPacket());
+    }
+
+    /** Breakdown: HEPv3 decode alone. */
+    @Benchmark
+    public HepPacket hepOnly() throws HepException {
+        byte[] d = nextDatagram();
+        return HepDecoder.decode(d, 0, d.length);
+    }
+
+    /** Breakdown: HEPv3 decode and SIP scan, no de-duplication or tracking. */
+    @Benchmark
+    public SipMessage hepAndScan() throws HepException, SipParseException {
+        byte[] d = nextDatagram();
+        HepPacket hep = HepDecoder.decode(d, 0, d.length);
+        return SipScanner.scan(hep.data(), hep.payloadOffset(), hep.payloadLength());
     }
 
     /** The same path with JAIN-SIP's parser (and its SDP parser) producing the same fields. */

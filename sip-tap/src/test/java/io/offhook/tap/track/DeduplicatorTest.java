@@ -7,7 +7,7 @@ import io.offhook.tap.sip.SipMessage;
 import org.junit.jupiter.api.Test;
 
 class DeduplicatorTest {
-    final Deduplicator dedup = new Deduplicator(32_000_000L, 8);
+    final Deduplicator dedup = new Deduplicator(32_000_000L, 10);
 
     @Test
     void secondCopyIsADuplicateButEachForkedBranchIsNot() {
