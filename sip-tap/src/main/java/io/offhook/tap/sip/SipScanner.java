@@ -11,7 +11,8 @@ import java.util.Objects;
  * <p>Why not a full parser: the tap sees every message a proxy handles (each one mirrored twice) and must keep up
  * with well over a million messages per second on one core. A full parse (JAIN-SIP) costs twenty times more and
  * builds objects for dozens of headers nobody here reads. This scanner compares header names on bytes, never builds
- * a String for a header it does not return, and allocates nothing beyond the returned values. JAIN-SIP stays the
+ * a String for a header it does not return, and allocates nothing beyond the returned values (and, when there are
+ * contacts, the list that collects them). JAIN-SIP stays the
  * reference: a differential test holds the two to the same answers and lists every place they differ on purpose.
  *
  * <p>What it accepts (see {@link SipMessage} for the fields):
@@ -32,7 +33,7 @@ import java.util.Objects;
  *   <li>rejected with {@link SipParseException}: no start line, a version other than SIP/2.0, a status code that is
  *       not three digits (100-699), a bad method token or Request-URI, a header line without a colon, a header
  *       section without its closing empty line, a missing or malformed Call-ID, CSeq, From or To, a malformed
- *       Contact or Content-Length, {@code Contact: *} mixed with other contacts, numbers that overflow (CSeq at or
+ *       or empty Contact or a malformed Content-Length, {@code Contact: *} with parameters or other contacts, numbers that overflow (CSeq at or
  *       above 2^31 per RFC 3261 8.1.1.5, Content-Length above {@code Integer.MAX_VALUE}, delta-seconds above
  *       2^32-1), a message longer than {@link #MAX_MESSAGE_BYTES} or a header field longer than
  *       {@link #MAX_HEADER_BYTES};</li>
@@ -418,7 +419,7 @@ public final class SipScanner {
         boolean nullConnection = false;
         if (contentType != null && p < bodyEnd) {
             int sdp = -1;
-            if (contentType == APPLICATION_SDP) {
+            if (contentType == APPLICATION_SDP) { // the shared constant mediaTypeText returns for this type
                 sdp = sdp(d, p, bodyEnd);
             } else if (boundary >= 0 && contentType.startsWith("multipart/")) {
                 sdp = multipartSdp(d, p, bodyEnd, start(boundary), (int) boundary);
@@ -683,6 +684,9 @@ public final class SipScanner {
             long uri = addressUri(d, p, end);
             if (uri < 0) {
                 throw new SipParseException("malformed Contact", p - base);
+            }
+            if ((int) uri - start(uri) == 1 && d[start(uri)] == '*') {
+                throw new SipParseException("Contact: * together with other contacts or parameters", p - base);
             }
             int after = afterUri(d, (int) uri, end);
             int elementEnd = elementEnd(d, after, end);

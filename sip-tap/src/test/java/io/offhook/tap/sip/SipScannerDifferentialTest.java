@@ -143,6 +143,18 @@ class SipScannerDifferentialTest {
                 List.of("scanner rejected (malformed Contact (at byte 196)), JAIN-SIP accepted",
                         "note: JAIN-SIP dropped unparseable headers [Contact]")));
         cases.add(Arguments.of(
+                "a Content-Length that is not a number: the scanner rejects (the body cannot be framed), JAIN-SIP"
+                        + " drops the header",
+                HEAD + "Content-Length: abc\n\n",
+                List.of("scanner rejected (Content-Length is not a number (at byte 203)), JAIN-SIP accepted",
+                        "note: JAIN-SIP dropped unparseable headers [Content-Length]")));
+        cases.add(Arguments.of(
+                "Contact: * with parameters is not in the RFC 3261 grammar: the scanner rejects, JAIN-SIP drops the"
+                        + " header",
+                HEAD + "Contact: *;expires=0\n\n",
+                List.of("scanner rejected (Contact: * together with other contacts or parameters (at byte 196)),"
+                        + " JAIN-SIP accepted", "note: JAIN-SIP dropped unparseable headers [Contact]")));
+        cases.add(Arguments.of(
                 "a header section without its closing empty line (a truncated capture): the scanner rejects, JAIN-SIP"
                         + " takes the end of the data as the end of the headers",
                 HEAD + "Max-Forwards: 70\n",
