@@ -46,7 +46,7 @@ class SipScannerTest {
     /** HEAD plus the given header lines and body; Content-Length is computed unless {@code headers} has one. */
     static SipMessage invite(String headers, String body) throws SipParseException {
         byte[] bodyBytes = crlf(body);
-        String cl = headers.toLowerCase().contains("content-length") ? "" : "Content-Length: " + bodyBytes.length
+        String cl = headers.toLowerCase(java.util.Locale.ROOT).contains("content-length") ? "" : "Content-Length: " + bodyBytes.length
                 + "\n";
         return scan(HEAD + headers + cl + "\n" + body);
     }
