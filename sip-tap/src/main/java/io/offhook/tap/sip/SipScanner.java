@@ -1,5 +1,8 @@
 package io.offhook.tap.sip;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,6 +118,9 @@ public final class SipScanner {
 
     private static final MediaDirection[] DIRECTIONS = MediaDirection.values();
 
+    /** Reads eight bytes of a byte[] as one little-endian long (for {@link #indexOfLf}). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     /** RFC 3261 token characters (25.1), also used for method names and parameter names. */
     private static final boolean[] TOKEN = new boolean[256];
 
@@ -167,7 +173,7 @@ public final class SipScanner {
         }
 
         // ---- start line
-        int lf = indexOf(d, (byte) '\n', p, end);
+        int lf = indexOfLf(d, p, end);
         if (lf < 0) {
             throw new SipParseException("start line not terminated", end - base);
         }
@@ -258,7 +264,7 @@ public final class SipScanner {
             int vs = p + 1;
             int ve;
             while (true) {
-                int nl = indexOf(d, (byte) '\n', p, end);
+                int nl = indexOfLf(d, p, end);
                 if (nl < 0) {
                     throw new SipParseException("header section not terminated by an empty line", end - base);
                 }
@@ -775,7 +781,7 @@ public final class SipScanner {
         int firstConn = -1;
         boolean haveFirst = false;
         while (p < end) {
-            int nl = indexOf(d, (byte) '\n', p, end);
+            int nl = indexOfLf(d, p, end);
             int le = nl < 0 ? end : nl;
             int next = nl < 0 ? end : nl + 1;
             int ve = trimLws(d, p, le);
@@ -889,7 +895,7 @@ public final class SipScanner {
         boolean sdpPart = false;
         int partStart = -1;
         while (line < end) {
-            int nl = indexOf(d, (byte) '\n', line, end);
+            int nl = indexOfLf(d, line, end);
             int le = nl < 0 ? end : nl;
             int next = nl < 0 ? end : nl + 1;
             boolean delimiter = le - line >= blen + 2 && d[line] == '-' && d[line + 1] == '-'
@@ -1021,6 +1027,27 @@ public final class SipScanner {
     private static int indexOf(byte[] d, byte b, int from, int end) {
         for (int i = from; i < end; i++) {
             if (d[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Index of the next LF in {@code [from, end)} or -1: the scan that dominates the work, so it tests eight bytes
+     * at a time (the classic "has a zero byte" test on the bytes XOR LF; its lowest hit is exact).
+     */
+    private static int indexOfLf(byte[] d, int from, int end) {
+        int i = from;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i) ^ 0x0A0A_0A0A_0A0A_0A0AL;
+            long hit = (x - 0x0101_0101_0101_0101L) & ~x & 0x8080_8080_8080_8080L;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        for (; i < end; i++) {
+            if (d[i] == '\n') {
                 return i;
             }
         }
