@@ -46,7 +46,7 @@ class SipScannerTest {
     /** HEAD plus the given header lines and body; Content-Length is computed unless {@code headers} has one. */
     static SipMessage invite(String headers, String body) throws SipParseException {
         byte[] bodyBytes = crlf(body);
-        String cl = headers.toLowerCase().contains("content-length") ? "" : "Content-Length: " + bodyBytes.length
+        String cl = headers.toLowerCase(java.util.Locale.ROOT).contains("content-length") ? "" : "Content-Length: " + bodyBytes.length
                 + "\n";
         return scan(HEAD + headers + cl + "\n" + body);
     }
@@ -514,6 +514,12 @@ class SipScannerTest {
                 .startsWith("malformed Contact parameters"));
         assertTrue(rejected(HEAD + "Contact: *\nContact: <sip:a@h>\n\n").getMessage()
                 .startsWith("Contact: * together with other contacts"));
+        assertTrue(rejected(HEAD + "Contact: <sip:a@h>, *\n\n").getMessage()
+                .startsWith("Contact: * together with other contacts or parameters"));
+        assertTrue(rejected(HEAD + "Contact: *;expires=0\n\n").getMessage()
+                .startsWith("Contact: * together with other contacts or parameters"));
+        assertTrue(rejected(HEAD + "Contact: \n\n").getMessage().startsWith("empty Contact"));
+        assertTrue(rejected(HEAD + "Contact: , ,\n\n").getMessage().startsWith("empty Contact"));
         assertTrue(rejected(HEAD.replace("From: <sip:alice@example.com>", "From: \"Alice <sip:alice@example.com>")
                 + "\n").getMessage().startsWith("malformed From"));
         assertTrue(rejected(HEAD.replace("To: <sip:bob@example.com>", "To: <sip:bob @example.com>") + "\n")
