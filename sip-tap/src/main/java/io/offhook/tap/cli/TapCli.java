@@ -22,10 +22,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The tap's command line. {@code replay FILE...} reads pcap/pcapng captures (plain SIP or HEP) in the order given,
@@ -39,13 +41,15 @@ import java.util.Map;
 public final class TapCli {
     static final String USAGE = """
             usage: offhook-tap replay [--all-events] [--progress] FILE...
+                   offhook-tap listen [OPTIONS]
                    offhook-tap --version | --help
 
             replay      read pcap/pcapng captures (plain SIP over UDP/TCP, or HEP) and print each user's
                         phone-state changes as JSON lines on stdout; a summary of drops goes to stderr
             --all-events  print every event (registration refreshes, re-INVITEs...), not only state changes
             --progress    report progress on stderr while reading large captures
-            """;
+
+            """ + ListenCommand.USAGE;
 
     private TapCli() {
     }
@@ -79,6 +83,9 @@ public final class TapCli {
             err.println("offhook-tap " + (v == null ? "(development build)" : v));
             return 0;
         }
+        if (args[0].equals("listen")) {
+            return listen(List.of(args).subList(1, args.length), out, err);
+        }
         if (!args[0].equals("replay")) {
             err.println("offhook-tap: unknown command '" + args[0] + "'");
             err.print(USAGE);
@@ -107,6 +114,37 @@ public final class TapCli {
             return 2;
         }
         return replay(files, allEvents, progress, out, err);
+    }
+
+    private static int listen(List<String> options, Writer out, PrintStream err) {
+        ListenCommand command;
+        try {
+            command = ListenCommand.parse(options);
+        } catch (IllegalArgumentException e) {
+            err.println("offhook-tap: listen: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        ListenCommand.Running running;
+        try {
+            running = command.start(out, err, Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            err.println("offhook-tap: listen: cannot start: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "tap-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.close();
+        }
+        err.println("listen: stopped; dropped " + running.drops.snapshot());
+        return 0;
     }
 
     private static int replay(List<Path> files, boolean allEvents, boolean progress, Writer out, PrintStream err) {
