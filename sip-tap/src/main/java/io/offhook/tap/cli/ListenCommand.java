@@ -40,16 +40,19 @@ final class ListenCommand {
               --capture IFACE          also capture SIP from a network interface (libpcap, needs root)
               --filter BPF             capture filter (default: "port 5060")
               --all-events             print every event, not only state changes
+              --asserted-identity      name the caller by P-Asserted-Identity when no registered device matches
             """;
 
     private final HepConfig hep;
     private final LiveCaptureConfig capture;
     private final boolean allEvents;
+    private final TrackerConfig trackerConfig;
 
-    private ListenCommand(HepConfig hep, LiveCaptureConfig capture, boolean allEvents) {
+    private ListenCommand(HepConfig hep, LiveCaptureConfig capture, boolean allEvents, TrackerConfig trackerConfig) {
         this.hep = hep;
         this.capture = capture;
         this.allEvents = allEvents;
+        this.trackerConfig = trackerConfig;
     }
 
     /** Parses the options after {@code listen}; errors name the option and the bad value. */
@@ -60,6 +63,7 @@ final class ListenCommand {
         String iface = null;
         String filter = "port 5060";
         boolean all = false;
+        boolean pai = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -80,6 +84,7 @@ final class ListenCommand {
                 case "--capture" -> iface = value(args, ++i, a);
                 case "--filter" -> filter = value(args, ++i, a);
                 case "--all-events" -> all = true;
+                case "--asserted-identity" -> pai = true;
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
@@ -87,7 +92,8 @@ final class ListenCommand {
             throw new IllegalArgumentException("--no-hep needs --capture IFACE: there would be nothing to listen to");
         }
         return new ListenCommand(useHep ? hep.withAllowList(allow) : null,
-                iface == null ? null : LiveCaptureConfig.of(iface, filter), all);
+                iface == null ? null : LiveCaptureConfig.of(iface, filter), all,
+                TrackerConfig.DEFAULTS.withUseAssertedIdentity(pai));
     }
 
     /** Sources started and a tick scheduled; closing stops everything. */
@@ -130,7 +136,7 @@ final class ListenCommand {
                 }
             }
         };
-        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(TrackerConfig.DEFAULTS, printer, drops), drops,
+        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(trackerConfig, printer, drops), drops,
                 clock);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tap-ticker");

@@ -40,7 +40,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class TapCli {
     static final String USAGE = """
-            usage: offhook-tap replay [--all-events] [--progress] FILE...
+            usage: offhook-tap replay [--all-events] [--progress] [--asserted-identity] FILE...
                    offhook-tap listen [OPTIONS]
                    offhook-tap --version | --help
 
@@ -48,6 +48,8 @@ public final class TapCli {
                         phone-state changes as JSON lines on stdout; a summary of drops goes to stderr
             --all-events  print every event (registration refreshes, re-INVITEs...), not only state changes
             --progress    report progress on stderr while reading large captures
+            --asserted-identity  name the caller by P-Asserted-Identity (RFC 3325) when no registered
+                          device matches, instead of From (networks that hide the caller in From)
 
             """ + ListenCommand.USAGE;
 
@@ -93,11 +95,13 @@ public final class TapCli {
         }
         boolean allEvents = false;
         boolean progress = false;
+        boolean assertedIdentity = false;
         List<Path> files = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--all-events" -> allEvents = true;
                 case "--progress" -> progress = true;
+                case "--asserted-identity" -> assertedIdentity = true;
                 default -> {
                     if (args[i].startsWith("--")) {
                         err.println("offhook-tap: unknown option '" + args[i] + "'");
@@ -113,7 +117,8 @@ public final class TapCli {
             err.print(USAGE);
             return 2;
         }
-        return replay(files, allEvents, progress, out, err);
+        return replay(files, allEvents, progress,
+                TrackerConfig.DEFAULTS.withUseAssertedIdentity(assertedIdentity), out, err);
     }
 
     private static int listen(List<String> options, Writer out, PrintStream err) {
@@ -147,7 +152,8 @@ public final class TapCli {
         return 0;
     }
 
-    private static int replay(List<Path> files, boolean allEvents, boolean progress, Writer out, PrintStream err) {
+    private static int replay(List<Path> files, boolean allEvents, boolean progress, TrackerConfig config,
+                              Writer out, PrintStream err) {
         DropCounters drops = new DropCounters();
         boolean all = allEvents;
         PhoneEventListener printer = e -> {
@@ -160,7 +166,7 @@ public final class TapCli {
                 }
             }
         };
-        PhoneTracker tracker = new PhoneTracker(TrackerConfig.DEFAULTS, printer, drops);
+        PhoneTracker tracker = new PhoneTracker(config, printer, drops);
         TapPipeline pipeline = TapPipeline.onPacketTime(tracker, drops);
         int status = 0;
         long records = 0;

@@ -151,6 +151,43 @@ class FixtureReplayTest {
         }
     }
 
+    /**
+     * Chaos: all captures at once, with random loss, duplication and re-ordering (seeded, bounded). Nothing throws,
+     * nothing is dropped as malformed, and once the timeouts have passed nobody is left in a call.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void chaosLeavesNobodyInACall(long seed) throws IOException {
+        List<SipPacket> all = new ArrayList<>();
+        for (String scenario : EXPECTED.keySet()) {
+            all.addAll(read(scenario + "-hep.pcap"));
+        }
+        Random random = new Random(seed);
+        List<SipPacket> messy = new ArrayList<>();
+        for (SipPacket p : all) {
+            int dice = random.nextInt(20);
+            if (dice == 0) {
+                continue;
+            }
+            messy.add(p);
+            if (dice == 1) {
+                messy.add(p);
+            }
+        }
+        for (int k = 0; k < messy.size() / 5; k++) {
+            int i = random.nextInt(messy.size() - 1);
+            java.util.Collections.swap(messy, i, i + 1);
+        }
+        Replay r = replay(messy, TrackerConfig.DEFAULTS);
+        assertEquals(0, r.drops.get(DropReason.SIP_MALFORMED));
+        r.pipeline.advanceTo(r.lastTime + LONG_AFTER);
+        for (String aor : List.of(A, B, C)) {
+            PhoneState s = r.tracker.stateOf(aor);
+            assertTrue(s == PhoneState.AVAILABLE || s == PhoneState.OFFLINE, aor + " stuck " + s);
+        }
+        assertEquals(0, r.tracker.callCount(), "every call and tombstone is gone after the timeouts");
+    }
+
     private static boolean harmless(String logicalMessage) {
         return logicalMessage.startsWith("100/") || logicalMessage.startsWith("ACK/")
                 || logicalMessage.startsWith("BYE/") || logicalMessage.startsWith("200/CANCEL");
