@@ -18,6 +18,7 @@ class AorTest {
         "sip:example.com|sip:example.com",
         "sip:bob@[2001:DB8::1]:5070|sip:bob@[2001:db8::1]",
         "tel:+49-30-123.456;phone-context=example.com|tel:+4930123456",
+        "Sip:Jérôme@BÜCHER.example|sip:Jérôme@bücher.example",
     })
     void normalisesAddressesOfRecord(String uri, String aor) {
         assertEquals(aor, Aor.of(uri));
@@ -30,6 +31,10 @@ class AorTest {
         "sip:127.0.0.1:05062;transport=UDP|127.0.0.1:5062",
         "sips:bob@Host.Example|bob@host.example:5061",
         "sip:[::1]:5070|[::1]:5070",
+        "sip:bob@127.0.0.1:123456|bob@127.0.0.1:123456",
+        "sip:Jérôme@BÜCHER.example:5060|Jérôme@bücher.example:5060",
+        "sip:bob@host:٥٠٦٠|bob@host:5060",
+        "sip:bob@host:50a|bob@host:5060",
     })
     void deviceKeysFillInThePort(String uri, String key) {
         assertEquals(key, Aor.deviceKey(uri));
