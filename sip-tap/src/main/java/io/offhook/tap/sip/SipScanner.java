@@ -116,6 +116,10 @@ public final class SipScanner {
     };
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
 
+    /** A one in each byte of a long, and each byte's high bit: for the eight-bytes-at-a-time tests. */
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+
     /** Reads eight bytes of a byte[] as one little-endian long (for {@link #indexOfLf}). */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -1015,7 +1019,18 @@ public final class SipScanner {
      */
     private static void validate(byte[] d, int s, int e, int base, String what, boolean blanksAllowed)
             throws SipParseException {
-        for (int i = s; i < e; i++) {
+        // Eight bytes at a time while none is below the limit (0x20, or 0x21 to catch a space too) or 0x7F
+        // (the "has less" and "has zero" word tests, exact as yes/no answers); the byte loop finds what and where.
+        long below = (blanksAllowed ? 0x20 : 0x21) * ONES;
+        int i = s;
+        for (; i + Long.BYTES <= e; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i);
+            long del = x ^ (0x7F * ONES);
+            if (((((x - below) & ~x) | ((del - ONES) & ~del)) & HIGHS) != 0) {
+                break;
+            }
+        }
+        for (; i < e; i++) {
             int b = d[i];
             if (b >= 0 && (b < 0x20 || b == 0x7F)) {
                 if (!(blanksAllowed && b == '\t')) {

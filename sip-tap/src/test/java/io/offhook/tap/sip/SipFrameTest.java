@@ -76,6 +76,40 @@ class SipFrameTest {
     }
 
     @Test
+    void badBytesAreFoundWhereverTheyStandInALongValue() throws SipParseException {
+        // Values longer than a word, with the bad byte in every position: the word-at-a-time check must not miss
+        // it, and the offset must be the byte's own.
+        String callId = "0123456789abcdefghijklmnop@10.0.0.1";
+        String message = INVITE.replace("c1@10.0.0.1", callId).replace("sip:bob@example.com SIP",
+                "sip:bob.the.builder@very.long.host.example.com SIP");
+        assertTrue(fingerprint(message) != 0);
+        int idAt = message.indexOf(callId);
+        for (int i = 0; i < callId.length(); i++) {
+            for (char bad : new char[] {'\0', '\u001f', '\u007f'}) {
+                String broken = message.substring(0, idAt + i) + bad + message.substring(idAt + i + 1);
+                SipParseException e = assertThrows(SipParseException.class, () -> fingerprint(broken));
+                assertEquals("control character in Call-ID (at byte " + (idAt + i) + ")", e.getMessage());
+            }
+            String tab = message.substring(0, idAt + i) + '\t' + message.substring(idAt + i + 1);
+            fingerprint(tab);
+            String accent = message.substring(0, idAt + i) + '\u00e9' + message.substring(idAt + i + 1);
+            fingerprint(accent);
+        }
+        int uriAt = message.indexOf("bob.the");
+        for (int i = 0; i < 40; i++) {
+            String spaced = message.substring(0, uriAt + i) + "\u0001" + message.substring(uriAt + i + 1);
+            SipParseException e = assertThrows(SipParseException.class, () -> fingerprint(spaced));
+            assertEquals("control character in Request-URI (at byte " + (uriAt + i) + ")", e.getMessage());
+        }
+        int fromAt = message.indexOf("sip:alice@example.com");
+        for (int i = 1; i < "sip:alice@example.com".length() - 1; i++) { // blanks at either end are trimmed
+            String spaced = message.substring(0, fromAt + i) + ' ' + message.substring(fromAt + i + 1);
+            SipParseException e = assertThrows(SipParseException.class, () -> fingerprint(spaced));
+            assertEquals("space in From (at byte " + (fromAt + i) + ")", e.getMessage());
+        }
+    }
+
+    @Test
     void aReusedFrameGivesWhatScanGivesForEveryFixture() throws SipParseException {
         SipFrame frame = new SipFrame();
         int checked = 0;
