@@ -119,12 +119,19 @@ public final class SipScanner {
     /** A one in each byte of a long, and each byte's high bit: for the eight-bytes-at-a-time tests. */
     private static final long ONES = 0x0101_0101_0101_0101L;
     private static final long HIGHS = 0x8080_8080_8080_8080L;
+    private static final long LF_WORD = '\n' * ONES;
+    private static final long COLON_WORD = ':' * ONES;
+    private static final long GT_WORD = '>' * ONES;
 
     /** Reads eight bytes of a byte[] as one little-endian long (for {@link #indexOfLf}). */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** RFC 3261 token characters (25.1), also used for method names and parameter names. */
     private static final boolean[] TOKEN = new boolean[256];
+    /** Linear white space: SP, HTAB, CR, LF. */
+    private static final boolean[] LWS = new boolean[256];
+    /** What ends an unquoted parameter value: LWS, {@code ;}, {@code ,} and {@code "}. */
+    private static final boolean[] PARAM_VALUE_END = new boolean[256];
 
     static {
         for (int i = 0; i < METHODS.length; i++) {
@@ -139,6 +146,13 @@ public final class SipScanner {
         }
         for (char c : "-.!%*_+`'~".toCharArray()) {
             TOKEN[c] = true;
+        }
+        for (char c : " \t\r\n".toCharArray()) {
+            LWS[c] = true;
+            PARAM_VALUE_END[c] = true;
+        }
+        for (char c : ";,\"".toCharArray()) {
+            PARAM_VALUE_END[c] = true;
         }
     }
 
@@ -269,8 +283,9 @@ public final class SipScanner {
                 throw new SipParseException("continuation line without a header field", p - base);
             }
             int nameStart = p;
-            while (p < end && d[p] != ':' && d[p] != '\n') {
-                p++;
+            p = indexOfColonOrLf(d, p, end);
+            if (p < 0) {
+                p = end;
             }
             if (p == end || d[p] == '\n') {
                 throw new SipParseException("header line without a colon", nameStart - base);
@@ -301,10 +316,14 @@ public final class SipScanner {
                 throw new SipParseException("header field longer than " + MAX_HEADER_BYTES + " bytes",
                         nameStart - base);
             }
+            int id = headerId(d, nameStart, nameEnd);
+            if (id == H_OTHER) {
+                continue; // most header fields: nothing more to look at
+            }
             vs = skipLws(d, vs, ve);
             ve = trimLws(d, vs, ve);
 
-            switch (headerId(d, nameStart, nameEnd)) {
+            switch (id) {
                 case H_CALL_ID:
                     if (f.callIdStart < 0) {
                         if (vs == ve) {
@@ -628,7 +647,7 @@ public final class SipScanner {
             }
         }
         int us = skipLws(d, q + 1, end);
-        int gt = indexOf(d, (byte) '>', us, end);
+        int gt = indexOf(d, GT_WORD, us, end);
         if (gt < 0) {
             return MALFORMED;
         }
@@ -681,7 +700,7 @@ public final class SipScanner {
                     p = q;
                 } else {
                     vs = p;
-                    while (p < end && !isLws(d[p]) && d[p] != ';' && d[p] != ',' && d[p] != '"') {
+                    while (p < end && !PARAM_VALUE_END[d[p] & 0xFF]) {
                         p++;
                     }
                     ve = p;
@@ -1067,8 +1086,30 @@ public final class SipScanner {
         return -1;
     }
 
-    private static int indexOf(byte[] d, byte b, int from, int end) {
-        for (int i = from; i < end; i++) {
+    /**
+     * Index of the next LF in {@code [from, end)} or -1: the scan that dominates the work, so it tests eight bytes
+     * at a time.
+     */
+    private static int indexOfLf(byte[] d, int from, int end) {
+        return indexOf(d, LF_WORD, from, end);
+    }
+
+    /**
+     * Index of the first byte in {@code [from, end)} equal to each byte of {@code word} (a byte repeated eight
+     * times), or -1. Eight bytes at a time: the classic "has a zero byte" test on the bytes XOR the byte sought,
+     * whose lowest hit is exact.
+     */
+    private static int indexOf(byte[] d, long word, int from, int end) {
+        int i = from;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i) ^ word;
+            long hit = (x - ONES) & ~x & HIGHS;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        byte b = (byte) word;
+        for (; i < end; i++) {
             if (d[i] == b) {
                 return i;
             }
@@ -1076,21 +1117,20 @@ public final class SipScanner {
         return -1;
     }
 
-    /**
-     * Index of the next LF in {@code [from, end)} or -1: the scan that dominates the work, so it tests eight bytes
-     * at a time (the classic "has a zero byte" test on the bytes XOR LF; its lowest hit is exact).
-     */
-    private static int indexOfLf(byte[] d, int from, int end) {
+    /** Index of the first {@code :} or LF in {@code [from, end)}, or -1: the end of a header name. */
+    private static int indexOfColonOrLf(byte[] d, int from, int end) {
         int i = from;
         for (; i + Long.BYTES <= end; i += Long.BYTES) {
-            long x = (long) LONGS.get(d, i) ^ 0x0A0A_0A0A_0A0A_0A0AL;
-            long hit = (x - 0x0101_0101_0101_0101L) & ~x & 0x8080_8080_8080_8080L;
+            long w = (long) LONGS.get(d, i);
+            long x = w ^ LF_WORD;
+            long y = w ^ COLON_WORD;
+            long hit = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
             if (hit != 0) {
                 return i + (Long.numberOfTrailingZeros(hit) >>> 3);
             }
         }
         for (; i < end; i++) {
-            if (d[i] == '\n') {
+            if (d[i] == ':' || d[i] == '\n') {
                 return i;
             }
         }
@@ -1098,7 +1138,7 @@ public final class SipScanner {
     }
 
     private static boolean isLws(byte b) {
-        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+        return LWS[b & 0xFF];
     }
 
     private static int skipLws(byte[] d, int p, int end) {
