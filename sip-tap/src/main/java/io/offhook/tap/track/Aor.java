@@ -50,6 +50,11 @@ public final class Aor {
         if (hostEnd <= hostStart) {
             return null;
         }
+        if (colon == 3 && uri.startsWith("sip") && (at < colon || userEnd == at && at > colon + 1)
+                && isLowerAscii(uri, hostStart, hostEnd)) {
+            // Already in normal form up to the end of the host (the usual case): no copy but the substring.
+            return uri.substring(0, hostEnd);
+        }
         StringBuilder out = new StringBuilder(5 + hostEnd - hostStart + userEnd - colon);
         out.append("sip:");
         if (userEnd > colon + 1) {
@@ -84,6 +89,11 @@ public final class Aor {
         int hostEnd = hostEnd(uri, hostStart, end);
         if (hostEnd <= hostStart) {
             return null;
+        }
+        if (hostEnd < end && uri.charAt(hostEnd) == ':' && isPlainPort(uri, hostEnd + 1, end)
+                && isLowerAscii(uri, hostStart, hostEnd)) {
+            // Already in normal form (the usual case): no copy but the substring.
+            return uri.substring(colon + 1, end);
         }
         StringBuilder out = new StringBuilder(end - colon + 5);
         if (at > colon) {
@@ -170,6 +180,31 @@ public final class Aor {
             out.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
         }
         return e - s;
+    }
+
+    /** Whether {@code [s, e)} is ASCII without upper-case letters: lower-casing leaves it as it is. */
+    private static boolean isLowerAscii(String uri, int s, int e) {
+        for (int i = s; i < e; i++) {
+            char c = uri.charAt(i);
+            if (c >= 0x80 || c >= 'A' && c <= 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code [s, e)} is a port a device key keeps as it is: ASCII digits, no leading zero (or just 0). */
+    private static boolean isPlainPort(String uri, int s, int e) {
+        if (s >= e || uri.charAt(s) == '0' && e - s > 1 && e - s <= 5) {
+            return false;
+        }
+        for (int i = s; i < e; i++) {
+            char c = uri.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isDigits(String uri, int s, int e) {
