@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -145,14 +144,18 @@ public final class SipFrame {
     /** The message's fields, as {@link SipScanner#scan} returns them. */
     public SipMessage toMessage() {
         byte[] d = data;
+        // Immutable lists from the start, which SipMessage keeps without copying them again.
         List<Contact> list;
         if (contactCount == 0) {
             list = List.of();
+        } else if (contactCount == 1) {
+            list = List.of(new Contact(text(d, contacts[0], contacts[1]), contacts[2]));
         } else {
-            list = new ArrayList<>(contactCount);
-            for (int i = 0; i < 3 * contactCount; i += 3) {
-                list.add(new Contact(text(d, contacts[i], contacts[i + 1]), contacts[i + 2]));
+            Contact[] all = new Contact[contactCount];
+            for (int i = 0; i < contactCount; i++) {
+                all[i] = new Contact(text(d, contacts[3 * i], contacts[3 * i + 1]), contacts[3 * i + 2]);
             }
+            list = List.of(all);
         }
         String contentType = null;
         MediaDirection media = null;
