@@ -4,7 +4,7 @@ import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
 import io.offhook.tap.packet.PacketListener;
 import io.offhook.tap.packet.SipPacket;
-import io.offhook.tap.sip.SipMessage;
+import io.offhook.tap.sip.SipFrame;
 import io.offhook.tap.sip.SipParseException;
 import io.offhook.tap.sip.SipScanner;
 import io.offhook.tap.track.Deduplicator;
@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * From a SIP packet to the tracker: size check, scan, de-duplicate, track. Every source delivers here.
+ * From a SIP packet to the tracker: size check, frame, de-duplicate, read the message, track. Every source delivers here.
  *
  * <p>Time is the packet's own timestamp when replaying a capture, and the injected clock when live (a mirror's
  * timestamps come from another machine's clock, which may be off). Calls are serialised: sources on several
@@ -31,6 +31,8 @@ public final class TapPipeline implements PacketListener {
     private final DropCounters drops;
     private final Clock clock;
     private final Deduplicator dedup = new Deduplicator(DEDUP_WINDOW_MICROS, DEDUP_CAPACITY_LOG2);
+    /** Reused for every packet: calls are serialised. */
+    private final SipFrame frame = new SipFrame();
     private final LongAdder messages = new LongAdder();
 
     private TapPipeline(PhoneTracker tracker, DropCounters drops, Clock clock) {
@@ -55,20 +57,20 @@ public final class TapPipeline implements PacketListener {
             drops.drop(DropReason.SIP_TOO_LARGE, packet + " exceeds " + MAX_MESSAGE_BYTES + " bytes");
             return;
         }
-        SipMessage m;
         try {
-            m = SipScanner.scan(packet.data(), packet.offset(), packet.length());
+            SipScanner.frame(packet.data(), packet.offset(), packet.length(), frame);
         } catch (SipParseException e) {
             drops.drop(DropReason.SIP_MALFORMED, e.getMessage() + " in " + packet);
             return;
         }
         long now = clock == null ? packet.timeMicros() : micros(clock.instant());
         messages.increment();
-        if (!dedup.firstSeen(m, now)) {
+        // A copy (half of a mirroring proxy's traffic) is dropped on its raw bytes, before any String is made.
+        if (!dedup.firstSeen(frame.fingerprint(), now)) {
             drops.count(DropReason.DUPLICATE);
             return;
         }
-        tracker.onMessage(m, now);
+        tracker.onMessage(frame.toMessage(), now);
     }
 
     /** Expires what is due at the clock's current time (live); a no-op for packet time. */

@@ -4,8 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,8 +12,10 @@ import java.util.Objects;
  * <p>Why not a full parser: the tap sees every message a proxy handles (each one mirrored twice) and must keep up
  * with well over a million messages per second on one core. A full parse (JAIN-SIP) costs twenty times more and
  * builds objects for dozens of headers nobody here reads. This scanner compares header names on bytes, never builds
- * a String for a header it does not return, and allocates nothing beyond the returned values (and, when there are
- * contacts, the list that collects them). JAIN-SIP stays the
+ * a String for a header it does not return, and allocates nothing beyond the returned values. It works in two
+ * steps: {@link #frame} validates the message and records where the fields lie in a reusable {@link SipFrame},
+ * which then gives a fingerprint for de-duplication and, for the messages worth it, the {@link SipMessage}
+ * ({@link #scan} does both). JAIN-SIP stays the
  * reference: a differential test holds the two to the same answers and lists every place they differ on purpose.
  *
  * <p>What it accepts (see {@link SipMessage} for the fields):
@@ -59,7 +59,7 @@ import java.util.Objects;
  * </ul>
  *
  * <p>Framing on a stream transport (finding where one message ends in a TCP byte stream) is the caller's job; this
- * class reads one message. Stateless and thread-safe.
+ * class reads one message. Stateless and thread-safe (a {@link SipFrame} is not: one per thread).
  */
 public final class SipScanner {
 
@@ -116,13 +116,22 @@ public final class SipScanner {
     };
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
 
-    private static final MediaDirection[] DIRECTIONS = MediaDirection.values();
+    /** A one in each byte of a long, and each byte's high bit: for the eight-bytes-at-a-time tests. */
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+    private static final long LF_WORD = '\n' * ONES;
+    private static final long COLON_WORD = ':' * ONES;
+    private static final long GT_WORD = '>' * ONES;
 
     /** Reads eight bytes of a byte[] as one little-endian long (for {@link #indexOfLf}). */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** RFC 3261 token characters (25.1), also used for method names and parameter names. */
     private static final boolean[] TOKEN = new boolean[256];
+    /** Linear white space: SP, HTAB, CR, LF. */
+    private static final boolean[] LWS = new boolean[256];
+    /** What ends an unquoted parameter value: LWS, {@code ;}, {@code ,} and {@code "}. */
+    private static final boolean[] PARAM_VALUE_END = new boolean[256];
 
     static {
         for (int i = 0; i < METHODS.length; i++) {
@@ -138,13 +147,20 @@ public final class SipScanner {
         for (char c : "-.!%*_+`'~".toCharArray()) {
             TOKEN[c] = true;
         }
+        for (char c : " \t\r\n".toCharArray()) {
+            LWS[c] = true;
+            PARAM_VALUE_END[c] = true;
+        }
+        for (char c : ";,\"".toCharArray()) {
+            PARAM_VALUE_END[c] = true;
+        }
     }
 
     private SipScanner() {
     }
 
     /**
-     * Scans one SIP message.
+     * Scans one SIP message: {@link #frame} then {@link SipFrame#toMessage()}.
      *
      * @param data the bytes holding the message
      * @param offset where the message starts in {@code data}
@@ -155,6 +171,23 @@ public final class SipScanner {
      * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
      */
     public static SipMessage scan(byte[] data, int offset, int length) throws SipParseException {
+        SipFrame frame = new SipFrame();
+        frame(data, offset, length, frame);
+        return frame.toMessage();
+    }
+
+    /**
+     * Frames one SIP message: validates all that {@link #scan} validates and records where each field lies,
+     * without reading the fields into Strings or the body into a media direction (see {@link SipFrame}).
+     *
+     * @param data the bytes holding the message; {@code into} refers to them until it is filled again
+     * @param offset where the message starts in {@code data}
+     * @param length how many bytes the message has (for a datagram: all of it)
+     * @param into the frame to fill; after an exception its content is meaningless
+     * @throws SipParseException exactly when {@link #scan} throws it, with the same message and offset
+     * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
+     */
+    public static void frame(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
         Objects.checkFromIndexSize(offset, length, data.length);
         if (length > MAX_MESSAGE_BYTES) {
             throw new SipParseException(
@@ -163,6 +196,8 @@ public final class SipScanner {
         final byte[] d = data;
         final int base = offset;
         final int end = offset + length;
+        final SipFrame f = into;
+        f.data = data;
 
         int p = offset;
         while (p < end && (d[p] == '\r' || d[p] == '\n')) {
@@ -181,11 +216,10 @@ public final class SipScanner {
         while (lineEnd > p && (d[lineEnd - 1] == '\r' || d[lineEnd - 1] == ' ' || d[lineEnd - 1] == '\t')) {
             lineEnd--;
         }
-        String method = null;
-        String requestUri = null;
-        int statusCode = 0;
+        f.method = null;
+        f.statusCode = 0;
         if (regionMatchesIgnoreCase(d, p, lineEnd, SIP_2_0, 0, 4)) {
-            statusCode = statusLine(d, p, lineEnd, base);
+            f.statusCode = statusLine(d, p, lineEnd, base);
         } else {
             int q = p;
             while (q < lineEnd && TOKEN[d[q] & 0xFF]) {
@@ -194,7 +228,9 @@ public final class SipScanner {
             if (q == p || q == lineEnd || (d[q] != ' ' && d[q] != '\t')) {
                 throw new SipParseException("request line does not start with a method token", q - base);
             }
-            method = method(d, p, q);
+            f.method = method(d, p, q);
+            f.methodStart = p;
+            f.methodEnd = q;
             q = skipBlanks(d, q, lineEnd);
             int us = q;
             while (q < lineEnd && d[q] != ' ' && d[q] != '\t') {
@@ -209,26 +245,25 @@ public final class SipScanner {
                     || !regionMatchesIgnoreCase(d, q, lineEnd, SIP_2_0, 0, SIP_2_0.length)) {
                 throw new SipParseException("request line does not end with SIP/2.0", q - base);
             }
-            requestUri = uriText(d, us, ue, base, "Request-URI");
+            validate(d, us, ue, base, "Request-URI", false);
+            f.uriStart = us;
+            f.uriEnd = ue;
         }
         p = lf + 1;
 
         // ---- header fields
-        String callId = null;
-        long cseq = -1;
-        String cseqMethod = null;
-        String fromUri = null;
-        String fromTag = null;
-        String toUri = null;
-        String toTag = null;
-        List<Contact> contacts = null;
-        boolean wildcard = false;
-        int expires = SipMessage.ABSENT;
-        int sessionExpires = SipMessage.ABSENT;
-        String contentType = null;
-        long boundary = NONE;
+        f.callIdStart = -1;
+        f.cseqMethod = null;
+        f.fromStart = -1;
+        f.toStart = -1;
+        f.contactCount = 0;
+        f.contactWildcard = false;
+        f.expires = SipMessage.ABSENT;
+        f.sessionExpires = SipMessage.ABSENT;
+        f.typeStart = -1;
+        f.boundary = NONE;
+        f.assertedStart = -1;
         long contentLength = -1;
-        String assertedIdentity = null;
         boolean assertedSeen = false;
 
         while (true) {
@@ -248,8 +283,9 @@ public final class SipScanner {
                 throw new SipParseException("continuation line without a header field", p - base);
             }
             int nameStart = p;
-            while (p < end && d[p] != ':' && d[p] != '\n') {
-                p++;
+            p = indexOfColonOrLf(d, p, end);
+            if (p < 0) {
+                p = end;
             }
             if (p == end || d[p] == '\n') {
                 throw new SipParseException("header line without a colon", nameStart - base);
@@ -280,20 +316,26 @@ public final class SipScanner {
                 throw new SipParseException("header field longer than " + MAX_HEADER_BYTES + " bytes",
                         nameStart - base);
             }
+            int id = headerId(d, nameStart, nameEnd);
+            if (id == H_OTHER) {
+                continue; // most header fields: nothing more to look at
+            }
             vs = skipLws(d, vs, ve);
             ve = trimLws(d, vs, ve);
 
-            switch (headerId(d, nameStart, nameEnd)) {
+            switch (id) {
                 case H_CALL_ID:
-                    if (callId == null) {
+                    if (f.callIdStart < 0) {
                         if (vs == ve) {
                             throw new SipParseException("empty Call-ID", vs - base);
                         }
-                        callId = text(d, vs, ve, base, "Call-ID", true);
+                        validate(d, vs, ve, base, "Call-ID", true);
+                        f.callIdStart = vs;
+                        f.callIdEnd = ve;
                     }
                     break;
                 case H_CSEQ:
-                    if (cseqMethod == null) {
+                    if (f.cseqMethod == null) {
                         int q = vs;
                         while (q < ve && isDigit(d[q])) {
                             q++;
@@ -313,69 +355,89 @@ public final class SipScanner {
                         if (ms == q || me == ms || me != ve) {
                             throw new SipParseException("CSeq is not a number and a method", vs - base);
                         }
-                        cseq = n;
-                        cseqMethod = method(d, ms, me);
+                        f.cseq = n;
+                        f.cseqMethod = method(d, ms, me);
+                        f.cseqMethodStart = ms;
+                        f.cseqMethodEnd = me;
                     }
                     break;
                 case H_FROM:
-                    if (fromUri == null) {
+                    if (f.fromStart < 0) {
                         long uri = addressUri(d, vs, ve);
                         long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
                         if (tag == MALFORMED) {
                             throw new SipParseException("malformed From", vs - base);
                         }
-                        fromUri = uriText(d, start(uri), (int) uri, base, "From");
-                        fromTag = tag == NONE ? null : text(d, start(tag), (int) tag, base, "From tag", false);
+                        validate(d, start(uri), (int) uri, base, "From", false);
+                        f.fromStart = start(uri);
+                        f.fromEnd = (int) uri;
+                        if (tag == NONE) {
+                            f.fromTagStart = -1;
+                        } else {
+                            validate(d, start(tag), (int) tag, base, "From tag", false);
+                            f.fromTagStart = start(tag);
+                            f.fromTagEnd = (int) tag;
+                        }
                     }
                     break;
                 case H_TO:
-                    if (toUri == null) {
+                    if (f.toStart < 0) {
                         long uri = addressUri(d, vs, ve);
                         long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
                         if (tag == MALFORMED) {
                             throw new SipParseException("malformed To", vs - base);
                         }
-                        toUri = uriText(d, start(uri), (int) uri, base, "To");
-                        toTag = tag == NONE ? null : text(d, start(tag), (int) tag, base, "To tag", false);
+                        validate(d, start(uri), (int) uri, base, "To", false);
+                        f.toStart = start(uri);
+                        f.toEnd = (int) uri;
+                        if (tag == NONE) {
+                            f.toTagStart = -1;
+                        } else {
+                            validate(d, start(tag), (int) tag, base, "To tag", false);
+                            f.toTagStart = start(tag);
+                            f.toTagEnd = (int) tag;
+                        }
                     }
                     break;
                 case H_CONTACT:
                     if (ve - vs == 1 && d[vs] == '*') {
-                        wildcard = true;
+                        f.contactWildcard = true;
                     } else {
-                        contacts = contacts(d, vs, ve, base, contacts);
+                        contacts(d, vs, ve, base, f);
                     }
-                    if (wildcard && contacts != null) {
+                    if (f.contactWildcard && f.contactCount > 0) {
                         throw new SipParseException("Contact: * together with other contacts", vs - base);
                     }
                     break;
                 case H_EXPIRES:
-                    if (expires == SipMessage.ABSENT) {
-                        expires = deltaSeconds(d, vs, ve, base, "Expires");
+                    if (f.expires == SipMessage.ABSENT) {
+                        f.expires = deltaSeconds(d, vs, ve, base, "Expires");
                     }
                     break;
                 case H_SESSION_EXPIRES:
-                    if (sessionExpires == SipMessage.ABSENT) {
+                    if (f.sessionExpires == SipMessage.ABSENT) {
                         int q = vs;
                         while (q < ve && isDigit(d[q])) {
                             q++;
                         }
                         int r = skipLws(d, q, ve);
                         if (r == ve || d[r] == ';') {
-                            sessionExpires = deltaSeconds(d, vs, q, base, "Session-Expires");
+                            f.sessionExpires = deltaSeconds(d, vs, q, base, "Session-Expires");
                         }
                     }
                     break;
                 case H_CONTENT_TYPE:
-                    if (contentType == null) {
+                    if (f.typeStart < 0) {
                         long type = mediaType(d, vs, ve);
                         if (type >= 0) {
                             int ts = start(type);
                             int te = (int) type;
                             long b = findParam(d, te, ve, BOUNDARY);
                             if (b != MALFORMED) {
-                                contentType = mediaTypeText(d, vs, ts, te);
-                                boundary = b;
+                                f.typeStart = vs;
+                                f.subtypeStart = ts;
+                                f.subtypeEnd = te;
+                                f.boundary = b;
                             }
                         }
                     }
@@ -397,7 +459,9 @@ public final class SipScanner {
                         assertedSeen = true;
                         long uri = addressUri(d, vs, ve);
                         if (uri >= 0 && findParam(d, afterUri(d, (int) uri, ve), ve, TAG) != MALFORMED) {
-                            assertedIdentity = uriText(d, start(uri), (int) uri, base, "P-Asserted-Identity");
+                            validate(d, start(uri), (int) uri, base, "P-Asserted-Identity", false);
+                            f.assertedStart = start(uri);
+                            f.assertedEnd = (int) uri;
                         }
                     }
                     break;
@@ -406,39 +470,37 @@ public final class SipScanner {
             }
         }
 
-        if (callId == null) {
+        if (f.callIdStart < 0) {
             throw new SipParseException("no Call-ID", p - base);
         }
-        if (cseqMethod == null) {
+        if (f.cseqMethod == null) {
             throw new SipParseException("no CSeq", p - base);
         }
-        if (fromUri == null) {
+        if (f.fromStart < 0) {
             throw new SipParseException("no From", p - base);
         }
-        if (toUri == null) {
+        if (f.toStart < 0) {
             throw new SipParseException("no To", p - base);
         }
+        f.bodyStart = p;
+        f.bodyEnd = contentLength < 0 ? end : (int) Math.min(end, p + contentLength);
+    }
 
-        // ---- body
-        int bodyEnd = contentLength < 0 ? end : (int) Math.min(end, p + contentLength);
-        MediaDirection media = null;
-        boolean nullConnection = false;
-        if (contentType != null && p < bodyEnd) {
-            int sdp = -1;
-            if (contentType == APPLICATION_SDP) { // the shared constant mediaTypeText returns for this type
-                sdp = sdp(d, p, bodyEnd);
-            } else if (boundary >= 0 && contentType.startsWith("multipart/")) {
-                sdp = multipartSdp(d, p, bodyEnd, start(boundary), (int) boundary);
-            }
-            if (sdp >= 0) {
-                media = DIRECTIONS[sdp & 3];
-                nullConnection = (sdp & 4) != 0;
-            }
+    /**
+     * Reads the body in {@code [p, end)} of the given content type: the SDP result of {@link #sdp} (directly or
+     * from a multipart part), or -1 when there is no SDP.
+     */
+    static int body(byte[] d, int p, int end, String contentType, long boundary) {
+        if (p >= end) {
+            return -1;
         }
-
-        return new SipMessage(method, statusCode, requestUri, callId, cseq, cseqMethod, fromUri, fromTag, toUri,
-                toTag, contacts == null ? List.of() : contacts, wildcard, expires, sessionExpires, contentType,
-                media, nullConnection, assertedIdentity);
+        if (contentType == APPLICATION_SDP) { // the shared constant mediaTypeText returns for this type
+            return sdp(d, p, end);
+        }
+        if (boundary >= 0 && contentType.startsWith("multipart/")) {
+            return multipartSdp(d, p, end, start(boundary), (int) boundary);
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------------------------------------ start line
@@ -585,7 +647,7 @@ public final class SipScanner {
             }
         }
         int us = skipLws(d, q + 1, end);
-        int gt = indexOf(d, (byte) '>', us, end);
+        int gt = indexOf(d, GT_WORD, us, end);
         if (gt < 0) {
             return MALFORMED;
         }
@@ -638,7 +700,7 @@ public final class SipScanner {
                     p = q;
                 } else {
                     vs = p;
-                    while (p < end && !isLws(d[p]) && d[p] != ';' && d[p] != ',' && d[p] != '"') {
+                    while (p < end && !PARAM_VALUE_END[d[p] & 0xFF]) {
                         p++;
                     }
                     ve = p;
@@ -673,10 +735,9 @@ public final class SipScanner {
         return end;
     }
 
-    private static List<Contact> contacts(byte[] d, int p, int end, int base, List<Contact> into)
-            throws SipParseException {
-        List<Contact> list = into;
-        int before = list == null ? 0 : list.size();
+    /** Adds the contacts of one Contact header value to the frame. */
+    private static void contacts(byte[] d, int p, int end, int base, SipFrame into) throws SipParseException {
+        int before = into.contactCount;
         int start = p;
         while (p < end) {
             p = skipLws(d, p, end);
@@ -702,16 +763,13 @@ public final class SipScanner {
             }
             int expires = ex == NONE ? SipMessage.ABSENT
                     : deltaSeconds(d, start(ex), (int) ex, base, "Contact expires");
-            if (list == null) {
-                list = new ArrayList<>(4);
-            }
-            list.add(new Contact(uriText(d, start(uri), (int) uri, base, "Contact"), expires));
+            validate(d, start(uri), (int) uri, base, "Contact", false);
+            into.addContact(start(uri), (int) uri, expires);
             p = elementEnd + 1;
         }
-        if (list == null || list.size() == before) {
+        if (into.contactCount == before) {
             throw new SipParseException("empty Contact", start - base);
         }
-        return list;
     }
 
     // ----------------------------------------------------------------------------------------------- media types
@@ -737,7 +795,8 @@ public final class SipScanner {
         return se == ss ? MALFORMED : pack(ss, se);
     }
 
-    private static String mediaTypeText(byte[] d, int typeStart, int subStart, int subEnd) {
+    /** The media type as {@code type/subtype} in lower case; the shared {@link #APPLICATION_SDP} for SDP. */
+    static String mediaTypeText(byte[] d, int typeStart, int subStart, int subEnd) {
         int typeEnd = typeStart;
         while (TOKEN[d[typeEnd] & 0xFF]) {
             typeEnd++;
@@ -973,22 +1032,26 @@ public final class SipScanner {
         return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
-    private static String uriText(byte[] d, int s, int e, int base, String what) throws SipParseException {
-        return text(d, s, e, base, what, false);
-    }
-
     /**
-     * Decodes {@code [s, e)} as UTF-8 (ISO-8859-1 when all bytes are ASCII, which is the same and cheaper). Control
-     * characters are rejected; blanks only where {@code blanksAllowed}.
+     * Checks that {@code [s, e)} can become a field's text: control characters are rejected; blanks only where
+     * {@code blanksAllowed}. Bytes above 0x7F are left to the UTF-8 decoding (invalid sequences become U+FFFD).
      */
-    private static String text(byte[] d, int s, int e, int base, String what, boolean blanksAllowed)
+    private static void validate(byte[] d, int s, int e, int base, String what, boolean blanksAllowed)
             throws SipParseException {
-        boolean ascii = true;
-        for (int i = s; i < e; i++) {
+        // Eight bytes at a time while none is below the limit (0x20, or 0x21 to catch a space too) or 0x7F
+        // (the "has less" and "has zero" word tests, exact as yes/no answers); the byte loop finds what and where.
+        long below = (blanksAllowed ? 0x20 : 0x21) * ONES;
+        int i = s;
+        for (; i + Long.BYTES <= e; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i);
+            long del = x ^ (0x7F * ONES);
+            if (((((x - below) & ~x) | ((del - ONES) & ~del)) & HIGHS) != 0) {
+                break;
+            }
+        }
+        for (; i < e; i++) {
             int b = d[i];
-            if (b < 0) {
-                ascii = false;
-            } else if (b < 0x20 || b == 0x7F) {
+            if (b >= 0 && (b < 0x20 || b == 0x7F)) {
                 if (!(blanksAllowed && b == '\t')) {
                     throw new SipParseException("control character in " + what, i - base);
                 }
@@ -996,7 +1059,6 @@ public final class SipScanner {
                 throw new SipParseException("space in " + what, i - base);
             }
         }
-        return new String(d, s, e - s, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
     }
 
     // ---------------------------------------------------------------------------------------------- byte helpers
@@ -1024,8 +1086,30 @@ public final class SipScanner {
         return -1;
     }
 
-    private static int indexOf(byte[] d, byte b, int from, int end) {
-        for (int i = from; i < end; i++) {
+    /**
+     * Index of the next LF in {@code [from, end)} or -1: the scan that dominates the work, so it tests eight bytes
+     * at a time.
+     */
+    private static int indexOfLf(byte[] d, int from, int end) {
+        return indexOf(d, LF_WORD, from, end);
+    }
+
+    /**
+     * Index of the first byte in {@code [from, end)} equal to each byte of {@code word} (a byte repeated eight
+     * times), or -1. Eight bytes at a time: the classic "has a zero byte" test on the bytes XOR the byte sought,
+     * whose lowest hit is exact.
+     */
+    private static int indexOf(byte[] d, long word, int from, int end) {
+        int i = from;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i) ^ word;
+            long hit = (x - ONES) & ~x & HIGHS;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        byte b = (byte) word;
+        for (; i < end; i++) {
             if (d[i] == b) {
                 return i;
             }
@@ -1033,21 +1117,20 @@ public final class SipScanner {
         return -1;
     }
 
-    /**
-     * Index of the next LF in {@code [from, end)} or -1: the scan that dominates the work, so it tests eight bytes
-     * at a time (the classic "has a zero byte" test on the bytes XOR LF; its lowest hit is exact).
-     */
-    private static int indexOfLf(byte[] d, int from, int end) {
+    /** Index of the first {@code :} or LF in {@code [from, end)}, or -1: the end of a header name. */
+    private static int indexOfColonOrLf(byte[] d, int from, int end) {
         int i = from;
         for (; i + Long.BYTES <= end; i += Long.BYTES) {
-            long x = (long) LONGS.get(d, i) ^ 0x0A0A_0A0A_0A0A_0A0AL;
-            long hit = (x - 0x0101_0101_0101_0101L) & ~x & 0x8080_8080_8080_8080L;
+            long w = (long) LONGS.get(d, i);
+            long x = w ^ LF_WORD;
+            long y = w ^ COLON_WORD;
+            long hit = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
             if (hit != 0) {
                 return i + (Long.numberOfTrailingZeros(hit) >>> 3);
             }
         }
         for (; i < end; i++) {
-            if (d[i] == '\n') {
+            if (d[i] == ':' || d[i] == '\n') {
                 return i;
             }
         }
@@ -1055,7 +1138,7 @@ public final class SipScanner {
     }
 
     private static boolean isLws(byte b) {
-        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+        return LWS[b & 0xFF];
     }
 
     private static int skipLws(byte[] d, int p, int end) {

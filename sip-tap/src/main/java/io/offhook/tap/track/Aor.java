@@ -28,35 +28,40 @@ public final class Aor {
         if (colon <= 0) {
             return null;
         }
-        String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (scheme.equals("tel")) {
+        if (schemeIs(uri, colon, "tel")) {
             return telAor(uri, colon + 1);
         }
-        if (!scheme.equals("sip") && !scheme.equals("sips")) {
+        if (!schemeIs(uri, colon, "sip") && !schemeIs(uri, colon, "sips")) {
             return null;
         }
         int end = endOfHostPart(uri, colon + 1);
         int at = uri.lastIndexOf('@', end - 1);
-        String user = null;
+        int userEnd = colon + 1;
         int hostStart = colon + 1;
         if (at > colon) {
-            user = uri.substring(colon + 1, at);
             hostStart = at + 1;
-            int userParams = user.indexOf(';');
-            if (userParams >= 0) {
-                user = user.substring(0, userParams);
+            userEnd = at;
+            int userParams = uri.indexOf(';', colon + 1);
+            if (userParams >= 0 && userParams < at) {
+                userEnd = userParams;
             }
         }
-        String host = host(uri, hostStart, end);
-        if (host.isEmpty()) {
+        int hostEnd = hostEnd(uri, hostStart, end);
+        if (hostEnd <= hostStart) {
             return null;
         }
-        StringBuilder out = new StringBuilder(5 + host.length() + (user == null ? 0 : user.length() + 1));
-        out.append("sip:");
-        if (user != null && !user.isEmpty()) {
-            out.append(user).append('@');
+        if (colon == 3 && uri.startsWith("sip") && (at < colon || userEnd == at && at > colon + 1)
+                && isLowerAscii(uri, hostStart, hostEnd)) {
+            // Already in normal form up to the end of the host (the usual case): no copy but the substring.
+            return uri.substring(0, hostEnd);
         }
-        return out.append(host).toString();
+        StringBuilder out = new StringBuilder(5 + hostEnd - hostStart + userEnd - colon);
+        out.append("sip:");
+        if (userEnd > colon + 1) {
+            out.append(uri, colon + 1, userEnd).append('@');
+        }
+        appendLower(out, uri, hostStart, hostEnd);
+        return out.toString();
     }
 
     /**
@@ -74,31 +79,63 @@ public final class Aor {
         if (colon <= 0) {
             return null;
         }
-        String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
-        boolean secure = scheme.equals("sips");
-        if (!secure && !scheme.equals("sip")) {
+        boolean secure = schemeIs(uri, colon, "sips");
+        if (!secure && !schemeIs(uri, colon, "sip")) {
             return null;
         }
         int end = endOfHostPart(uri, colon + 1);
         int at = uri.lastIndexOf('@', end - 1);
         int hostStart = at > colon ? at + 1 : colon + 1;
-        String hostPort = hostPort(uri, hostStart, end, secure);
-        if (hostPort == null) {
+        int hostEnd = hostEnd(uri, hostStart, end);
+        if (hostEnd <= hostStart) {
             return null;
         }
-        return at > colon ? uri.substring(colon + 1, at) + "@" + hostPort : hostPort;
+        if (hostEnd < end && uri.charAt(hostEnd) == ':' && isPlainPort(uri, hostEnd + 1, end)
+                && isLowerAscii(uri, hostStart, hostEnd)) {
+            // Already in normal form (the usual case): no copy but the substring.
+            return uri.substring(colon + 1, end);
+        }
+        StringBuilder out = new StringBuilder(end - colon + 5);
+        if (at > colon) {
+            out.append(uri, colon + 1, at).append('@');
+        }
+        int hostChars = appendLower(out, uri, hostStart, hostEnd);
+        out.append(':');
+        // Where the port is looked for depends on the lower-cased host's length, as it always has.
+        int portStart = hostStart + hostChars;
+        if (portStart < end && uri.charAt(portStart) == ':' && isDigits(uri, portStart + 1, end)) {
+            if (end - portStart - 1 <= 5) {
+                int port = 0;
+                for (int i = portStart + 1; i < end; i++) {
+                    port = port * 10 + Character.digit(uri.charAt(i), 10);
+                }
+                out.append(port);
+            } else {
+                out.append(uri, portStart + 1, end);
+            }
+        } else {
+            out.append(secure ? "5061" : "5060");
+        }
+        return out.toString();
     }
 
-    /** The {@code host:port} part of a device key. */
-    static String hostPortOf(String deviceKey) {
-        int at = deviceKey.lastIndexOf('@');
-        return at < 0 ? deviceKey : deviceKey.substring(at + 1);
+    /** Where the {@code host:port} part of a device key starts. */
+    static int hostPortStart(String deviceKey) {
+        return deviceKey.lastIndexOf('@') + 1;
     }
 
-    /** The user part of a device key, or {@code null}. */
-    static String userOf(String deviceKey) {
-        int at = deviceKey.lastIndexOf('@');
-        return at < 0 ? null : deviceKey.substring(0, at);
+    /** The scheme {@code uri[0, colon)} is {@code lower}, ignoring the case of ASCII letters only. */
+    private static boolean schemeIs(String uri, int colon, String lower) {
+        if (colon != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < colon; i++) {
+            char c = uri.charAt(i);
+            if (c != lower.charAt(i) && !(c >= 'A' && c <= 'Z' && c + ('a' - 'A') == lower.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int endOfHostPart(String uri, int from) {
@@ -116,30 +153,70 @@ public final class Aor {
         return end;
     }
 
-    private static String host(String uri, int start, int end) {
+    /** Where the host starting at {@code start} ends: after an IPv6 reference's {@code ]}, else at a {@code :}. */
+    private static int hostEnd(String uri, int start, int end) {
         if (start < end && uri.charAt(start) == '[') {
             int close = uri.indexOf(']', start);
-            return close < 0 || close >= end ? "" : uri.substring(start, close + 1).toLowerCase(Locale.ROOT);
+            return close < 0 || close >= end ? start : close + 1;
         }
         int colon = uri.indexOf(':', start);
-        int hostEnd = colon >= 0 && colon < end ? colon : end;
-        return uri.substring(start, hostEnd).toLowerCase(Locale.ROOT);
+        return colon >= 0 && colon < end ? colon : end;
     }
 
-    private static String hostPort(String uri, int start, int end, boolean secure) {
-        String host = host(uri, start, end);
-        if (host.isEmpty()) {
-            return null;
-        }
-        int portStart = start + host.length();
-        String port = secure ? "5061" : "5060";
-        if (portStart < end && uri.charAt(portStart) == ':') {
-            String p = uri.substring(portStart + 1, end);
-            if (!p.isEmpty() && p.chars().allMatch(Character::isDigit)) {
-                port = p.length() <= 5 ? String.valueOf(Integer.parseInt(p)) : p;
+    /**
+     * Appends {@code uri[s, e)} lower-cased as {@link String#toLowerCase(Locale)} with {@link Locale#ROOT} would,
+     * without a copy when it is ASCII; returns the number of chars appended.
+     */
+    private static int appendLower(StringBuilder out, String uri, int s, int e) {
+        for (int i = s; i < e; i++) {
+            if (uri.charAt(i) >= 0x80) {
+                String lower = uri.substring(s, e).toLowerCase(Locale.ROOT);
+                out.append(lower);
+                return lower.length();
             }
         }
-        return host + ":" + port;
+        for (int i = s; i < e; i++) {
+            char c = uri.charAt(i);
+            out.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+        }
+        return e - s;
+    }
+
+    /** Whether {@code [s, e)} is ASCII without upper-case letters: lower-casing leaves it as it is. */
+    private static boolean isLowerAscii(String uri, int s, int e) {
+        for (int i = s; i < e; i++) {
+            char c = uri.charAt(i);
+            if (c >= 0x80 || c >= 'A' && c <= 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code [s, e)} is a port a device key keeps as it is: ASCII digits, no leading zero (or just 0). */
+    private static boolean isPlainPort(String uri, int s, int e) {
+        if (s >= e || uri.charAt(s) == '0' && e - s > 1 && e - s <= 5) {
+            return false;
+        }
+        for (int i = s; i < e; i++) {
+            char c = uri.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigits(String uri, int s, int e) {
+        if (s >= e) {
+            return false;
+        }
+        for (int i = s; i < e; i++) {
+            if (!Character.isDigit(uri.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String telAor(String uri, int from) {

@@ -42,12 +42,25 @@ public final class Deduplicator {
 
     /** True the first time a message is seen within the window, false for copies. */
     public boolean firstSeen(SipMessage m, long nowMicros) {
+        return firstSeen(fingerprint(m), nowMicros);
+    }
+
+    /**
+     * True the first time a fingerprint is seen within the window, false for copies: for callers that fingerprint
+     * the raw bytes ({@link io.offhook.tap.sip.SipFrame#fingerprint()}) so that a copy is dropped before it is
+     * read. One de-duplicator must be fed fingerprints of one kind only: those of a frame and of a message differ.
+     *
+     * @param f a non-zero 64-bit hash of the fields that make two messages copies of one another
+     */
+    public boolean firstSeen(long f, long nowMicros) {
+        if (f == EMPTY) {
+            throw new IllegalArgumentException("fingerprint 0 is reserved");
+        }
         if (youngSince == Long.MIN_VALUE) {
             youngSince = nowMicros;
         } else if (nowMicros - youngSince >= windowMicros || youngFill >= young.length / 2) {
             rotate(nowMicros);
         }
-        long f = fingerprint(m);
         if (contains(old, f)) {
             return false;
         }

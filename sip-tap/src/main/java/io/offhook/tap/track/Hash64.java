@@ -12,15 +12,21 @@ final class Hash64 {
     }
 
     static long of(String s) {
-        return finish(mix(SEED, s));
+        return of(s, 0);
+    }
+
+    /** {@link #of} of {@code s.substring(from)}, without the copy. */
+    static long of(String s, int from) {
+        return finish(mix(SEED, s, from));
     }
 
     /** Folds {@code s} (or a marker for {@code null}) into {@code h}; fields stay distinct ("ab","c" vs "a","bc"). */
     static long mix(long h, String s) {
-        if (s == null) {
-            return (h ^ 0xff) * PRIME;
-        }
-        for (int i = 0, n = s.length(); i < n; i++) {
+        return s == null ? (h ^ 0xff) * PRIME : mix(h, s, 0);
+    }
+
+    private static long mix(long h, String s, int from) {
+        for (int i = from, n = s.length(); i < n; i++) {
             h = (h ^ s.charAt(i)) * PRIME;
         }
         return (h ^ 0xfe) * PRIME;

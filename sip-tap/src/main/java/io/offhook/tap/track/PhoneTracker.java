@@ -194,7 +194,7 @@ public final class PhoneTracker {
             }
             Binding b = user.binding(key);
             if (b == null) {
-                b = new Binding(user, c.uri(), expiresAt);
+                b = new Binding(user, key, expiresAt);
                 user.addBinding(b);
                 devices.add(b, key);
                 bindingCount++;

@@ -54,7 +54,7 @@ final class User {
 
     Binding binding(String deviceKey) {
         for (Binding b = bindings; b != null; b = b.next) {
-            if (b.deviceKey().equals(deviceKey)) {
+            if (b.hasKey(deviceKey)) {
                 return b;
             }
         }

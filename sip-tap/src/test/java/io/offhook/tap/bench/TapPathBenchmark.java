@@ -8,6 +8,7 @@ import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.SipPacket;
 import io.offhook.tap.pipeline.TapPipeline;
 import io.offhook.tap.sip.JainSipPath;
+import io.offhook.tap.sip.SipFrame;
 import io.offhook.tap.sip.SipMessage;
 import io.offhook.tap.sip.SipParseException;
 import io.offhook.tap.sip.SipScanner;
@@ -55,6 +56,7 @@ public class TapPathBenchmark {
     private PhoneTracker referenceTracker;
     private Deduplicator referenceDedup;
     private long events;
+    private final SipFrame frame = new SipFrame();
 
     @Setup
     public void setUp() {
@@ -112,6 +114,15 @@ public class TapPathBenchmark {
         byte[] d = nextDatagram();
         HepPacket hep = HepDecoder.decode(d, 0, d.length);
         return SipScanner.scan(hep.data(), hep.payloadOffset(), hep.payloadLength());
+    }
+
+    /** Breakdown: HEPv3 decode, SIP frame and fingerprint: what a duplicate costs in the pipeline. */
+    @Benchmark
+    public long hepAndFrame() throws HepException, SipParseException {
+        byte[] d = nextDatagram();
+        HepPacket hep = HepDecoder.decode(d, 0, d.length);
+        SipScanner.frame(hep.data(), hep.payloadOffset(), hep.payloadLength(), frame);
+        return frame.fingerprint();
     }
 
     /** Breakdown: de-duplicate and track messages scanned beforehand. */

@@ -1,0 +1,134 @@
+package io.offhook.tap.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The frame's fingerprint: equal for two copies of a message that a proxy forwarded (Via, Record-Route and body
+ * may differ), different as soon as one of the fields that identify a message differs. And a frame, reused, gives
+ * the message {@link SipScanner#scan} gives.
+ */
+class SipFrameTest {
+    static final String INVITE = "INVITE sip:bob@example.com SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1\r\n"
+            + "From: <sip:alice@example.com>;tag=a1\r\n"
+            + "To: <sip:bob@example.com>\r\n"
+            + "Call-ID: c1@10.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Contact: <sip:alice@10.0.0.1:5060>\r\n"
+            + "Content-Length: 0\r\n\r\n";
+    static final String RINGING = "SIP/2.0 180 Ringing\r\n"
+            + "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1\r\n"
+            + "From: <sip:alice@example.com>;tag=a1\r\n"
+            + "To: <sip:bob@example.com>;tag=b1\r\n"
+            + "Call-ID: c1@10.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Content-Length: 0\r\n\r\n";
+
+    static long fingerprint(String message) throws SipParseException {
+        byte[] b = message.getBytes(StandardCharsets.UTF_8);
+        SipFrame f = new SipFrame();
+        SipScanner.frame(b, 0, b.length, f);
+        return f.fingerprint();
+    }
+
+    @Test
+    void aForwardedCopyHasTheSameFingerprint() throws SipParseException {
+        String forwarded = INVITE.replace("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1\r\n",
+                "Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK-x\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-1\r\n"
+                        + "Record-Route: <sip:10.0.0.9;lr>\r\n")
+                .replace("From: <sip:alice@example.com>;tag=a1", "f: \"Alice\" <sip:alice@example.com> ;tag=a1");
+        assertEquals(fingerprint(INVITE), fingerprint(forwarded));
+        assertEquals(fingerprint(RINGING), fingerprint(RINGING.replace("Ringing", "Ringing Here")));
+    }
+
+    @Test
+    void eachIdentifyingFieldChangesTheFingerprint() throws SipParseException {
+        long invite = fingerprint(INVITE);
+        assertNotEquals(invite, fingerprint(INVITE.replace("INVITE sip:bob@example.com", "INVITE sip:bob@10.0.0.2")));
+        assertNotEquals(invite, fingerprint(INVITE.replace("c1@10.0.0.1", "c2@10.0.0.1")));
+        assertNotEquals(invite, fingerprint(INVITE.replace("CSeq: 1 INVITE", "CSeq: 2 INVITE")));
+        assertNotEquals(invite, fingerprint(INVITE.replace("tag=a1", "tag=a2")));
+        String emptyTag = INVITE.replace("<sip:bob@example.com>\r\n", "<sip:bob@example.com>;tag\r\n");
+        assertNotEquals(invite, fingerprint(emptyTag), "an empty To tag is not an absent one");
+        assertNotEquals(invite, fingerprint(INVITE.replace("INVITE", "OPTIONS")));
+        long ringing = fingerprint(RINGING);
+        assertNotEquals(ringing, fingerprint(RINGING.replace("180 Ringing", "183 Progress")));
+        assertNotEquals(ringing, fingerprint(RINGING.replace("tag=b1", "tag=b2")));
+        assertNotEquals(ringing, fingerprint(RINGING.replace("tag=b1", "tag=b1x")));
+    }
+
+    @Test
+    void fieldsDoNotRunIntoEachOther() throws SipParseException {
+        // Call-ID "c1@10.0.0.1" + From tag "a1" against Call-ID "c1@10.0.0.1a" + From tag "1": same bytes in a row.
+        assertNotEquals(fingerprint(INVITE),
+                fingerprint(INVITE.replace("c1@10.0.0.1", "c1@10.0.0.1a").replace("tag=a1", "tag=1")));
+        // Long fields (more than eight bytes, not a multiple of eight) hash all their bytes.
+        String longId = "0123456789abcdef0123456789";
+        assertNotEquals(fingerprint(INVITE.replace("c1@10.0.0.1", longId)),
+                fingerprint(INVITE.replace("c1@10.0.0.1", longId.replace('9', '8'))));
+    }
+
+    @Test
+    void badBytesAreFoundWhereverTheyStandInALongValue() throws SipParseException {
+        // Values longer than a word, with the bad byte in every position: the word-at-a-time check must not miss
+        // it, and the offset must be the byte's own.
+        String callId = "0123456789abcdefghijklmnop@10.0.0.1";
+        String message = INVITE.replace("c1@10.0.0.1", callId).replace("sip:bob@example.com SIP",
+                "sip:bob.the.builder@very.long.host.example.com SIP");
+        assertTrue(fingerprint(message) != 0);
+        int idAt = message.indexOf(callId);
+        for (int i = 0; i < callId.length(); i++) {
+            for (char bad : new char[] {'\0', '\u001f', '\u007f'}) {
+                String broken = message.substring(0, idAt + i) + bad + message.substring(idAt + i + 1);
+                SipParseException e = assertThrows(SipParseException.class, () -> fingerprint(broken));
+                assertEquals("control character in Call-ID (at byte " + (idAt + i) + ")", e.getMessage());
+            }
+            String tab = message.substring(0, idAt + i) + '\t' + message.substring(idAt + i + 1);
+            fingerprint(tab);
+            String accent = message.substring(0, idAt + i) + '\u00e9' + message.substring(idAt + i + 1);
+            fingerprint(accent);
+        }
+        int uriAt = message.indexOf("bob.the");
+        for (int i = 0; i < 40; i++) {
+            String spaced = message.substring(0, uriAt + i) + "\u0001" + message.substring(uriAt + i + 1);
+            SipParseException e = assertThrows(SipParseException.class, () -> fingerprint(spaced));
+            assertEquals("control character in Request-URI (at byte " + (uriAt + i) + ")", e.getMessage());
+        }
+        int fromAt = message.indexOf("sip:alice@example.com");
+        for (int i = 1; i < "sip:alice@example.com".length() - 1; i++) { // blanks at either end are trimmed
+            String spaced = message.substring(0, fromAt + i) + ' ' + message.substring(fromAt + i + 1);
+            SipParseException e = assertThrows(SipParseException.class, () -> fingerprint(spaced));
+            assertEquals("space in From (at byte " + (fromAt + i) + ")", e.getMessage());
+        }
+    }
+
+    @Test
+    void aReusedFrameGivesWhatScanGivesForEveryFixture() throws SipParseException {
+        SipFrame frame = new SipFrame();
+        int checked = 0;
+        for (Map.Entry<String, byte[]> e : SipFixtures.all().entrySet()) {
+            byte[] b = e.getValue();
+            SipMessage scanned;
+            try {
+                scanned = SipScanner.scan(b, 0, b.length);
+            } catch (SipParseException rejected) {
+                SipParseException again = assertThrows(SipParseException.class,
+                        () -> SipScanner.frame(b, 0, b.length, frame), e.getKey());
+                assertEquals(rejected.getMessage(), again.getMessage(), e.getKey());
+                continue;
+            }
+            SipScanner.frame(b, 0, b.length, frame);
+            assertEquals(scanned, frame.toMessage(), e.getKey());
+            assertEquals(scanned.isRequest(), frame.isRequest(), e.getKey());
+            checked++;
+        }
+        assertTrue(checked > 10, "fixtures found: " + checked);
+    }
+}
