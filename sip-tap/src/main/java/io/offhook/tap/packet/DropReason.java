@@ -42,5 +42,7 @@ public enum DropReason {
     /** A second copy of a message already seen (proxy mirroring both legs, retransmission). Not an error. */
     DUPLICATE,
     /** An early dialog evicted because the tracker reached its cap (e.g. an INVITE flood). */
-    EARLY_DIALOG_EVICTED
+    EARLY_DIALOG_EVICTED,
+    /** The tracker failed on a message (a bug: the log line names the message); the source goes on. */
+    TRACKER_FAILED
 }

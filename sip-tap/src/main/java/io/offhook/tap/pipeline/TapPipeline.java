@@ -70,7 +70,12 @@ public final class TapPipeline implements PacketListener {
             drops.count(DropReason.DUPLICATE);
             return;
         }
-        tracker.onMessage(frame.toMessage(), now);
+        try {
+            tracker.onMessage(frame.toMessage(), now);
+        } catch (RuntimeException e) {
+            // A bulkhead, not a remedy: one message the tracker could not apply must not stop the source.
+            drops.drop(DropReason.TRACKER_FAILED, e + " applying " + packet);
+        }
     }
 
     /** Expires what is due at the clock's current time (live); a no-op for packet time. */
