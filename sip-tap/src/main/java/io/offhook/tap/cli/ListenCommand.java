@@ -6,12 +6,10 @@ import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.hep.HepListener;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.pipeline.TapPipeline;
-import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.tap.track.TrackerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,13 +100,15 @@ final class ListenCommand {
         final LiveCapture liveCapture;
         final ScheduledExecutorService ticker;
         final DropCounters drops;
+        final JsonLinePrinter printer;
 
         Running(HepListener hepListener, LiveCapture liveCapture, ScheduledExecutorService ticker,
-                DropCounters drops) {
+                DropCounters drops, JsonLinePrinter printer) {
             this.hepListener = hepListener;
             this.liveCapture = liveCapture;
             this.ticker = ticker;
             this.drops = drops;
+            this.printer = printer;
         }
 
         @Override
@@ -125,17 +125,7 @@ final class ListenCommand {
 
     Running start(Writer out, PrintStream err, Clock clock) throws IOException {
         DropCounters drops = new DropCounters();
-        PhoneEventListener printer = e -> {
-            if (allEvents || e.changesState()) {
-                try {
-                    out.write(EventJson.toJson(e));
-                    out.write('\n');
-                    out.flush();
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            }
-        };
+        JsonLinePrinter printer = new JsonLinePrinter(out, allEvents, true);
         TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(trackerConfig, printer, drops), drops,
                 clock);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -167,7 +157,7 @@ final class ListenCommand {
             throw e;
         }
         ticker.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
-        return new Running(hepListener, liveCapture, ticker, drops);
+        return new Running(hepListener, liveCapture, ticker, drops, printer);
     }
 
     private static String value(List<String> args, int i, String option) {

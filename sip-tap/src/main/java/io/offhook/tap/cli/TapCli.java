@@ -7,7 +7,6 @@ import io.offhook.tap.capture.ReassemblyLimits;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
 import io.offhook.tap.pipeline.TapPipeline;
-import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.tap.track.TrackerConfig;
 import java.io.BufferedWriter;
@@ -16,7 +15,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tap's command line. {@code replay FILE...} reads pcap/pcapng captures (plain SIP or HEP) in the order given,
@@ -143,7 +142,13 @@ public final class TapCli {
         }, "tap-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            stopped.await();
+            while (!stopped.await(1, TimeUnit.SECONDS)) {
+                if (running.printer.failure() != null) {
+                    running.close();
+                    err.println("offhook-tap: listen: cannot write output: " + running.printer.failure().getMessage());
+                    return 1;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running.close();
@@ -156,16 +161,7 @@ public final class TapCli {
                               Writer out, PrintStream err) {
         DropCounters drops = new DropCounters();
         boolean all = allEvents;
-        PhoneEventListener printer = e -> {
-            if (all || e.changesState()) {
-                try {
-                    out.write(EventJson.toJson(e));
-                    out.write('\n');
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            }
-        };
+        JsonLinePrinter printer = new JsonLinePrinter(out, allEvents, false);
         PhoneTracker tracker = new PhoneTracker(config, printer, drops);
         TapPipeline pipeline = TapPipeline.onPacketTime(tracker, drops);
         int status = 0;
@@ -190,8 +186,9 @@ public final class TapCli {
             } catch (IOException e) {
                 err.println("offhook-tap: " + file + ": cannot read: " + e.getMessage());
                 status = 1;
-            } catch (UncheckedIOException e) {
-                err.println("offhook-tap: cannot write output: " + e.getCause().getMessage());
+            }
+            if (printer.failure() != null) {
+                err.println("offhook-tap: cannot write output: " + printer.failure().getMessage());
                 return 1;
             }
         }

@@ -83,6 +83,28 @@ class TapCliTest {
     }
 
     @Test
+    void aClosedOutputIsAnErrorNotADropCount() throws IOException {
+        java.io.Writer broken = new java.io.Writer() {
+            @Override
+            public void write(char[] buf, int off, int len) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        int status = TapCli.run(new String[] {"replay", fixture("basic-call.pcap").toString()}, broken, err);
+        assertEquals(1, status);
+        assertTrue(err().contains("cannot write output: Broken pipe"), err());
+        assertTrue(!err().contains("TRACKER_FAILED"), err());
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(2, TapCli.run(new String[] {}, out, err));
         assertEquals(2, TapCli.run(new String[] {"replay"}, out, err));
