@@ -1,0 +1,44 @@
+package io.offhook.presence;
+
+import java.util.Locale;
+
+/**
+ * How a user's phone state is shown in XMPP (design.md, "Ways to show the state"). Chosen per deployment and
+ * per user: a server that trusts the component can take any of them; {@link #GATEWAY} works on any server.
+ */
+public enum PresentationMode {
+    /**
+     * The phone as an extra resource of the user, {@code user@domain/phone}, with its own show, status and priority
+     * (Schumann et al., case a). Needs component trust and XEP-0356 roster and presence access.
+     */
+    RESOURCE,
+    /**
+     * The user's own resources' presence re-sent with show and status changed during a call, their latest real
+     * presence restored after it (case b without client support). Needs the same as {@link #RESOURCE}.
+     */
+    OVERLAY,
+    /**
+     * The phone as a contact of its own, {@code user@<component domain>}, that contacts subscribe to, like OpenSIPS
+     * pua_xmpp. Needs nothing from the server.
+     */
+    GATEWAY;
+
+    /** The name used in config and mapping files: lower case, e.g. {@code overlay}. */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The mode a config or mapping file names, ignoring case.
+     *
+     * @throws IllegalArgumentException naming the valid modes when {@code text} is none of them
+     */
+    public static PresentationMode parse(String text) {
+        for (PresentationMode mode : values()) {
+            if (mode.configName().equalsIgnoreCase(text.trim())) {
+                return mode;
+            }
+        }
+        throw new IllegalArgumentException("unknown presentation mode '" + text + "': use resource, overlay or gateway");
+    }
+}
