@@ -1,0 +1,176 @@
+package io.offhook.mapping;
+
+import io.offhook.presence.PresentationMode;
+import io.offhook.tap.track.Aor;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.xmpp.packet.JID;
+
+/**
+ * Which SIP users are shown in XMPP, and as whom: the mapping file ({@link MappingFile}) in the form the component
+ * looks users up in. Only users it finds are published (opt-in); the caller counts the rest.
+ *
+ * <p>Three kinds of entries, tried in this order, the first that matches wins:
+ * <ol>
+ * <li>explicit pairs, {@code sip:alice@pbx.example.net = alice@example.com}: the exact address of record (so a
+ *     {@code sip:+4930123@pbx.example.net} pair outranks a number entry for the same number);</li>
+ * <li>number entries, {@code tel:+49 30 1234567 = carol@example.com}: a {@code tel:} AOR, or a SIP AOR on any host
+ *     whose user part is a telephone number, compared after {@link NumberPlan#normalise(String) E.164
+ *     normalisation};</li>
+ * <li>rules, {@code sip:*@pbx.example.net = *@example.com}: every user of one SIP domain, the JID's node taken from
+ *     the SIP user part. A user part that cannot be a JID node (RFC 7622 section 3.3: no {@code " & ' / : < > @},
+ *     spaces or controls) is not mapped: it is counted in {@link #rejectedUserParts()}, not escaped per XEP-0106,
+ *     because an account named with such escapes is not what the operator's users have.</li>
+ * </ol>
+ * SIP user parts are compared case-sensitively (RFC 3261 section 19.1.4), except in a domain whose rule says
+ * {@code case=lower}: there they are lower-cased before every lookup. JIDs compare case-insensitively anyway (Tinder
+ * applies nodeprep, which folds case).
+ *
+ * <p>Immutable and safe to share between threads; {@link #find(String)} costs one AOR normalisation and at most
+ * three hash lookups (and a JID preparation, cached by Tinder, for a rule).
+ */
+public final class IdentityMap {
+    private static final IdentityMap EMPTY =
+            new IdentityMap(Map.of(), Map.of(), Map.of(), Set.of(), NumberPlan.NONE);
+
+    private final Map<String, MappedUser> explicit;
+    private final Map<String, MappedUser> numbers;
+    private final Map<String, Rule> rules;
+    private final Set<String> caseInsensitiveHosts;
+    private final NumberPlan plan;
+    private final Set<JID> users;
+    private final LongAdder rejected = new LongAdder();
+
+    /**
+     * A user of a SIP domain mapped by rule: the JID is {@code nodePrefix + user part + nodeSuffix @ domain}.
+     *
+     * @param domain the JID domain, already prepared
+     */
+    record Rule(String nodePrefix, String nodeSuffix, String domain, Optional<PresentationMode> mode,
+            boolean showRemoteParty) {
+        Rule {
+            Objects.requireNonNull(nodePrefix, "nodePrefix");
+            Objects.requireNonNull(nodeSuffix, "nodeSuffix");
+            Objects.requireNonNull(domain, "domain");
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        /** The user this rule makes of a SIP user part, or {@code null} when the result is no valid JID node. */
+        MappedUser derive(String userPart) {
+            JID jid;
+            try {
+                jid = new JID(nodePrefix + userPart + nodeSuffix, domain, null);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            return new MappedUser(jid, mode, showRemoteParty);
+        }
+    }
+
+    /**
+     * @param explicit SIP AOR (in {@link Aor#of(String)} form, user part lower-cased in case-insensitive hosts)
+     * @param numbers key from {@link NumberPlan#normalise(String)}
+     * @param rules by SIP host
+     */
+    IdentityMap(Map<String, MappedUser> explicit, Map<String, MappedUser> numbers, Map<String, Rule> rules,
+            Set<String> caseInsensitiveHosts, NumberPlan plan) {
+        this.explicit = Map.copyOf(explicit);
+        this.numbers = Map.copyOf(numbers);
+        this.rules = Map.copyOf(rules);
+        this.caseInsensitiveHosts = Set.copyOf(caseInsensitiveHosts);
+        this.plan = Objects.requireNonNull(plan, "plan");
+        Set<JID> named = new HashSet<>();
+        this.explicit.values().forEach(u -> named.add(u.jid()));
+        this.numbers.values().forEach(u -> named.add(u.jid()));
+        this.users = Set.copyOf(named);
+    }
+
+    /** A map that maps no one: what the component has before a mapping file is loaded. */
+    public static IdentityMap empty() {
+        return EMPTY;
+    }
+
+    /**
+     * The XMPP user a SIP user is, by the precedence in the class comment.
+     *
+     * @param aor an address of record as {@link Aor#of(String)} gives it ({@code sip:alice@pbx.example.net},
+     *            {@code tel:+4930123}); other URIs are normalised the same way first
+     * @return empty when no entry maps it, or the text is not a sip, sips or tel URI
+     */
+    public Optional<MappedUser> find(String aor) {
+        String key = Aor.of(aor);
+        if (key == null) {
+            return Optional.empty();
+        }
+        if (key.startsWith("tel:")) {
+            return Optional.ofNullable(byNumber(key.substring(4)));
+        }
+        int at = key.lastIndexOf('@');
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String user = key.substring(4, at);
+        String host = key.substring(at + 1);
+        if (!caseInsensitiveHosts.isEmpty() && caseInsensitiveHosts.contains(host)) {
+            String lower = user.toLowerCase(Locale.ROOT);
+            if (!lower.equals(user)) {
+                user = lower;
+                key = "sip:" + lower + "@" + host;
+            }
+        }
+        MappedUser found = explicit.get(key);
+        if (found == null) {
+            found = byNumber(user);
+        }
+        if (found == null) {
+            Rule rule = rules.get(host);
+            if (rule != null) {
+                found = rule.derive(user);
+                if (found == null) {
+                    rejected.increment();
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private MappedUser byNumber(String text) {
+        if (numbers.isEmpty()) {
+            return null;
+        }
+        String number = plan.key(text);
+        return number == null ? null : numbers.get(number);
+    }
+
+    /** The number of entries: explicit pairs, number entries and rules. */
+    public int size() {
+        return explicit.size() + numbers.size() + rules.size();
+    }
+
+    /**
+     * Every JID an explicit pair or a number entry names; users a rule derives are open-ended and not listed.
+     * The component fetches these users' rosters up front.
+     */
+    public Set<JID> users() {
+        return users;
+    }
+
+    /**
+     * How many lookups a rule matched but could not map because the SIP user part is no valid JID node, since this
+     * map was made. Such users are not published; an explicit pair maps them.
+     */
+    public long rejectedUserParts() {
+        return rejected.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "IdentityMap[" + explicit.size() + " pairs, " + numbers.size() + " numbers, " + rules.size()
+                + " rules]";
+    }
+}
