@@ -1,0 +1,787 @@
+package io.offhook.publish;
+
+import io.offhook.mapping.IdentityMap;
+import io.offhook.mapping.MappedUser;
+import io.offhook.presence.DefaultPresenceMapping;
+import io.offhook.presence.PhonePresence;
+import io.offhook.presence.PresenceMapping;
+import io.offhook.presence.PresentationMode;
+import io.offhook.presence.Show;
+import io.offhook.publish.UserState.Shown;
+import io.offhook.publish.UserState.Target;
+import io.offhook.tap.track.PhoneEvent;
+import io.offhook.xmpp.privilege.Permissions;
+import io.offhook.xmpp.privilege.RosterQuery;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.dom4j.Element;
+import org.xmpp.packet.IQ;
+import org.xmpp.packet.JID;
+import org.xmpp.packet.Message;
+import org.xmpp.packet.Packet;
+import org.xmpp.packet.PacketError;
+import org.xmpp.packet.Presence;
+
+/**
+ * Turns phone events and what the server tells the component into presence stanzas (see the package description).
+ *
+ * <p>Not thread-safe by design: every method runs on one thread, so the stanzas for one user leave in the order
+ * their causes happened. The caller feeds it phone events, stanzas, connection changes and a periodic
+ * {@link #tick()}, and writes what it puts in the {@link Outbox}.
+ */
+public final class PresenceEngine {
+    /** Every stanza the engine sends has an id with this prefix, so its echo can be recognised. */
+    public static final String ID_PREFIX = "offhook-";
+    private static final String NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
+    private static final String NS_PING = "urn:xmpp:ping";
+    private static final int MAX_PENDING_GATEWAY = 64;
+    private static final Logger LOG = LogManager.getLogger(PresenceEngine.class);
+
+    private final EngineSettings settings;
+    private final PresenceMapping mapping;
+    private final PresenceMapping fallback = new DefaultPresenceMapping();
+    private final Outbox outbox;
+    private final Clock clock;
+    private final String userDomain;
+    private IdentityMap identities;
+
+    private final Map<JID, UserState> users = new HashMap<>();
+    private final Map<String, JID> aorOwner = new HashMap<>();
+    private final Directory directory = new Directory();
+    private final RosterBook rosters = new RosterBook();
+    private final Map<String, Permissions> permissions = new HashMap<>();
+    private final Map<JID, Set<JID>> gatewayOnline = new HashMap<>();
+    private final Map<JID, List<Presence>> pendingGateway = new HashMap<>();
+    private boolean connected;
+    private long nextId;
+
+    private long events;
+    private long unmapped;
+    private long stanzasSent;
+    private long rosterRequests;
+    private long rosterErrors;
+    private long echoesIgnored;
+    private long subscriptionsDenied;
+    private long mappingFailures;
+
+    /**
+     * @param mapping the presence mapping the config chose (the default one when it throws)
+     * @param identities the SIP-to-XMPP mapping at start; {@link #mappingChanged} replaces it
+     * @param clock the time for roster refreshes and timeouts
+     */
+    public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
+                          Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.mapping = Objects.requireNonNull(mapping, "mapping");
+        this.identities = Objects.requireNonNull(identities, "identities");
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        String domain = settings.component().getDomain();
+        int dot = domain.indexOf('.');
+        this.userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
+        for (JID user : identities.users()) {
+            rosters.entry(user, clock.instant());
+        }
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** A phone event from the tap. Events of SIP users the mapping does not name are counted and ignored. */
+    public void phoneEvent(PhoneEvent event) {
+        events++;
+        Optional<MappedUser> found = identities.find(event.aor());
+        if (found.isEmpty()) {
+            unmapped++;
+            return;
+        }
+        MappedUser mapped = found.get();
+        JID jid = mapped.jid().asBareJID();
+        JID previous = aorOwner.put(event.aor(), jid);
+        if (previous != null && !previous.equals(jid)) {
+            UserState old = users.get(previous);
+            if (old != null && old.forget(event.aor())) {
+                refresh(old);
+            }
+        }
+        UserState user = user(jid, mapped);
+        if (user.apply(event, Instant.ofEpochSecond(0, event.timeMicros() * 1000))) {
+            refresh(user);
+        }
+    }
+
+    /** A stanza the server sent the component. */
+    public void stanza(Packet packet) {
+        try {
+            if (packet instanceof Presence presence) {
+                presence(presence);
+            } else if (packet instanceof IQ iq) {
+                iq(iq);
+            } else if (packet instanceof Message message) {
+                message(message);
+            }
+        } catch (IllegalArgumentException badAddress) {
+            // Tinder throws this for a JID that fails stringprep; the server should never send one.
+            LOG.warn("Ignored a stanza with a bad address ({}): {}", badAddress.getMessage(), packet.toXML());
+        }
+    }
+
+    /** The component connection is (again) established: forget what sessions may have gone, show everything again. */
+    public void connected() {
+        connected = true;
+        directory.clear();
+        permissions.clear();
+        gatewayOnline.clear();
+        rosters.reset(clock.instant());
+        int resent = 0;
+        for (UserState user : users.values()) {
+            for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
+                send(addressed(e.getValue().presence(), e.getKey().to()));
+                resent++;
+            }
+        }
+        if (resent > 0) {
+            LOG.info("Connected: showing {} presences again", resent);
+        }
+    }
+
+    /** The connection is lost; what is shown stays recorded and is sent again on {@link #connected()}. */
+    public void disconnected() {
+        connected = false;
+    }
+
+    /** Periodic work: roster gets due or timed out. Call it every few hundred milliseconds. */
+    public void tick() {
+        Instant now = clock.instant();
+        int expired = rosters.expire(now.minus(settings.rosterTimeout()), now);
+        if (expired > 0) {
+            rosterErrors += expired;
+            LOG.warn("{} roster requests got no answer within {} (roster.timeout); asking again", expired,
+                    settings.rosterTimeout());
+        }
+        pumpRosters(now);
+    }
+
+    /** The mapping file changed: users no longer mapped are taken down, changed options take effect. */
+    public void mappingChanged(IdentityMap map) {
+        this.identities = Objects.requireNonNull(map, "map");
+        Instant now = clock.instant();
+        Set<UserState> touched = new HashSet<>();
+        for (Iterator<Map.Entry<String, JID>> it = aorOwner.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, JID> e = it.next();
+            UserState owner = users.get(e.getValue());
+            Optional<MappedUser> mapped = map.find(e.getKey());
+            if (mapped.isEmpty() || !mapped.get().jid().asBareJID().equals(e.getValue())) {
+                it.remove();
+                if (owner != null) {
+                    owner.forget(e.getKey());
+                    touched.add(owner);
+                }
+            } else if (owner != null) {
+                owner.mapped = mapped.get();
+                owner.mode = mapped.get().mode().orElse(settings.defaultMode());
+                touched.add(owner);
+            }
+        }
+        for (UserState user : touched) {
+            refresh(user);
+        }
+        for (JID user : map.users()) {
+            rosters.entry(user, now);
+        }
+        pumpRosters(now);
+    }
+
+    /** Takes down everything shown (unavailable, or the user's real presence in overlay mode). */
+    public void shutdown() {
+        for (UserState user : users.values()) {
+            for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
+                retract(user, e.getKey(), e.getValue());
+            }
+            user.shown.clear();
+        }
+    }
+
+    /** The counters so far. */
+    public EngineStats stats() {
+        int shown = 0;
+        for (UserState user : users.values()) {
+            shown += user.shown.size();
+        }
+        return new EngineStats(events, unmapped, stanzasSent, rosterRequests, rosterErrors, echoesIgnored,
+                subscriptionsDenied, mappingFailures, users.size(), shown);
+    }
+
+    // ---------------------------------------------------------------- users and publishing
+
+    private UserState user(JID jid, MappedUser mapped) {
+        PresentationMode mode = mapped.mode().orElse(settings.defaultMode());
+        UserState user = users.get(jid);
+        if (user == null) {
+            user = new UserState(jid, mapped, mode);
+            users.put(jid, user);
+            RosterBook.Entry entry = rosters.entry(jid, clock.instant());
+            if (!entry.loaded) {
+                pumpRosters(clock.instant());
+            }
+        } else {
+            user.mapped = mapped;
+            user.mode = mode;
+        }
+        return user;
+    }
+
+    private void refresh(UserState user) {
+        PhonePresence phone;
+        try {
+            phone = Objects.requireNonNull(mapping.map(user.status()), "mapping returned null");
+        } catch (RuntimeException e) {
+            mappingFailures++;
+            LOG.warn("Presence mapping '{}' failed for {} ({}); showing the default", mapping.name(), user.jid,
+                    e.toString());
+            phone = fallback.map(user.status());
+        }
+        user.phone = phone;
+        publish(user);
+    }
+
+    /** Sends what differs between what the user should show and what is shown. */
+    private void publish(UserState user) {
+        Map<Target, Presence> desired = desired(user);
+        for (Iterator<Map.Entry<Target, Shown>> it = user.shown.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Target, Shown> e = it.next();
+            if (!desired.containsKey(e.getKey())) {
+                retract(user, e.getKey(), e.getValue());
+                it.remove();
+            }
+        }
+        for (Map.Entry<Target, Presence> e : desired.entrySet()) {
+            Presence template = e.getValue();
+            String content = template.toXML();
+            Shown before = user.shown.get(e.getKey());
+            if (before == null || !before.content().equals(content)) {
+                send(addressed(template, e.getKey().to()));
+                user.shown.put(e.getKey(), new Shown(template, content, user.mode));
+            }
+        }
+        if (user.idle()) {
+            users.remove(user.jid);
+        }
+    }
+
+    /** What the user should show to whom now: sender and recipient to a presence without {@code to} and id. */
+    private Map<Target, Presence> desired(UserState user) {
+        Map<Target, Presence> out = new LinkedHashMap<>();
+        PhonePresence phone = user.phone;
+        switch (user.mode) {
+            case RESOURCE -> {
+                if (!phone.shown()) {
+                    break;
+                }
+                JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
+                Presence p = phonePresence(user, phone, from, true);
+                out.put(new Target(from, user.jid), p);
+                for (JID contact : audience(user)) {
+                    out.put(new Target(from, contact), p);
+                }
+            }
+            case OVERLAY -> {
+                if (phone.activity() != PhonePresence.Activity.BUSY) {
+                    break;
+                }
+                for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
+                    if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource())) {
+                        continue;
+                    }
+                    JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
+                    Presence p = overlay(r.getValue(), phone, from);
+                    for (JID contact : audience(user)) {
+                        out.put(new Target(from, contact), p);
+                    }
+                }
+            }
+            case GATEWAY -> {
+                if (!phone.shown()) {
+                    break;
+                }
+                JID from = gatewayJid(user.jid);
+                Presence p = phonePresence(user, phone, from, false);
+                for (JID subscriber : gatewayOnline.getOrDefault(user.jid, Set.of())) {
+                    if (gatewayAllowed(user.jid, subscriber.asBareJID()) == Boolean.TRUE) {
+                        out.put(new Target(from, subscriber), p);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The contacts a user's presence may go to and that are not known to be offline. */
+    private List<JID> audience(UserState user) {
+        List<JID> out = new ArrayList<>();
+        for (JID contact : rosters.audience(user.jid)) {
+            if (!contact.equals(user.jid) && !directory.knownOffline(contact)) {
+                out.add(contact);
+            }
+        }
+        return out;
+    }
+
+    /** The phone's own presence, with the user's own dnd/xa first (resource and gateway modes). */
+    private Presence phonePresence(UserState user, PhonePresence phone, JID from, boolean withPriority) {
+        Show show = phone.show();
+        String status = phone.status();
+        Presence own = Directory.best(directory.resources(user.jid), settings.phoneResource());
+        if (own != null) {
+            Show ownShow = Show.of(own);
+            if (ownShow.outranksPhone()) {
+                show = ownShow;
+                status = combine(own.getStatus(), phone.status());
+            }
+        }
+        Presence p = new Presence();
+        p.setFrom(from);
+        if (show.toTinder() != null) {
+            p.setShow(show.toTinder());
+        }
+        if (!status.isEmpty()) {
+            p.setStatus(status);
+        }
+        if (withPriority) {
+            p.setPriority(phone.priority());
+        }
+        return p;
+    }
+
+    /** A user resource's real presence with the phone's show and text added (overlay mode). */
+    private Presence overlay(Presence real, PhonePresence phone, JID from) {
+        Presence p = restored(real, from);
+        Show own = Show.of(real);
+        Show show = own.outranksPhone() ? own : phone.show();
+        p.setShow(show.toTinder());
+        String status = combine(real.getStatus(), phone.status());
+        p.setStatus(status.isEmpty() ? null : status);
+        return p;
+    }
+
+    /** A copy of a real presence to be sent again from its resource: no to, id, delay or error. */
+    private static Presence restored(Presence real, JID from) {
+        Presence p = real.createCopy();
+        p.setTo((JID) null);
+        p.setID(null);
+        p.setFrom(from);
+        Element el = p.getElement();
+        for (Element child : new ArrayList<>(el.elements())) {
+            String ns = child.getNamespaceURI();
+            if ("urn:xmpp:delay".equals(ns) || "jabber:x:delay".equals(ns) || "error".equals(child.getName())) {
+                el.remove(child);
+            }
+        }
+        return p;
+    }
+
+    private String combine(String own, String phone) {
+        String o = own == null ? "" : own.trim();
+        if (o.isEmpty()) {
+            return phone;
+        }
+        if (phone.isEmpty()) {
+            return o;
+        }
+        return settings.combineFormat().replace("{own}", o).replace("{phone}", phone);
+    }
+
+    private void retract(UserState user, Target target, Shown shown) {
+        if (shown.mode() == PresentationMode.OVERLAY) {
+            Presence real = directory.resources(user.jid).get(target.from().getResource());
+            if (real != null) {
+                send(addressed(restored(real, target.from()), target.to()));
+            }
+            return;
+        }
+        Presence gone = new Presence(Presence.Type.unavailable);
+        gone.setFrom(target.from());
+        gone.setTo(target.to());
+        send(gone);
+    }
+
+    /** Sends the current state of every user who shows something to {@code contact}'s bare JID, to that resource. */
+    private void deliverTo(UserState user, JID contactFull) {
+        JID bare = contactFull.asBareJID();
+        for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
+            if (e.getKey().to().equals(bare)) {
+                send(addressed(e.getValue().presence(), contactFull));
+            }
+        }
+    }
+
+    private static Presence addressed(Presence template, JID to) {
+        Presence p = template.createCopy();
+        p.setTo(to);
+        return p;
+    }
+
+    private void send(Packet packet) {
+        packet.setID(ID_PREFIX + Long.toString(++nextId, 36));
+        stanzasSent++;
+        outbox.send(packet);
+    }
+
+    // ---------------------------------------------------------------- presence from the server
+
+    private void presence(Presence presence) {
+        JID from = presence.getFrom();
+        JID to = presence.getTo();
+        if (from == null) {
+            return;
+        }
+        if (to != null && to.getNode() != null && to.getDomain().equals(settings.component().getDomain())) {
+            gateway(presence, from, to);
+            return;
+        }
+        Presence.Type type = presence.getType();
+        if (type == Presence.Type.error || type == Presence.Type.probe) {
+            return;
+        }
+        if (type == Presence.Type.subscribe || type == Presence.Type.subscribed
+                || type == Presence.Type.unsubscribe || type == Presence.Type.unsubscribed) {
+            // The server pushes no roster changes to a component: a subscription stanza is the hint to look again.
+            Instant soon = clock.instant().plusMillis(500);
+            for (JID party : new JID[] {from.asBareJID(), to == null ? null : to.asBareJID()}) {
+                RosterBook.Entry entry = party == null ? null : rosters.get(party);
+                if (entry != null) {
+                    rosters.schedule(entry, soon);
+                }
+            }
+            return;
+        }
+        if (from.getResource() == null || isEcho(presence, from)) {
+            return;
+        }
+        Directory.Change change = directory.update(from, presence);
+        if (change == Directory.Change.NONE) {
+            return;
+        }
+        JID bare = from.asBareJID();
+        UserState user = users.get(bare);
+        if (user != null) {
+            publish(user);
+            if (change == Directory.Change.CAME_ONLINE) {
+                deliverTo(user, from);
+            }
+        }
+        if (change == Directory.Change.CAME_ONLINE) {
+            for (JID watched : rosters.usersSeenBy(bare)) {
+                UserState w = users.get(watched);
+                if (w != null && w.mode != PresentationMode.GATEWAY) {
+                    if (!w.shown.isEmpty() && !hasTarget(w, bare)) {
+                        // Was known offline, so not a target: it is one now.
+                        publish(w);
+                    }
+                    deliverTo(w, from);
+                }
+            }
+        }
+    }
+
+    private static boolean hasTarget(UserState user, JID bare) {
+        for (Target t : user.shown.keySet()) {
+            if (t.to().equals(bare)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a forwarded presence is the component's own, come back: ejabberd forwards what users receive,
+     * including what the component sent them.
+     */
+    private boolean isEcho(Presence presence, JID from) {
+        String id = presence.getID();
+        boolean echo = id != null && id.startsWith(ID_PREFIX);
+        UserState user = users.get(from.asBareJID());
+        if (!echo && user != null) {
+            if (settings.phoneResource().equals(from.getResource())) {
+                echo = true;
+            } else if (presence.isAvailable()) {
+                for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
+                    Presence ours = e.getValue().presence();
+                    if (e.getKey().from().equals(from) && Show.of(ours) == Show.of(presence)
+                            && Objects.equals(ours.getStatus(), presence.getStatus())) {
+                        echo = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if (echo) {
+            echoesIgnored++;
+        }
+        return echo;
+    }
+
+    // ---------------------------------------------------------------- gateway mode
+
+    /** The phone's own contact JID: {@code node@component}, or the XEP-0106-escaped bare JID for other domains. */
+    JID gatewayJid(JID user) {
+        String node = user.getDomain().equals(userDomain) ? user.getNode()
+                : JID.escapeNode(user.getNode() + "@" + user.getDomain());
+        return new JID(node, settings.component().getDomain(), null);
+    }
+
+    private JID userOfGateway(JID to) {
+        String node = JID.unescapeNode(to.getNode());
+        int at = node.indexOf('@');
+        try {
+            return at > 0 ? new JID(node) : new JID(node, userDomain, null);
+        } catch (IllegalArgumentException bad) {
+            return null;
+        }
+    }
+
+    /** TRUE, FALSE, or null while the user's roster is still being read. */
+    private Boolean gatewayAllowed(JID user, JID subscriber) {
+        if (user.equals(subscriber)) {
+            return Boolean.TRUE;
+        }
+        if (rosters.loaded(user)) {
+            return rosters.allowed(user, subscriber);
+        }
+        Permissions granted = permissions.get(user.getDomain());
+        if (granted != null && granted.rosterGet()) {
+            return null;
+        }
+        return switch (settings.gatewayPolicy()) {
+            case ANYONE -> Boolean.TRUE;
+            case DOMAIN -> subscriber.getDomain().equals(user.getDomain());
+            case CONTACTS -> Boolean.FALSE;
+        };
+    }
+
+    private void gateway(Presence presence, JID from, JID to) {
+        JID user = userOfGateway(to);
+        if (user == null) {
+            return;
+        }
+        Presence.Type type = presence.getType();
+        if (type == Presence.Type.error || type == Presence.Type.subscribed || type == Presence.Type.unsubscribed) {
+            return;
+        }
+        JID gatewayJid = to.asBareJID();
+        if (type == Presence.Type.unavailable || type == Presence.Type.unsubscribe) {
+            Set<JID> online = gatewayOnline.get(user);
+            if (online != null) {
+                online.removeIf(s -> type == Presence.Type.unavailable ? s.equals(from)
+                        : s.asBareJID().equals(from.asBareJID()));
+            }
+            UserState u = users.get(user);
+            if (u != null) {
+                u.shown.keySet().removeIf(t -> t.from().equals(gatewayJid)
+                        && (type == Presence.Type.unavailable ? t.to().equals(from)
+                        : t.to().asBareJID().equals(from.asBareJID())));
+            }
+            if (type == Presence.Type.unsubscribe) {
+                reply(gatewayJid, from.asBareJID(), Presence.Type.unsubscribed);
+            }
+            return;
+        }
+        Boolean allowed = gatewayAllowed(user, from.asBareJID());
+        if (allowed == null) {
+            List<Presence> pending = pendingGateway.computeIfAbsent(user, u -> new ArrayList<>());
+            if (pending.size() < MAX_PENDING_GATEWAY) {
+                pending.add(presence);
+            }
+            rosters.entry(user, clock.instant());
+            pumpRosters(clock.instant());
+            return;
+        }
+        if (!allowed) {
+            subscriptionsDenied++;
+            if (type == Presence.Type.subscribe || type == Presence.Type.probe) {
+                reply(gatewayJid, from.asBareJID(), Presence.Type.unsubscribed);
+            }
+            return;
+        }
+        rosters.entry(user, clock.instant());
+        UserState u = users.get(user);
+        if (type == Presence.Type.subscribe) {
+            reply(gatewayJid, from.asBareJID(), Presence.Type.subscribed);
+            sendCurrent(u, gatewayJid, from.asBareJID());
+        } else if (type == Presence.Type.probe) {
+            sendCurrent(u, gatewayJid, from);
+        } else {
+            gatewayOnline.computeIfAbsent(user, x -> new HashSet<>()).add(from);
+            if (u != null && u.mode == PresentationMode.GATEWAY) {
+                publish(u);
+            } else {
+                sendCurrent(u, gatewayJid, from);
+            }
+        }
+    }
+
+    private void sendCurrent(UserState user, JID gatewayJid, JID to) {
+        Presence p;
+        if (user != null && user.mode == PresentationMode.GATEWAY && user.phone.shown()) {
+            p = phonePresence(user, user.phone, gatewayJid, false);
+        } else {
+            p = new Presence(Presence.Type.unavailable);
+            p.setFrom(gatewayJid);
+        }
+        send(addressed(p, to));
+    }
+
+    private void reply(JID from, JID to, Presence.Type type) {
+        Presence p = new Presence(type);
+        p.setFrom(from);
+        p.setTo(to);
+        send(p);
+    }
+
+    private void replayPendingGateway(JID user) {
+        List<Presence> pending = pendingGateway.remove(user);
+        if (pending != null) {
+            for (Presence p : pending) {
+                presence(p);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- messages, IQs and rosters
+
+    private void message(Message message) {
+        Optional<Permissions> granted = Permissions.from(message);
+        if (granted.isPresent() && !granted.get().access().isEmpty()) {
+            Permissions p = granted.get();
+            permissions.put(p.server(), p);
+            LOG.info("Server {} granted {} ({})", p.server(), p.access(), p.namespace());
+            if (!p.rosterGet()) {
+                LOG.warn("Server {} does not let Offhook read rosters: nobody but the user will see the phone "
+                        + "(grant roster 'get' to the component: Prosody privileged_entities, ejabberd "
+                        + "mod_privilege)", p.server());
+            }
+            if (!p.presence()) {
+                LOG.warn("Server {} does not forward presence to Offhook: contacts logging in later and the users' "
+                        + "own status are unknown (grant presence 'roster')", p.server());
+            }
+            Instant now = clock.instant();
+            for (JID user : rosters.users()) {
+                if (user.getDomain().equals(p.server())) {
+                    rosters.schedule(rosters.get(user), now);
+                }
+            }
+            pumpRosters(now);
+            for (JID user : new ArrayList<>(pendingGateway.keySet())) {
+                if (user.getDomain().equals(p.server()) && !p.rosterGet()) {
+                    replayPendingGateway(user);
+                }
+            }
+            return;
+        }
+        Element forwarded = forwardedStanza(message.getElement());
+        if (forwarded != null && "presence".equals(forwarded.getName())) {
+            presence(new Presence(forwarded.createCopy(), true));
+        }
+    }
+
+    /** The stanza inside {@code <privilege><forwarded>}, as XEP-0356 wraps what it forwards; null if none. */
+    private static Element forwardedStanza(Element message) {
+        for (Element privilege : message.elements("privilege")) {
+            String ns = privilege.getNamespaceURI();
+            if (!Permissions.NS_V1.equals(ns) && !Permissions.NS_V2.equals(ns)) {
+                continue;
+            }
+            Element forwarded = privilege.element("forwarded");
+            if (forwarded != null) {
+                for (Element inner : forwarded.elements()) {
+                    if (!"delay".equals(inner.getName())) {
+                        return inner;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private void iq(IQ iq) {
+        if (iq.isResponse()) {
+            RosterBook.Entry entry = rosters.answered(iq.getID());
+            if (entry == null) {
+                return;
+            }
+            Instant now = clock.instant();
+            if (iq.getType() == IQ.Type.result) {
+                rosters.replace(entry, RosterQuery.items(iq), now.plus(settings.rosterRefresh()));
+                UserState user = users.get(entry.user);
+                if (user != null) {
+                    publish(user);
+                }
+                replayPendingGateway(entry.user);
+            } else {
+                rosterErrors++;
+                PacketError error = iq.getError();
+                LOG.warn("Roster of {} could not be read ({}); nobody but the user sees the phone until it can",
+                        entry.user, error == null ? "no reason given" : error.getCondition());
+                rosters.schedule(entry, now.plus(settings.rosterRefresh()));
+                List<Presence> pending = pendingGateway.remove(entry.user);
+                if (pending != null) {
+                    subscriptionsDenied += pending.size();
+                }
+            }
+            pumpRosters(now);
+            return;
+        }
+        if (iq.getType() != IQ.Type.get && iq.getType() != IQ.Type.set) {
+            return;
+        }
+        IQ reply = IQ.createResultIQ(iq);
+        Element query = iq.getChildElement();
+        if (iq.getType() == IQ.Type.get && query != null && NS_DISCO_INFO.equals(query.getNamespaceURI())
+                && iq.getTo() != null && iq.getTo().getNode() == null) {
+            Element info = reply.setChildElement("query", NS_DISCO_INFO);
+            info.addElement("identity").addAttribute("category", "gateway").addAttribute("type", "sip")
+                    .addAttribute("name", "Offhook");
+            info.addElement("feature").addAttribute("var", NS_DISCO_INFO);
+            info.addElement("feature").addAttribute("var", NS_PING);
+        } else if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
+            // An empty result answers a ping (XEP-0199).
+            reply.getElement().clearContent();
+        } else {
+            if (query != null) {
+                reply.setChildElement(query.createCopy());
+            }
+            reply.setError(PacketError.Condition.service_unavailable);
+        }
+        outbox.send(reply);
+        stanzasSent++;
+    }
+
+    private void pumpRosters(Instant now) {
+        if (!connected) {
+            return;
+        }
+        for (RosterBook.Entry entry : rosters.takeDue(now, settings.rosterRequestsInFlight())) {
+            Permissions granted = permissions.get(entry.user.getDomain());
+            if (granted == null || !granted.rosterGet()) {
+                continue;
+            }
+            String id = ID_PREFIX + "roster-" + Long.toString(++nextId, 36);
+            IQ get = RosterQuery.get(settings.component(), entry.user, id);
+            rosters.sent(entry, id, now);
+            rosterRequests++;
+            stanzasSent++;
+            outbox.send(get);
+        }
+    }
+}
