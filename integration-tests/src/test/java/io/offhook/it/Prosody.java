@@ -1,0 +1,233 @@
+package io.offhook.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Prosody 0.12 on loopback, configured as {@code etc/prosody-offhook.cfg.lua} documents: the test writes a small
+ * main config of its own (the part that stands for an admin's {@code prosody.cfg.lua}: free 127.0.0.1 ports, a data
+ * directory in the test's directory, c2s without TLS, {@code run_as_root} because CI runs as root) and
+ * {@code Include}s the etc file with only its example values replaced ({@link XmppLab#generate}).
+ *
+ * <p>It runs in the foreground ({@code prosody -F}), so the process the test holds is Prosody itself and
+ * {@link #stop()} is a SIGTERM to that PID, awaited. Users and roster items are added through Prosody's admin shell
+ * ({@code prosodyctl shell}, mod_admin_shell over a unix socket in the data directory), so they work only while it
+ * runs, and a roster item reaches an online user's session at once (roster push) instead of at next login.
+ */
+final class Prosody implements XmppServer {
+    static final String ETC_FILE = "prosody-offhook.cfg.lua";
+    /** Where Debian's prosody-modules puts XEP-0356 (Prosody's own module directory, so no plugin_paths needed). */
+    static final Path MOD_PRIVILEGE = Path.of("/usr/lib/prosody/modules/mod_privilege/mod_privilege.lua");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration SHELL_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Path dir;
+    private final Path config;
+    private final Path log;
+    private final Path out;
+    private final Path adminSocket;
+    private final String domain;
+    private final String componentDomain;
+    private final int c2sPort;
+    private final int componentPort;
+    private Process process;
+
+    private Prosody(Path dir, String domain, String componentDomain, int c2sPort, int componentPort) {
+        this.dir = dir;
+        this.config = dir.resolve("prosody.cfg.lua");
+        this.log = dir.resolve("prosody.log");
+        this.out = dir.resolve("prosody.out");
+        this.adminSocket = dir.resolve("data/prosody.sock");
+        this.domain = domain;
+        this.componentDomain = componentDomain;
+        this.c2sPort = c2sPort;
+        this.componentPort = componentPort;
+    }
+
+    /**
+     * Writes the configs into {@code tempDir}, starts Prosody and returns once its c2s and component ports accept
+     * connections and its admin socket exists.
+     */
+    static Prosody start(Path tempDir, String domain, String componentDomain, String secret) throws IOException {
+        XmppLab.domain(domain);
+        XmppLab.domain(componentDomain);
+        XmppLab.secret(secret);
+        Lab.program("prosody", "prosody");
+        if (!Files.isRegularFile(MOD_PRIVILEGE)) {
+            fail("no " + MOD_PRIVILEGE + ": the tests need Prosody's XEP-0356 module from the Debian package "
+                    + "'prosody-modules' (apt-get install prosody-modules)");
+        }
+        Path dir = Files.createDirectories(tempDir).toAbsolutePath();
+        Files.createDirectories(dir.resolve("data"));
+        // Prosody's default certificate directory (relative to the config): empty, but present, so that its log
+        // does not start with an error about it.
+        Files.createDirectories(dir.resolve("certs"));
+        int c2sPort = FreePorts.one();
+        int componentPort = FreePorts.one();
+        Map<String, String> examples = new LinkedHashMap<>();
+        examples.put(XmppLab.EXAMPLE_COMPONENT_DOMAIN, componentDomain);
+        examples.put(XmppLab.EXAMPLE_DOMAIN, domain);
+        examples.put(XmppLab.EXAMPLE_SECRET, secret);
+        examples.put(XmppLab.EXAMPLE_COMPONENT_PORT, Integer.toString(componentPort));
+        Files.writeString(dir.resolve("offhook.cfg.lua"), XmppLab.generate(XmppLab.etcFile(ETC_FILE), examples),
+                StandardCharsets.UTF_8);
+        Prosody p = new Prosody(dir, domain, componentDomain, c2sPort, componentPort);
+        Files.writeString(p.config, p.mainConfig(), StandardCharsets.UTF_8);
+        try {
+            p.launch();
+        } catch (IOException | RuntimeException | Error e) {
+            p.stop();
+            throw e;
+        }
+        return p;
+    }
+
+    private String mainConfig() {
+        return String.join("\n",
+                "-- A throw-away Prosody for Offhook's integration tests, written by Prosody.java. It stands for an",
+                "-- admin's prosody.cfg.lua; the Offhook part is etc/prosody-offhook.cfg.lua, included at the end.",
+                "run_as_root = true -- CI runs the tests as root; a real server runs as the prosody user",
+                "data_path = " + lua(dir.resolve("data").toString()),
+                "log = { info = " + lua(log.toString()) + " }",
+                "interfaces = { \"127.0.0.1\" }",
+                "c2s_ports = { " + c2sPort + " }",
+                "s2s_ports = { } -- no federation in tests",
+                "-- A test has no certificate: c2s without TLS here only (the etc file keeps production's TLS).",
+                "c2s_require_encryption = false",
+                "allow_unencrypted_plain_auth = true",
+                "authentication = \"internal_hashed\"",
+                "-- admin_shell: the tests add users and roster items through prosodyctl shell.",
+                "modules_enabled = { \"roster\"; \"saslauth\"; \"disco\"; \"ping\"; \"admin_shell\" }",
+                "Include \"offhook.cfg.lua\"",
+                "");
+    }
+
+    private void launch() throws IOException {
+        Files.deleteIfExists(adminSocket);
+        process = new ProcessBuilder(List.of(Lab.program("prosody", "prosody").toString(), "-F", "--config",
+                config.toString()))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                .start();
+        ProcessHandle handle = process.toHandle();
+        XmppLab.awaitAccepting(c2sPort, START_TIMEOUT, handle, this::diagnostics);
+        XmppLab.awaitAccepting(componentPort, START_TIMEOUT, handle, this::diagnostics);
+        Await.until(START_TIMEOUT, () -> Files.exists(adminSocket) || !handle.isAlive(),
+                () -> "no admin socket " + adminSocket + ":\n" + diagnostics());
+        if (!handle.isAlive()) {
+            fail("Prosody exited at start:\n" + diagnostics());
+        }
+    }
+
+    private String diagnostics() {
+        return "log " + log + ":\n" + logTail() + "\noutput " + out + ":\n" + Processes.tail(out, 20);
+    }
+
+    @Override
+    public String name() {
+        return "prosody";
+    }
+
+    @Override
+    public String domain() {
+        return domain;
+    }
+
+    @Override
+    public String componentDomain() {
+        return componentDomain;
+    }
+
+    @Override
+    public int c2sPort() {
+        return c2sPort;
+    }
+
+    @Override
+    public int componentPort() {
+        return componentPort;
+    }
+
+    @Override
+    public void register(String user, String password) throws IOException {
+        XmppLab.localpart(user);
+        XmppLab.password(password);
+        shell("registering " + user + "@" + domain,
+                "user:create(" + lua(user + "@" + domain) + ", " + lua(password) + ")");
+    }
+
+    @Override
+    public void addRosterItem(String user, String contactJid, Subscription subscription) throws IOException {
+        XmppLab.localpart(user);
+        String contact = XmppLab.BareJid.parse(contactJid).toString();
+        // One line of Lua in the running server (the admin shell's ">" prefix): the live roster when the user is
+        // online, the stored one otherwise; saved, then pushed to the user's online resources.
+        shell("adding " + contact + " (" + subscription.xml() + ") to " + user + "'s roster",
+                "> local rm = require \"core.rostermanager\"; local u, h, c = " + lua(user) + ", " + lua(domain)
+                        + ", " + lua(contact) + "; local r = rm.load_roster(u, h); if not r then error(\"no roster for \""
+                        + " .. u) end; r[c] = { subscription = " + lua(subscription.xml()) + "; groups = {} }; "
+                        + "local ok, err = rm.save_roster(u, h, r); if not ok then error(\"save_roster: \" .. "
+                        + "tostring(err)) end; rm.roster_push(u, h, c); return \"roster item saved\"");
+    }
+
+    private void shell(String what, String command) throws IOException {
+        if (process == null || !process.isAlive()) {
+            fail(what + ": Prosody is not running (users and roster items go through its admin shell)");
+        }
+        XmppLab.run(what, List.of(Lab.program("prosodyctl", "prosody").toString(), "--config", config.toString(),
+                "shell", command), dir, dir.resolve("prosodyctl.out"), SHELL_TIMEOUT).check();
+    }
+
+    /** A Lua string literal; the values are checked plain names, paths or passwords, escaped all the same. */
+    private static String lua(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                throw new IllegalArgumentException("control character in a Lua string: " + (int) c);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    @Override
+    public void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        process = null;
+        if (!Processes.stop(p.toHandle())) {
+            throw new IllegalStateException("Prosody (pid " + p.pid() + ", dir " + dir + ") did not stop");
+        }
+    }
+
+    @Override
+    public void restart() throws IOException {
+        stop();
+        launch();
+    }
+
+    @Override
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public String toString() {
+        return "Prosody[" + domain + ", c2s 127.0.0.1:" + c2sPort + ", component " + componentDomain + " on :"
+                + componentPort + ", pid " + (process == null ? "-" : Long.toString(process.pid())) + ", " + dir + "]";
+    }
+}
