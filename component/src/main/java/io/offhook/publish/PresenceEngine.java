@@ -62,7 +62,12 @@ public final class PresenceEngine {
     private final Directory directory = new Directory();
     private final RosterBook rosters = new RosterBook();
     private final Map<String, Permissions> permissions = new HashMap<>();
-    private final Map<JID, Set<JID>> gatewayOnline = new HashMap<>();
+    /**
+     * Per user, the bare JIDs subscribed to the user's phone contact, as far as this process has seen: a subscribe,
+     * a probe (a subscriber's server sends one at each login) or directed presence. Kept across reconnects; lost
+     * on restart until each subscriber's next login.
+     */
+    private final Map<JID, Set<JID>> gatewaySubscribers = new HashMap<>();
     private final Map<JID, List<Presence>> pendingGateway = new HashMap<>();
     private boolean connected;
     private long nextId;
@@ -142,7 +147,6 @@ public final class PresenceEngine {
         connected = true;
         directory.clear();
         permissions.clear();
-        gatewayOnline.clear();
         rosters.reset(clock.instant());
         int resent = 0;
         for (UserState user : users.values()) {
@@ -317,8 +321,9 @@ public final class PresenceEngine {
                 }
                 JID from = gatewayJid(user.jid);
                 Presence p = phonePresence(user, phone, from, false);
-                for (JID subscriber : gatewayOnline.getOrDefault(user.jid, Set.of())) {
-                    if (gatewayAllowed(user.jid, subscriber.asBareJID()) == Boolean.TRUE) {
+                for (JID subscriber : gatewaySubscribers.getOrDefault(user.jid, Set.of())) {
+                    if (!directory.knownOffline(subscriber)
+                            && gatewayAllowed(user.jid, subscriber) == Boolean.TRUE) {
                         out.put(new Target(from, subscriber), p);
                     }
                 }
@@ -580,21 +585,21 @@ public final class PresenceEngine {
             return;
         }
         JID gatewayJid = to.asBareJID();
-        if (type == Presence.Type.unavailable || type == Presence.Type.unsubscribe) {
-            Set<JID> online = gatewayOnline.get(user);
-            if (online != null) {
-                online.removeIf(s -> type == Presence.Type.unavailable ? s.equals(from)
-                        : s.asBareJID().equals(from.asBareJID()));
+        JID subscriber = from.asBareJID();
+        if (type == Presence.Type.unavailable) {
+            // One resource of a subscriber left; the server drops what is sent to a bare JID with none online.
+            return;
+        }
+        if (type == Presence.Type.unsubscribe) {
+            Set<JID> subscribers = gatewaySubscribers.get(user);
+            if (subscribers != null) {
+                subscribers.remove(subscriber);
             }
             UserState u = users.get(user);
             if (u != null) {
-                u.shown.keySet().removeIf(t -> t.from().equals(gatewayJid)
-                        && (type == Presence.Type.unavailable ? t.to().equals(from)
-                        : t.to().asBareJID().equals(from.asBareJID())));
+                u.shown.keySet().removeIf(t -> t.from().equals(gatewayJid) && t.to().equals(subscriber));
             }
-            if (type == Presence.Type.unsubscribe) {
-                reply(gatewayJid, from.asBareJID(), Presence.Type.unsubscribed);
-            }
+            reply(gatewayJid, subscriber, Presence.Type.unsubscribed);
             return;
         }
         Boolean allowed = gatewayAllowed(user, from.asBareJID());
@@ -616,18 +621,18 @@ public final class PresenceEngine {
         }
         rosters.entry(user, clock.instant());
         UserState u = users.get(user);
+        boolean added = gatewaySubscribers.computeIfAbsent(user, x -> new HashSet<>()).add(subscriber);
         if (type == Presence.Type.subscribe) {
-            reply(gatewayJid, from.asBareJID(), Presence.Type.subscribed);
-            sendCurrent(u, gatewayJid, from.asBareJID());
-        } else if (type == Presence.Type.probe) {
-            sendCurrent(u, gatewayJid, from);
-        } else {
-            gatewayOnline.computeIfAbsent(user, x -> new HashSet<>()).add(from);
-            if (u != null && u.mode == PresentationMode.GATEWAY) {
-                publish(u);
-            } else {
-                sendCurrent(u, gatewayJid, from);
-            }
+            reply(gatewayJid, subscriber, Presence.Type.subscribed);
+        }
+        // A subscribe, a probe (the subscriber logged in) or directed presence: send the current state to the
+        // asker, and record it as shown so later changes follow.
+        sendCurrent(u, gatewayJid, type == Presence.Type.subscribe ? subscriber : from);
+        if (u != null && u.mode == PresentationMode.GATEWAY && u.phone.shown()) {
+            Presence template = phonePresence(u, u.phone, gatewayJid, false);
+            u.shown.put(new Target(gatewayJid, subscriber), new Shown(template, template.toXML(), u.mode));
+        } else if (added) {
+            LOG.debug("{} subscribed to the phone of {}", subscriber, user);
         }
     }
 

@@ -190,7 +190,7 @@ class PresenceEngineTest {
         h.presences();
         call(h);
         List<Presence> sent = h.presences();
-        assertEquals(List.of("bob@localhost/desk"), recipients(sent).stream().distinct().toList());
+        assertEquals(List.of("bob@localhost"), recipients(sent).stream().distinct().toList());
         assertShows(sent.get(sent.size() - 1), "dnd", "On the phone", null);
         h.engine.stanza(EngineHarness.parse(
                 "<presence type='probe' from='carol@localhost' to='alice@phone.localhost'/>"));
