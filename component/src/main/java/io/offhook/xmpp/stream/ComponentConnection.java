@@ -381,14 +381,10 @@ public final class ComponentConnection implements AutoCloseable {
             }
             delay = backoff.next(failure.kind() == Failure.Kind.CONFIG ? Failure.Kind.CONFIG : Failure.Kind.TRANSIENT);
         }
-        if (!reconnect) {
-            LOG.debug("connection to {} ended after close: {}", address, failure.reason());
-        } else if (wasLive) {
-            LOG.log(failure.kind() == Failure.Kind.CONFIG ? Level.ERROR : Level.WARN,
-                    "XMPP component {} lost its connection to {}: {}; reconnecting in {} ms",
-                    settings.componentDomain(), address, failure.reason(), delay.toMillis());
+        if (reconnect) {
+            failureLog.failed(failure, delay, wasLive);
         } else {
-            failureLog.attemptFailed(failure, delay);
+            LOG.debug("connection to {} ended after close: {}", address, failure.reason());
         }
         if (wasLive) {
             deliver("disconnected", () -> listener.disconnected(failure.reason()));
@@ -693,6 +689,11 @@ public final class ComponentConnection implements AutoCloseable {
                     settings.maxStanzaChars());
             StanzaReader.StreamHeader header = stanzas.readHeader();
             if (header.id() == null || header.id().isEmpty()) {
+                // Prosody refuses an unknown component domain this way: id='' and then a stream error.
+                Element refusal = stanzas.next();
+                if (refusal != null && isStreamError(refusal)) {
+                    return StreamErrors.describe(refusal, settings, false);
+                }
                 return Failure.transientFailure("XMPP server " + address + " sent no stream id: is it a XEP-0114 "
                         + "component port?");
             }
@@ -867,36 +868,41 @@ public final class ComponentConnection implements AutoCloseable {
         }
     }
 
-    /** Logs failed attempts once per change, and repeats at most once a minute, at DEBUG in between. */
+    /**
+     * Logs each failure once, and the same failure again at most once a minute (DEBUG in between, then with a
+     * count), so a refused configuration retried for hours leaves a handful of lines, not one per attempt.
+     */
     private final class FailureLog {
         private String lastReason;
         private long loggedAtMillis;
         private int repeats;
         private int failuresSinceConnect;
 
-        synchronized void attemptFailed(Failure failure, Duration delay) {
-            failuresSinceConnect++;
+        synchronized void failed(Failure failure, Duration delay, boolean wasLive) {
+            if (!wasLive) {
+                failuresSinceConnect++;
+            }
+            String text = wasLive ? "XMPP component " + settings.componentDomain() + " lost its connection to "
+                    + address + ": " + failure.reason() : failure.reason();
             long now = clock.millis();
             boolean same = failure.reason().equals(lastReason);
             if (same && now - loggedAtMillis < REPEAT_LOG_WINDOW_MILLIS) {
                 repeats++;
-                LOG.debug("{} (again; next attempt in {} ms)", failure.reason(), delay.toMillis());
+                LOG.debug("{} (again; next attempt in {} ms)", text, delay.toMillis());
                 return;
             }
             Level level = failure.kind() == Failure.Kind.CONFIG && !same ? Level.ERROR : Level.WARN;
-            LOG.log(level, "{}{}; next attempt in {} ms", failure.reason(),
+            LOG.log(level, "{}{}; next attempt in {} ms", text,
                     repeats > 0 ? " (" + (repeats + 1) + " times since last logged)" : "", delay.toMillis());
             lastReason = failure.reason();
             loggedAtMillis = now;
             repeats = 0;
         }
 
-        /** Forgets the failures; returns how many attempts failed before this connect. */
+        /** Returns how many attempts failed since the last connect. */
         synchronized int connected() {
             int failed = failuresSinceConnect;
             failuresSinceConnect = 0;
-            lastReason = null;
-            repeats = 0;
             return failed;
         }
     }

@@ -189,9 +189,16 @@ class ComponentConnectionTest {
                 ComponentSettings.of("127.0.0.1", server.port(), DOMAIN, "wrong", "localhost")
                         .withRetry(min, Duration.ofMillis(40), Duration.ofMillis(400)),
                 listener, Clock.systemUTC());
-        connection.start();
+        try (LogCapture log = new LogCapture(ComponentConnection.class)) {
+            connection.start();
+            await(() -> connection.stats().authFailures() >= 5, "five refused attempts");
 
-        await(() -> server.accepted() >= 5, "five attempts");
+            List<String> errors = log.lines().stream().filter(line -> line.startsWith("ERROR")).toList();
+            assertEquals(1, errors.size(), "one ERROR, not one per attempt: " + log.lines());
+            assertTrue(errors.get(0).contains(ComponentSettings.KEY_SECRET), errors.get(0));
+            assertTrue(errors.get(0).contains("127.0.0.1:" + server.port()), errors.get(0));
+            assertEquals(0, log.lines().stream().filter(line -> line.startsWith("WARN")).count(), log.lines().toString());
+        }
         List<Long> accepts = server.acceptNanos();
         for (int i = 1; i < 5; i++) {
             long gap = accepts.get(i) - accepts.get(i - 1);
@@ -209,13 +216,14 @@ class ComponentConnectionTest {
     }
 
     @Test
-    void unknownComponentDomainNamesItsConfigKey() throws Exception {
+    void unknownComponentDomainRefusedAtStreamOpenNamesItsConfigKey() throws Exception {
         server.handshakeMode = HandshakeMode.HOST_UNKNOWN;
         connection = new ComponentConnection(settings(), listener, Clock.systemUTC());
         connection.start();
 
         await(() -> connection.stats().authFailures() >= 2, "two refused attempts");
-        assertTrue(connection.stats().lastError().contains("host-unknown"));
+        assertTrue(connection.stats().lastError().contains("host-unknown: phone.localhost does not match any "
+                + "configured external components"), connection.stats().lastError());
         assertTrue(connection.stats().lastError().contains(ComponentSettings.KEY_DOMAIN));
     }
 

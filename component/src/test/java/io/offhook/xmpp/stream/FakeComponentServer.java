@@ -188,6 +188,17 @@ final class FakeComponentServer implements AutoCloseable {
                     }
                     if (!headerSent && text.matches("(?s).*<stream:stream[^>]*>.*")) {
                         headerSent = true;
+                        if (mode == HandshakeMode.HOST_UNKNOWN) {
+                            // As Prosody 0.12 refuses an unknown component domain (verified).
+                            send("<?xml version='1.0'?><stream:stream id='' xmlns:stream="
+                                    + "'http://etherx.jabber.org/streams' version='1.0' xmlns='jabber:component:accept'>"
+                                    + "<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                                    + "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>" + domain
+                                    + " does not match any configured external components</text></stream:error>"
+                                    + "</stream:stream>");
+                            kill();
+                            break;
+                        }
                         send("<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams'"
                                 + " xmlns='jabber:component:accept' id='" + STREAM_ID + "' from='" + domain + "'>");
                     }
@@ -223,14 +234,8 @@ final class FakeComponentServer implements AutoCloseable {
                 case SILENT -> {
                     return false;
                 }
-                case NOT_AUTHORIZED -> {
+                case NOT_AUTHORIZED, HOST_UNKNOWN -> {
                     send("<stream:error><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
-                            + "</stream:error></stream:stream>");
-                    kill();
-                    return false;
-                }
-                case HOST_UNKNOWN -> {
-                    send("<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
                             + "</stream:error></stream:stream>");
                     kill();
                     return false;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import javax.xml.stream.XMLStreamException;
 import org.dom4j.Element;
@@ -157,6 +158,60 @@ class StanzaReaderTest {
         StanzaReader reader = reader(HEADER + "<message><body>x", 1_000_000);
         reader.readHeader();
         assertThrows(XMLStreamException.class, reader::next);
+    }
+
+    @Test
+    void aLongStreamNeverHitsTheJdkParserLimits() throws Exception {
+        // A component stream is one document that lasts for weeks. The JDK parser has limits such as 64,000 entity
+        // expansions and 50,000,000 characters of entities per document; predefined entities and character
+        // references must not count towards them. ~420,000 stanzas with 9 references each: ~3.8 M references,
+        // ~54 MB.
+        byte[] stanza = ("<presence from='a@b/c' to='d@e' id='x&amp;&apos;&quot;'><status>O&apos;Neil &amp; "
+                + "&lt;co&gt; &#233;&#x1F600;</status></presence>\n").getBytes(StandardCharsets.UTF_8);
+        long count = 420_000;
+        StanzaReader reader = new StanzaReader(new RepeatingInputStream(
+                HEADER.getBytes(StandardCharsets.UTF_8), stanza, count), 1_000_000);
+        reader.readHeader();
+        for (long i = 0; i < count; i++) {
+            assertEquals("O'Neil & <co> é\uD83D\uDE00", reader.next().elementText("status"));
+        }
+    }
+
+    /** A header, then one stanza many times, without holding the whole stream in memory. */
+    private static final class RepeatingInputStream extends InputStream {
+        private final byte[] stanza;
+        private final long count;
+        private byte[] current;
+        private long served;
+        private int position;
+
+        RepeatingInputStream(byte[] header, byte[] stanza, long count) {
+            this.stanza = stanza;
+            this.count = count;
+            this.current = header;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (position == current.length) {
+                if (served == count) {
+                    return -1;
+                }
+                served++;
+                current = stanza;
+                position = 0;
+            }
+            int n = Math.min(length, current.length - position);
+            System.arraycopy(current, position, buffer, offset, n);
+            position += n;
+            return n;
+        }
     }
 
     private static StanzaReader reader(String text, int maxChars) throws XMLStreamException, IOException {
