@@ -1,0 +1,50 @@
+package io.offhook.xmpp.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
+
+/** Collects what one logger writes at INFO and above, for assertions on log levels and texts. */
+final class LogCapture implements AutoCloseable {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    private final String name;
+    private final AbstractAppender appender;
+
+    LogCapture(Class<?> type) {
+        this.name = type.getName();
+        this.appender = new AbstractAppender("capture-" + name, null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+            }
+        };
+        appender.start();
+        Configuration config = context.getConfiguration();
+        LoggerConfig logger = new LoggerConfig(name, Level.INFO, false);
+        logger.addAppender(appender, Level.INFO, null);
+        config.addLogger(name, logger);
+        context.updateLoggers();
+    }
+
+    /** The lines so far, each "LEVEL message". */
+    List<String> lines() {
+        return new ArrayList<>(lines);
+    }
+
+    @Override
+    public void close() {
+        context.getConfiguration().removeLogger(name);
+        context.updateLoggers();
+        appender.stop();
+    }
+}
