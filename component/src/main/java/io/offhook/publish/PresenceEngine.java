@@ -12,6 +12,7 @@ import io.offhook.publish.UserState.Target;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.xmpp.privilege.Permissions;
 import io.offhook.xmpp.privilege.RosterQuery;
+import io.offhook.xmpp.stream.XmlChars;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -346,13 +347,13 @@ public final class PresenceEngine {
     /** The phone's own presence, with the user's own dnd/xa first (resource and gateway modes). */
     private Presence phonePresence(UserState user, PhonePresence phone, JID from, boolean withPriority) {
         Show show = phone.show();
-        String status = phone.status();
+        String status = XmlChars.clean(phone.status());
         Presence own = Directory.best(directory.resources(user.jid), settings.phoneResource());
         if (own != null) {
             Show ownShow = Show.of(own);
             if (ownShow.outranksPhone()) {
                 show = ownShow;
-                status = combine(own.getStatus(), phone.status());
+                status = combine(own.getStatus(), XmlChars.clean(phone.status()));
             }
         }
         Presence p = new Presence();
@@ -375,7 +376,7 @@ public final class PresenceEngine {
         Show own = Show.of(real);
         Show show = own.outranksPhone() ? own : phone.show();
         p.setShow(show.toTinder());
-        String status = combine(real.getStatus(), phone.status());
+        String status = combine(real.getStatus(), XmlChars.clean(phone.status()));
         p.setStatus(status.isEmpty() ? null : status);
         return p;
     }

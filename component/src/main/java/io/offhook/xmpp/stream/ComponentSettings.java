@@ -27,29 +27,29 @@ public record ComponentSettings(String host, int port, String componentDomain, S
         Duration authRetryMax, int maxStanzaChars) {
 
     /** Config key of {@link #host()}. */
-    public static final String KEY_HOST = "xmpp.component.host";
+    public static final String KEY_HOST = "xmpp.host";
     /** Config key of {@link #port()}. */
-    public static final String KEY_PORT = "xmpp.component.port";
+    public static final String KEY_PORT = "xmpp.port";
     /** Config key of {@link #componentDomain()}. */
     public static final String KEY_DOMAIN = "xmpp.component.domain";
     /** Config key of {@link #secret()}. */
-    public static final String KEY_SECRET = "xmpp.component.secret";
+    public static final String KEY_SECRET = "xmpp.component.secret-file";
     /** Config key of {@link #serverDomain()}. */
-    public static final String KEY_SERVER_DOMAIN = "xmpp.component.server-domain";
+    public static final String KEY_SERVER_DOMAIN = "xmpp.server-domain";
     /** Config key of {@link #connectTimeout()}. */
-    public static final String KEY_CONNECT_TIMEOUT = "xmpp.component.connect-timeout";
+    public static final String KEY_CONNECT_TIMEOUT = "xmpp.connect-timeout";
     /** Config key of {@link #pingInterval()}. */
-    public static final String KEY_PING_INTERVAL = "xmpp.component.ping-interval";
+    public static final String KEY_PING_INTERVAL = "xmpp.ping-interval";
     /** Config key of {@link #pingTimeout()}. */
-    public static final String KEY_PING_TIMEOUT = "xmpp.component.ping-timeout";
+    public static final String KEY_PING_TIMEOUT = "xmpp.ping-timeout";
     /** Config key of {@link #retryMin()}. */
-    public static final String KEY_RETRY_MIN = "xmpp.component.retry-min";
+    public static final String KEY_RETRY_MIN = "xmpp.retry-min";
     /** Config key of {@link #retryMax()}. */
-    public static final String KEY_RETRY_MAX = "xmpp.component.retry-max";
+    public static final String KEY_RETRY_MAX = "xmpp.retry-max";
     /** Config key of {@link #authRetryMax()}. */
-    public static final String KEY_AUTH_RETRY_MAX = "xmpp.component.auth-retry-max";
+    public static final String KEY_AUTH_RETRY_MAX = "xmpp.auth-retry-max";
     /** Config key of {@link #maxStanzaChars()}. */
-    public static final String KEY_MAX_STANZA_CHARS = "xmpp.component.max-stanza-chars";
+    public static final String KEY_MAX_STANZA_CHARS = "xmpp.max-stanza-chars";
 
     /** Default of {@link #connectTimeout()}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);

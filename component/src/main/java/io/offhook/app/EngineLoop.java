@@ -1,0 +1,248 @@
+package io.offhook.app;
+
+import io.offhook.mapping.IdentityMap;
+import io.offhook.publish.Outbox;
+import io.offhook.publish.PresenceEngine;
+import io.offhook.tap.track.PhoneEvent;
+import io.offhook.tap.track.PhoneEventListener;
+import io.offhook.xmpp.stream.ComponentListener;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.xmpp.packet.Packet;
+
+/**
+ * The single thread the {@link PresenceEngine} runs on. Phone events (from the tap's threads), stanzas and
+ * connection changes (from the XMPP reader thread) and mapping reloads are queued and run one at a time; what the
+ * engine sends is written as one batch when the queue runs dry (or every 256 stanzas), so a fan-out to hundreds
+ * of contacts costs one flush.
+ *
+ * <p>The queue is bounded. Phone events that find it full are dropped and counted (the tap's thread must never
+ * block: it would lose packets instead); stanzas from the server wait, which slows the reader and so the server,
+ * as TCP intends.
+ */
+public final class EngineLoop implements PhoneEventListener, ComponentListener, AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(EngineLoop.class);
+    private static final int BATCH = 256;
+
+    private final BlockingQueue<Runnable> queue;
+    private final Duration tickEvery;
+    private final List<Packet> batch = new ArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final Latency latency = new Latency(1 << 16);
+    /** Times of the phone events whose stanzas are in the current batch, to measure latency when it is written. */
+    private final List<Long> batchEvents = new ArrayList<>();
+    private volatile PresenceEngine engine;
+    private volatile Consumer<List<Packet>> writer;
+    private volatile boolean running;
+    private Thread thread;
+    private List<Packet> capture;
+    private long flushes;
+    private long lastDropWarning;
+
+    /**
+     * @param capacity how many inputs may wait (key {@code engine.queue})
+     * @param tickEvery how often {@link PresenceEngine#tick()} runs
+     */
+    public EngineLoop(int capacity, Duration tickEvery) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.tickEvery = tickEvery;
+    }
+
+    /** The outbox to build the engine with: it collects into the current batch, on the loop's thread. */
+    public Outbox outbox() {
+        return packet -> {
+            if (capture != null) {
+                capture.add(packet);
+                return;
+            }
+            batch.add(packet);
+            if (batch.size() >= BATCH) {
+                flush();
+            }
+        };
+    }
+
+    /** Starts the thread; {@code writer} sends a batch to the server (it may drop it while disconnected). */
+    public synchronized void start(PresenceEngine engine, Consumer<List<Packet>> writer) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.writer = Objects.requireNonNull(writer, "writer");
+        running = true;
+        thread = new Thread(this::run, "offhook-engine");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void onEvent(PhoneEvent event) {
+        if (!queue.offer(() -> {
+            int before = batch.size();
+            long sentBefore = flushes;
+            engine.phoneEvent(event);
+            if (batch.size() > before || flushes != sentBefore) {
+                batchEvents.add(event.timeMicros());
+            }
+        })) {
+            long n = dropped.incrementAndGet();
+            long now = System.nanoTime();
+            if (now - lastDropWarning > TimeUnit.SECONDS.toNanos(10)) {
+                lastDropWarning = now;
+                LOG.warn("Engine queue full (engine.queue): {} phone events dropped so far", n);
+            }
+        }
+    }
+
+    @Override
+    public void connected() {
+        put(() -> engine.connected());
+    }
+
+    @Override
+    public void stanza(Packet packet) {
+        put(() -> engine.stanza(packet));
+    }
+
+    @Override
+    public void disconnected(String reason) {
+        put(() -> engine.disconnected());
+    }
+
+    /** The mapping file changed. */
+    public void mappingChanged(IdentityMap map) {
+        put(() -> engine.mappingChanged(map));
+    }
+
+    /** Runs a task on the engine thread (tests and admin use this to read state consistently). */
+    public <T> T call(java.util.function.Function<PresenceEngine, T> task, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        put(() -> result.complete(task.apply(engine)));
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** From a phone event's HEP packet to its stanzas written, over the latest events that caused any. */
+    public Latency latency() {
+        return latency;
+    }
+
+    /** Phone events dropped because the queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /**
+     * Takes everything down: runs {@link PresenceEngine#shutdown()} on the loop thread after what is queued, and
+     * returns the stanzas it produced (to be sent before the stream closes) instead of writing them.
+     */
+    public List<Packet> stop(Duration timeout) throws InterruptedException {
+        if (thread == null) {
+            return List.of();
+        }
+        CompletableFuture<List<Packet>> last = new CompletableFuture<>();
+        put(() -> {
+            flush();
+            capture = new ArrayList<>();
+            engine.shutdown();
+            last.complete(capture);
+            running = false;
+        });
+        try {
+            return last.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Engine did not stop within {}: presences may stay up until the server drops them", timeout);
+            return List.of();
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void put(Runnable task) {
+        try {
+            queue.put(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        long tickNanos = tickEvery.toNanos();
+        long nextTick = System.nanoTime() + tickNanos;
+        while (running) {
+            Runnable task;
+            try {
+                long wait = Math.max(0, nextTick - System.nanoTime());
+                task = batch.isEmpty() ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (task != null) {
+                runSafely(task);
+            } else {
+                flush();
+            }
+            if (System.nanoTime() - nextTick >= 0) {
+                runSafely(engine::tick);
+                nextTick = System.nanoTime() + tickNanos;
+            }
+        }
+        flush();
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("Presence engine failed on one input; it goes on with the next", e);
+        }
+    }
+
+    private void flush() {
+        if (!batch.isEmpty()) {
+            List<Packet> out = List.copyOf(batch);
+            batch.clear();
+            try {
+                writer.accept(out);
+            } catch (RuntimeException e) {
+                LOG.warn("Writing {} stanzas failed: {}", out.size(), e.toString());
+            }
+            flushes++;
+            if (!batchEvents.isEmpty()) {
+                Instant now = Instant.now();
+                long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+                for (long t : batchEvents) {
+                    latency.record(nowMicros - t);
+                }
+                batchEvents.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.offhook.app;
+
+import io.offhook.config.ConfigException;
+import io.offhook.config.Settings;
+import io.offhook.mapping.NumberPlan;
+import io.offhook.presence.PresentationMode;
+import io.offhook.publish.EngineSettings;
+import io.offhook.publish.GatewayPolicy;
+import io.offhook.tap.capture.LiveCaptureConfig;
+import io.offhook.tap.hep.HepConfig;
+import io.offhook.tap.track.TrackerConfig;
+import io.offhook.xmpp.stream.ComponentSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.xmpp.packet.JID;
+
+/**
+ * Everything {@code offhook} reads from its config file, typed and validated; {@link #from} reports every problem
+ * at once, each naming the file, line and key. The keys, their defaults and their meaning are documented in
+ * {@code etc/offhook.conf}; {@link #KEYS} lists them, and a test keeps the two in step.
+ *
+ * @param component the XEP-0114 connection (the secret is not printed by its {@code toString})
+ * @param engine how presence is shown
+ * @param presenceMapping the {@link io.offhook.presence.PresenceMapping} name ({@code presence.mapping})
+ * @param presenceSettings every {@code presence.*} entry, for the mapping to configure itself
+ * @param pluginDir where jars with mappings of one's own are looked for ({@code plugins.dir})
+ * @param mappingFile the identity mapping file ({@code mapping.file})
+ * @param mappingPoll how often the mapping file is checked for changes ({@code mapping.reload-interval})
+ * @param numberPlan how telephone numbers are normalised to E.164
+ * @param hep the HEP listener, empty when {@code hep.listen = off}
+ * @param capture live capture, empty unless {@code capture.interface} is set
+ * @param tracker the tap's tracker settings
+ * @param engineQueue inputs that may wait for the engine ({@code engine.queue})
+ */
+public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
+                            Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
+                            Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
+                            Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue) {
+
+    /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
+    public static final List<String> KEYS = List.of(
+            "xmpp.host", "xmpp.port", "xmpp.component.domain", "xmpp.component.secret-file", "xmpp.server-domain",
+            "xmpp.connect-timeout", "xmpp.ping-interval", "xmpp.ping-timeout", "xmpp.retry-max",
+            "xmpp.auth-retry-max",
+            "presence.mode", "presence.resource", "presence.mapping", "presence.combine-format",
+            "presence.show-idle", "presence.priority.idle", "presence.priority.in-call",
+            "presence.idle.show", "presence.idle.text", "presence.dialing.show", "presence.dialing.text",
+            "presence.ringing.show", "presence.ringing.text", "presence.on-the-phone.show",
+            "presence.on-the-phone.text", "presence.on-hold.show", "presence.on-hold.text",
+            "plugins.dir",
+            "roster.refresh", "roster.timeout", "roster.max-in-flight",
+            "gateway.subscribers",
+            "mapping.file", "mapping.reload-interval", "mapping.country-code", "mapping.national-prefix",
+            "mapping.international-prefix",
+            "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
+            "capture.interface", "capture.filter",
+            "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
+            "engine.queue");
+
+    /** Reads and validates; throws every problem at once. */
+    public static OffhookConfig from(Settings s) throws ConfigException {
+        String domain = s.required("xmpp.component.domain");
+        JID componentJid = s.parsed("xmpp.component.domain", null, OffhookConfig::domainJid);
+        int dot = domain.indexOf('.');
+        String serverDomain = s.string("xmpp.server-domain", dot > 0 ? domain.substring(dot + 1) : domain);
+        String secret = s.secretFile("xmpp.component.secret-file");
+        ComponentSettings component = null;
+        try {
+            component = new ComponentSettings(s.string("xmpp.host", "127.0.0.1"),
+                    s.integer("xmpp.port", 5347, 1, 65535), domain, secret, serverDomain,
+                    s.duration("xmpp.connect-timeout", Duration.ofSeconds(5)),
+                    s.duration("xmpp.ping-interval", Duration.ofSeconds(10)),
+                    s.duration("xmpp.ping-timeout", Duration.ofSeconds(5)),
+                    Duration.ofMillis(250),
+                    s.duration("xmpp.retry-max", Duration.ofSeconds(2)),
+                    s.duration("xmpp.auth-retry-max", Duration.ofSeconds(60)),
+                    1_000_000);
+        } catch (IllegalArgumentException e) {
+            s.problem("xmpp.component.domain", e.getMessage());
+        }
+
+        PresentationMode mode = s.parsed("presence.mode", PresentationMode.RESOURCE, PresentationMode::parse);
+        String resource = s.string("presence.resource", "phone");
+        String mappingName = s.string("presence.mapping", "default");
+        String combine = s.string("presence.combine-format", "{own} ({phone})");
+        if (!combine.contains("{own}") || !combine.contains("{phone}")) {
+            s.problem("presence.combine-format", "'" + combine + "' must contain {own} and {phone}");
+        }
+        Map<String, String> presence = s.withPrefix("presence.");
+        if (mappingName.equals("default")) {
+            for (String key : presence.keySet()) {
+                if (!KEYS.contains(key)) {
+                    s.problem(key, "unknown key for the default presence mapping");
+                }
+            }
+        }
+        GatewayPolicy gateway = s.parsed("gateway.subscribers", GatewayPolicy.CONTACTS,
+                v -> GatewayPolicy.valueOf(v.toUpperCase(Locale.ROOT)));
+        EngineSettings engine = null;
+        if (componentJid != null) {
+            try {
+                engine = new EngineSettings(componentJid, resource, mode, combine,
+                        s.duration("roster.refresh", Duration.ofMinutes(5)),
+                        s.duration("roster.timeout", Duration.ofSeconds(10)),
+                        s.integer("roster.max-in-flight", 64, 1, 10_000), gateway);
+            } catch (IllegalArgumentException e) {
+                s.problem("presence.resource", e.getMessage());
+            }
+        }
+
+        Path mappingFile = s.path("mapping.file").orElse(null);
+        if (mappingFile == null) {
+            s.problem("mapping.file", "must name the identity mapping file (see etc/users.map)");
+        }
+        Duration mappingPoll = s.duration("mapping.reload-interval", Duration.ofSeconds(2));
+        NumberPlan plan = numberPlan(s);
+
+        Optional<HepConfig> hep = hep(s);
+        Optional<LiveCaptureConfig> capture = s.optional("capture.interface")
+                .map(i -> LiveCaptureConfig.of(i, s.string("capture.filter", "port 5060")));
+        if (capture.isEmpty()) {
+            s.string("capture.filter", "");
+        }
+        if (hep.isEmpty() && capture.isEmpty()) {
+            s.problem("hep.listen", "off, and no capture.interface either: Offhook would see no SIP");
+        }
+        TrackerConfig tracker = TrackerConfig.DEFAULTS
+                .withUseAssertedIdentity(s.bool("tap.asserted-identity", false))
+                .withRingTimeout(s.duration("tap.ring-timeout", TrackerConfig.DEFAULTS.ringTimeout()))
+                .withCallSilenceTimeout(s.duration("tap.call-silence-timeout",
+                        TrackerConfig.DEFAULTS.callSilenceTimeout()));
+        int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
+        Optional<Path> plugins = s.path("plugins.dir");
+        s.check(KEYS);
+        return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
+                hep, capture, tracker, queue);
+    }
+
+    private static JID domainJid(String domain) {
+        JID jid = new JID(domain);
+        if (jid.getNode() != null || jid.getResource() != null) {
+            throw new IllegalArgumentException("'" + domain + "' must be a plain domain such as phone.example.com");
+        }
+        return jid;
+    }
+
+    private static NumberPlan numberPlan(Settings s) {
+        return new NumberPlan(s.optional("mapping.country-code"), s.optional("mapping.national-prefix"),
+                s.optional("mapping.international-prefix"));
+    }
+
+    private static Optional<HepConfig> hep(Settings s) {
+        String listen = s.string("hep.listen", "127.0.0.1:9060");
+        List<String> transports = s.list("hep.transports");
+        List<String> allow = s.list("hep.allow");
+        Optional<Path> keyFile = s.path("hep.auth-key-file");
+        String key = keyFile.isPresent() ? s.secretFile("hep.auth-key-file") : null;
+        if (listen.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            s.problem("hep.listen", "'" + listen + "' is not ADDRESS:PORT (or off)");
+            return Optional.empty();
+        }
+        HepConfig hep = HepConfig.defaults();
+        try {
+            hep = hep.withBindAddress(listen.substring(0, colon).replace("[", "").replace("]", ""))
+                    .withPort(Integer.parseInt(listen.substring(colon + 1)));
+            if (!transports.isEmpty()) {
+                for (String t : transports) {
+                    if (!t.equalsIgnoreCase("udp") && !t.equalsIgnoreCase("tcp")) {
+                        s.problem("hep.transports", "'" + t + "' is neither udp nor tcp");
+                    }
+                }
+                hep = hep.withUdp(transports.stream().anyMatch("udp"::equalsIgnoreCase))
+                        .withTcp(transports.stream().anyMatch("tcp"::equalsIgnoreCase));
+            }
+            hep = hep.withAllowList(allow);
+            if (key != null && !key.isEmpty()) {
+                hep = hep.withAuthKey(key);
+            }
+        } catch (IllegalArgumentException e) {
+            s.problem("hep.listen", e.getMessage());
+            return Optional.empty();
+        }
+        return Optional.of(hep);
+    }
+}

@@ -1,0 +1,87 @@
+package io.offhook.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.offhook.config.ConfigException;
+import io.offhook.config.Settings;
+import io.offhook.presence.PresentationMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped etc/offhook.conf is valid, documents every key, and bad values are reported by key. */
+class OffhookConfigTest {
+    private static final Path ETC = Path.of("..", "etc");
+
+    @TempDir
+    Path dir;
+
+    private Path secret() throws IOException {
+        Path s = dir.resolve("component.secret");
+        Files.writeString(s, "s3cret\n");
+        Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("rw-------"));
+        return s;
+    }
+
+    @Test
+    void theShippedConfigIsValidAndItsDefaultsAreTheCodesDefaults() throws IOException, ConfigException {
+        secret();
+        Files.copy(ETC.resolve("users.map"), dir.resolve("users.map"));
+        Path conf = dir.resolve("offhook.conf");
+        Files.copy(ETC.resolve("offhook.conf"), conf);
+        OffhookConfig c = OffhookConfig.from(Settings.load(conf));
+        assertEquals("phone.localhost", c.component().componentDomain());
+        assertEquals("localhost", c.component().serverDomain());
+        assertEquals(Duration.ofSeconds(10), c.component().pingInterval());
+        assertEquals(PresentationMode.RESOURCE, c.engine().defaultMode());
+        assertEquals("phone", c.engine().phoneResource());
+        assertEquals(9060, c.hep().orElseThrow().port());
+        assertTrue(c.capture().isEmpty());
+        assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
+    }
+
+    @Test
+    void everyKeyIsDocumentedInTheShippedFileAndNoOtherKeyIsThere() throws IOException {
+        Set<String> documented = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("(?m)^#?([a-z][a-z0-9.-]+) =").matcher(Files.readString(ETC.resolve(
+                "offhook.conf")));
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        assertEquals(new LinkedHashSet<>(OffhookConfig.KEYS).stream().sorted().toList(),
+                documented.stream().sorted().toList());
+    }
+
+    @Test
+    void problemsNameTheKeyAndAllAreReported() throws IOException {
+        secret();
+        Path conf = dir.resolve("bad.conf");
+        Files.writeString(conf, """
+                xmpp.component.domain = alice@phone.localhost
+                xmpp.component.secret-file = component.secret
+                xmpp.port = 99999
+                presence.mode = sideways
+                presence.ringing.txt = Ring
+                hep.listen = nowhere
+                mapping.file = users.map
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("xmpp.component.domain: 'alice@phone.localhost' must be a plain domain"), all);
+        assertTrue(all.contains(":3: xmpp.port: '99999'"), all);
+        assertTrue(all.contains(":4: presence.mode: unknown presentation mode 'sideways'"), all);
+        assertTrue(all.contains(":5: presence.ringing.txt: unknown key"), all);
+        assertTrue(all.contains(":6: hep.listen: 'nowhere' is not ADDRESS:PORT"), all);
+    }
+}
