@@ -165,6 +165,29 @@ final class Watcher implements AutoCloseable {
         }
     }
 
+    /**
+     * What was received from {@code fromFullOrBare} since the last {@link #mark()}, one word per presence: its
+     * status text (or {@code show} when it has none, {@code available} when neither), or its type when it is not
+     * available ({@code unavailable}, {@code subscribed}...).
+     */
+    synchronized List<String> statusesSinceMark(String fromFullOrBare) {
+        List<String> out = new ArrayList<>();
+        for (Received r : received.subList(mark, received.size())) {
+            Presence p = r.presence();
+            if (!from(p, fromFullOrBare)) {
+                continue;
+            }
+            if (p.getType() != Presence.Type.available) {
+                out.add(p.getType().toString());
+            } else if (p.getStatus() != null) {
+                out.add(p.getStatus());
+            } else {
+                out.add(p.getMode() == Presence.Mode.available ? "available" : p.getMode().toString());
+            }
+        }
+        return out;
+    }
+
     /** Every presence received since login from {@code jid} (full: that resource; bare: any), in order. */
     synchronized List<Presence> receivedFrom(String jid) {
         return received.stream().map(Received::presence).filter(pr -> from(pr, jid)).toList();
@@ -199,6 +222,20 @@ final class Watcher implements AutoCloseable {
     }
 
     /** Sets this client's own presence now and for every later (re)login. */
+    /** Asks to see {@code jid}'s presence (RFC 6121 section 3.1): the gateway mode's phone contact. */
+    void subscribe(String jid) {
+        try {
+            Presence subscribe = connection.getStanzaFactory().buildPresenceStanza()
+                    .ofType(Presence.Type.subscribe).to(jid).build();
+            connection.sendStanza(subscribe);
+        } catch (SmackException.NotConnectedException | org.jxmpp.stringprep.XmppStringprepException e) {
+            fail(name + " cannot subscribe to " + jid, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while " + name + " subscribed", e);
+        }
+    }
+
     void setPresence(Presence.Mode mode, String status, int priority) {
         own = new Own(Objects.requireNonNull(mode, "mode"), status, priority);
         try {
