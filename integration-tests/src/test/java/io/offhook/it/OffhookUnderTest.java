@@ -35,23 +35,7 @@ final class OffhookUnderTest implements AutoCloseable {
      */
     static OffhookUnderTest start(Path dir, XmppServer server, String secret, String usersMap,
                                   Map<String, String> overrides) throws IOException {
-        Files.createDirectories(dir);
-        Path secretFile = dir.resolve("component.secret");
-        Files.writeString(secretFile, secret + "\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        Files.writeString(dir.resolve("users.map"), usersMap, StandardCharsets.UTF_8);
-        String conf = Files.readString(XmppLab.etcFile("offhook.conf"), StandardCharsets.UTF_8);
-        conf = set(conf, "xmpp.port", Integer.toString(server.componentPort()));
-        conf = set(conf, "xmpp.component.domain", server.componentDomain());
-        conf = set(conf, "xmpp.server-domain", server.domain());
-        conf = set(conf, "hep.listen", "127.0.0.1:0");
-        conf = set(conf, "hep.transports", "udp");
-        conf = set(conf, "xmpp.retry-max", "500ms");
-        for (Map.Entry<String, String> e : overrides.entrySet()) {
-            conf = set(conf, e.getKey(), e.getValue());
-        }
-        Path file = dir.resolve("offhook.conf");
-        Files.writeString(file, conf, StandardCharsets.UTF_8);
+        Path file = writeConfig(dir, server, secret, usersMap, overrides);
         OffhookConfig config;
         try {
             config = OffhookConfig.from(Settings.load(file));
@@ -81,6 +65,32 @@ final class OffhookUnderTest implements AutoCloseable {
             throw e;
         }
         return offhook;
+    }
+
+    /**
+     * Writes {@code dir/offhook.conf} (the shipped config with the keys a test must change replaced, then
+     * {@code overrides}), {@code dir/users.map} and the secret file (mode 600); returns the config file.
+     */
+    static Path writeConfig(Path dir, XmppServer server, String secret, String usersMap,
+                            Map<String, String> overrides) throws IOException {
+        Files.createDirectories(dir);
+        Path secretFile = dir.resolve("component.secret");
+        Files.writeString(secretFile, secret + "\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(dir.resolve("users.map"), usersMap, StandardCharsets.UTF_8);
+        String conf = Files.readString(XmppLab.etcFile("offhook.conf"), StandardCharsets.UTF_8);
+        conf = set(conf, "xmpp.port", Integer.toString(server.componentPort()));
+        conf = set(conf, "xmpp.component.domain", server.componentDomain());
+        conf = set(conf, "xmpp.server-domain", server.domain());
+        conf = set(conf, "hep.listen", "127.0.0.1:0");
+        conf = set(conf, "hep.transports", "udp");
+        conf = set(conf, "xmpp.retry-max", "500ms");
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            conf = set(conf, e.getKey(), e.getValue());
+        }
+        Path file = dir.resolve("offhook.conf");
+        Files.writeString(file, conf, StandardCharsets.UTF_8);
+        return file;
     }
 
     /** Replaces {@code key}'s line (commented out or not) in the shipped config. */

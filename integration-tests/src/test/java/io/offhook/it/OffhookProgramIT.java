@@ -1,0 +1,119 @@
+package io.offhook.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jivesoftware.smack.packet.Presence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code offhook} program as an operator runs it: its jar, the shipped config and Log4j config, a separate
+ * process. On SIGTERM it takes down every presence it put up before it disconnects (issue 3, "The XEP-0114
+ * connection"); {@code --check} names the bad key and exits 2.
+ */
+class OffhookProgramIT {
+    private static final String DOMAIN = "offhook.test";
+    private static final String COMPONENT = "phone.offhook.test";
+    private static final String SECRET = "it-component-secret-0123456789";
+    private static final String PASSWORD = "it-password-1";
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path work;
+    private static Prosody prosody;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        prosody = Prosody.start(work.resolve("prosody"), DOMAIN, COMPONENT, SECRET);
+        prosody.register("alice", PASSWORD);
+        prosody.register("bob", PASSWORD);
+        prosody.addRosterItem("alice", "bob@" + DOMAIN, "both");
+        prosody.addRosterItem("bob", "alice@" + DOMAIN, "both");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (prosody != null) {
+            prosody.stop();
+        }
+    }
+
+    private static Path jar() {
+        Path jar = XmppLab.etcFile("offhook.conf").getParent().getParent().resolve("component/target/offhook.jar");
+        if (!Files.isRegularFile(jar)) {
+            fail("no " + jar + ": build it first (mvn package)");
+        }
+        return jar;
+    }
+
+    private static Process launch(Path config, Path log, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dlog4j2.configurationFile=" + XmppLab.etcFile("log4j2.xml"), "-jar",
+                jar().toString(), "--config", config.toString()));
+        command.addAll(List.of(extra));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    void sigtermTakesEveryPresenceDownBeforeDisconnecting() throws IOException, InterruptedException {
+        int hep = FreePorts.one();
+        Path config = OffhookUnderTest.writeConfig(work.resolve("offhook"), prosody, SECRET,
+                "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + hep));
+        Path log = work.resolve("offhook.log");
+        Process offhook = launch(config, log);
+        Kamailio kamailio = null;
+        try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "desk")) {
+            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
+                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
+            kamailio = Kamailio.start(work.resolve("kamailio"), hep, Kamailio.HepTransport.UDP, 32);
+            Lab.sipp();
+            new CallLab(work, kamailio).register(UserAgent.of("alice"));
+            String phone = "alice@" + DOMAIN + "/phone";
+            bob.awaitPresence(phone, p -> p.getType() == Presence.Type.available, WAIT);
+            bob.mark();
+            offhook.destroy();
+            bob.awaitPresence(phone, p -> p.getType() == Presence.Type.unavailable, WAIT);
+            assertTrue(offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "offhook did not exit after SIGTERM");
+            // 143 is how the JVM reports an exit on SIGTERM, after its shutdown hooks ran.
+            assertEquals(143, offhook.exitValue(), () -> Processes.tail(log, 40));
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            assertTrue(output.contains("Taking down 2 presences before disconnecting"), output);
+            assertTrue(!output.contains(SECRET), "the secret must never be logged");
+        } finally {
+            if (offhook.isAlive()) {
+                offhook.destroyForcibly();
+            }
+            if (kamailio != null) {
+                kamailio.close();
+            }
+        }
+    }
+
+    @Test
+    void checkNamesTheBadKeyAndExitsTwo() throws IOException, InterruptedException {
+        Path config = OffhookUnderTest.writeConfig(work.resolve("bad"), prosody, SECRET,
+                "sip:alice@example.com = alice@offhook.test\n", Map.of("presence.mode", "sideways",
+                        "xmpp.ping-interval", "soon"));
+        Path log = work.resolve("check.log");
+        Process check = launch(config, log, "--check");
+        assertTrue(check.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(2, check.exitValue(), output);
+        assertTrue(output.contains("presence.mode: unknown presentation mode 'sideways'"), output);
+        assertTrue(output.contains("xmpp.ping-interval: 'soon' is not a positive duration"), output);
+    }
+}
