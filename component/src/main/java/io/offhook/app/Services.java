@@ -4,6 +4,7 @@ import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresenceMappings;
+import io.offhook.publish.EngineStats;
 import io.offhook.publish.PresenceEngine;
 import io.offhook.tap.capture.LiveCapture;
 import io.offhook.tap.hep.HepListener;
@@ -44,6 +45,7 @@ public final class Services implements AutoCloseable {
     private ComponentConnection connection;
     private HepListener hepListener;
     private boolean stopped;
+    private EngineStats lastLogged;
 
     private Services() {
     }
@@ -103,6 +105,29 @@ public final class Services implements AutoCloseable {
                     config.capture().get().filter());
         }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
+    }
+
+    /** Once a minute, when anything happened: what the tap and the engine did, so operators see it working. */
+    private void logProgress(DropCounters drops) {
+        try {
+            EngineStats s = loop.call(PresenceEngine::stats, Duration.ofSeconds(5));
+            if (s.equals(lastLogged)) {
+                return;
+            }
+            lastLogged = s;
+            Latency.Snapshot l = loop.latency().snapshot();
+            LOG.info("{} phone events ({} of unmapped SIP users), {} stanzas sent, {} users shown to {} "
+                    + "recipients, {} roster reads ({} failed), {} gateway requests refused, {} echoes ignored; "
+                    + "HEP-in to stanza-out p50 {} us, p99 {} us; drops {}; connection {}",
+                    s.events(), s.unmapped(), s.stanzasSent(), s.users(), s.shown(), s.rosterRequests(),
+                    s.rosterErrors(), s.subscriptionsDenied(), s.echoesIgnored(), l.p50(), l.p99(),
+                    drops.snapshot(), connection.stats());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warn("Could not read the engine's counters: {}", e.toString());
+        }
     }
 
     /** The HEP listener's UDP port (useful when the config asked for port 0), or -1. */

@@ -578,10 +578,16 @@ public final class PresenceEngine {
 
     private void gateway(Presence presence, JID from, JID to) {
         JID user = userOfGateway(to);
-        if (user == null) {
+        Presence.Type type = presence.getType();
+        if (user == null || !users.containsKey(user) && !identities.users().contains(user)) {
+            // Not a phone Offhook knows: refuse without remembering anything (a flood of made-up names costs
+            // nothing but the answer).
+            if (type == Presence.Type.subscribe || type == Presence.Type.probe) {
+                subscriptionsDenied++;
+                reply(to.asBareJID(), from.asBareJID(), Presence.Type.unsubscribed);
+            }
             return;
         }
-        Presence.Type type = presence.getType();
         if (type == Presence.Type.error || type == Presence.Type.subscribed || type == Presence.Type.unsubscribed) {
             return;
         }

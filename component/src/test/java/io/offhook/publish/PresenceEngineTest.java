@@ -202,6 +202,21 @@ class PresenceEngineTest {
     }
 
     @Test
+    void gatewayRequestsForUnknownPhonesAreRefusedAndRememberNothing() {
+        EngineHarness h = started(PresentationMode.GATEWAY);
+        h.sent.clear();
+        for (int i = 0; i < 100; i++) {
+            h.engine.stanza(EngineHarness.parse("<presence type='subscribe' from='bob@localhost' to='made-up" + i
+                    + "@phone.localhost'/>"));
+        }
+        List<Presence> answers = h.presences();
+        assertEquals(100, answers.size());
+        assertTrue(answers.stream().allMatch(p -> p.getType() == Presence.Type.unsubscribed));
+        assertEquals(List.of(), h.sent, "no roster requests for names nobody mapped");
+        assertEquals(100, h.engine.stats().subscriptionsDenied());
+    }
+
+    @Test
     void aContactRemovedFromTheRosterIsSentUnavailable() {
         EngineHarness h = started(PresentationMode.RESOURCE);
         call(h);

@@ -104,6 +104,25 @@ class OffhookProgramIT {
     }
 
     @Test
+    void aWrongSecretIsLoggedNamingTheKeyAndRetriedWithoutExiting() throws IOException, InterruptedException {
+        Path config = OffhookUnderTest.writeConfig(work.resolve("wrong"), prosody, "not-the-secret-0123456789",
+                "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + FreePorts.one()));
+        Path log = work.resolve("wrong.log");
+        Process offhook = launch(config, log);
+        try {
+            Await.until(WAIT, () -> Processes.tail(log, 200).contains("check xmpp.component.secret-file"),
+                    () -> "no error naming the key:\n" + Processes.tail(log, 40));
+            assertTrue(offhook.isAlive(), "a refused handshake is retried, not fatal");
+            assertTrue(!Processes.tail(log, 200).contains("not-the-secret"), "the secret must never be logged");
+        } finally {
+            offhook.destroy();
+            if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                offhook.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void checkNamesTheBadKeyAndExitsTwo() throws IOException, InterruptedException {
         Path config = OffhookUnderTest.writeConfig(work.resolve("bad"), prosody, SECRET,
                 "sip:alice@example.com = alice@offhook.test\n", Map.of("presence.mode", "sideways",
