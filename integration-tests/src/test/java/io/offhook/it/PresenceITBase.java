@@ -69,6 +69,7 @@ abstract class PresenceITBase {
     /** Sets up users and rosters on a started server, starts Offhook, Kamailio and the watchers. */
     static void startAll(XmppServer started) throws IOException {
         server = started;
+        bertRegistered = false;
         for (String user : List.of("alice", "bob", "carol", "dave", "erin", "olivia", "gina", "frida", "bert")) {
             server.register(user, PASSWORD);
         }
