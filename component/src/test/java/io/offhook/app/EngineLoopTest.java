@@ -1,0 +1,116 @@
+package io.offhook.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.offhook.mapping.MappingException;
+import io.offhook.mapping.MappingFile;
+import io.offhook.mapping.NumberPlan;
+import io.offhook.presence.DefaultPresenceMapping;
+import io.offhook.publish.EngineSettings;
+import io.offhook.publish.PresenceEngine;
+import io.offhook.tap.track.PhoneEvent;
+import io.offhook.tap.track.PhoneEventType;
+import io.offhook.tap.track.PhoneState;
+import java.io.StringReader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.dom4j.DocumentHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xmpp.packet.IQ;
+import org.xmpp.packet.JID;
+import org.xmpp.packet.Message;
+import org.xmpp.packet.Packet;
+import org.xmpp.packet.Presence;
+
+/** The engine's thread: inputs from several threads run in order, batches are written, shutdown hands back. */
+class EngineLoopTest {
+    private final BlockingQueue<List<Packet>> written = new LinkedBlockingQueue<>();
+    private EngineLoop loop;
+
+    @AfterEach
+    void close() {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    private EngineLoop started(int capacity) throws MappingException {
+        loop = new EngineLoop(capacity, Duration.ofMillis(50));
+        PresenceEngine engine = new PresenceEngine(EngineSettings.defaults(new JID("phone.localhost")),
+                new DefaultPresenceMapping(), MappingFile.parse(new StringReader(
+                "sip:alice@example.com = alice@localhost\n"), "t.map", NumberPlan.NONE), loop.outbox(),
+                Clock.systemUTC());
+        loop.start(engine, written::add);
+        return loop;
+    }
+
+    private static Packet xml(String text) throws org.dom4j.DocumentException {
+        var el = DocumentHelper.parseText(text).getRootElement();
+        return switch (el.getName()) {
+            case "iq" -> new IQ(el);
+            case "message" -> new Message(el);
+            default -> new Presence(el);
+        };
+    }
+
+    private List<Packet> next() throws InterruptedException {
+        List<Packet> batch = written.poll(5, TimeUnit.SECONDS);
+        if (batch == null) {
+            throw new AssertionError("nothing written within 5 s");
+        }
+        return batch;
+    }
+
+    private static PhoneEvent event(PhoneEventType type, PhoneState state, PhoneState previous, String callId) {
+        Instant now = Instant.now();
+        return new PhoneEvent(now.getEpochSecond() * 1_000_000 + now.getNano() / 1000, "sip:alice@example.com", type,
+                state, previous, callId, null, null);
+    }
+
+    @Test
+    void inputsRunInOrderAndTheirStanzasAreWrittenAndTimed() throws Exception {
+        EngineLoop l = started(1000);
+        l.connected();
+        l.stanza(xml("<message from='localhost' to='phone.localhost'><privilege xmlns='urn:xmpp:privilege:2'>"
+                + "<perm access='roster' type='get'/><perm access='presence' type='roster'/></privilege></message>"));
+        IQ get = (IQ) next().get(0);
+        l.stanza(xml("<iq type='result' id='" + get.getID() + "' from='alice@localhost' to='phone.localhost'>"
+                + "<query xmlns='jabber:iq:roster'><item jid='bob@localhost' subscription='both'/></query></iq>"));
+        l.onEvent(event(PhoneEventType.ONLINE, PhoneState.AVAILABLE, PhoneState.OFFLINE, null));
+        l.onEvent(event(PhoneEventType.RINGING, PhoneState.RINGING, PhoneState.AVAILABLE, "c1"));
+        l.onEvent(event(PhoneEventType.ON_THE_PHONE, PhoneState.ON_THE_PHONE, PhoneState.RINGING, "c1"));
+        List<String> statuses = new ArrayList<>();
+        while (statuses.size() < 6) {
+            for (Packet p : next()) {
+                statuses.add(((Presence) p).getTo() + " " + ((Presence) p).getStatus());
+            }
+        }
+        assertEquals(List.of("alice@localhost Phone available", "bob@localhost Phone available",
+                "alice@localhost Phone ringing", "bob@localhost Phone ringing", "alice@localhost On the phone",
+                "bob@localhost On the phone"), statuses);
+        assertEquals(3, l.latency().snapshot().count());
+        assertTrue(l.latency().snapshot().max() < 5_000_000, "latency in microseconds");
+
+        List<Packet> last = l.stop(Duration.ofSeconds(5));
+        assertEquals(2, last.size(), "both recipients are sent unavailable");
+        assertTrue(last.stream().allMatch(p -> ((Presence) p).getType() == Presence.Type.unavailable));
+    }
+
+    @Test
+    void phoneEventsBeyondTheQueueAreDroppedAndCountedNeverBlocking() throws Exception {
+        loop = new EngineLoop(1000, Duration.ofMillis(50));
+        // Not started: nothing takes from the queue, so the 1001st event finds it full.
+        for (int i = 0; i < 1500; i++) {
+            loop.onEvent(event(PhoneEventType.STILL_ONLINE, PhoneState.AVAILABLE, PhoneState.AVAILABLE, null));
+        }
+        assertEquals(500, loop.dropped());
+    }
+}
