@@ -202,6 +202,11 @@ public final class PresenceEngine {
         for (UserState user : touched) {
             refresh(user);
         }
+        for (JID user : new ArrayList<>(rosters.users())) {
+            if (!users.containsKey(user) && !map.users().contains(user)) {
+                rosters.remove(user);
+            }
+        }
         for (JID user : map.users()) {
             rosters.entry(user, now);
         }
