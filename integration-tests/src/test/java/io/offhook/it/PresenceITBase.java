@@ -263,6 +263,28 @@ abstract class PresenceITBase {
     }
 
     @Test
+    @Order(10)
+    void overlayKeepsAStatusTheUserChangesMidCall() throws IOException {
+        UserAgent phone = UserAgent.of("olivia");
+        lab.register(phone);
+        String laptop = "olivia@" + DOMAIN + "/laptop";
+        Sipp callee = lab.background(Sipp.lab("uas-answer.xml", phone).pause(CallLab.RING_MS));
+        Sipp caller = lab.background(lab.client(Sipp.lab("uac-call.xml", xavier).pause(LONG_TALK_MS)
+                .key("callee", "olivia")));
+        bob.awaitPresence(laptop, status("Working (On the phone)"), WAIT);
+        olivia.setPresence(Presence.Mode.away, "In a meeting", 0);
+        Presence overlaid = bob.awaitPresence(laptop, status("In a meeting (On the phone)"), WAIT);
+        assertEquals(Presence.Mode.dnd, overlaid.getMode());
+        caller.awaitSuccess();
+        callee.awaitSuccess();
+        // Her own words first (the server's broadcast), then Offhook's overlay, then hers again after the call.
+        assertBobSees(laptop, "Working (Phone ringing)", "Working (On the phone)", "In a meeting",
+                "In a meeting (On the phone)", "In a meeting");
+        olivia.setPresence(Presence.Mode.available, "Working", 0);
+        bob.awaitPresence(laptop, status("Working"), WAIT);
+    }
+
+    @Test
     @Order(9)
     void gatewayIsAContactOfItsOwnThatOnlyContactsMaySubscribeTo() throws IOException {
         String gina = "gina@" + COMPONENT;
