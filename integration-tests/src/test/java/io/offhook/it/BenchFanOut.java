@@ -106,6 +106,7 @@ final class BenchFanOut {
             System.out.println("FAILED: " + misses + " changes did not reach every contact");
             System.exit(1);
         }
+        BenchStats.cleanUp(work);
     }
 
     private void setUp(int n) throws Exception {

@@ -143,6 +143,7 @@ final class BenchPresenceLatency {
         System.out.println();
         System.out.println("## Summary (" + ZonedDateTime.now(ZoneOffset.UTC).withNano(0) + ")");
         print(results);
+        BenchStats.cleanUp(work);
     }
 
     private void setUp() throws IOException {

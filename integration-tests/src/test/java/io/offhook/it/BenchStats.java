@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -148,6 +149,22 @@ final class BenchStats {
     /** Offhook's own threads: the engine, the XMPP connection, the HEP listener, its scheduler. */
     static boolean isOffhookThread(String name) {
         return name.startsWith("offhook-") || name.startsWith("xmpp-") || name.startsWith("hep-listener");
+    }
+
+    /**
+     * Deletes a benchmark's work directory after a run that completed, unless {@code -Doffhook.bench.keep} is set
+     * ({@code KEEP_WORK=1 scripts/bench ...}); a failed run keeps it for its logs.
+     */
+    static void cleanUp(Path work) throws IOException {
+        if (!System.getProperty("offhook.bench.keep", "").isEmpty()) {
+            System.out.println("Kept " + work);
+            return;
+        }
+        try (var paths = Files.walk(work)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. Never fails. */
