@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One Prosody 0.12 on loopback, configured as {@code etc/prosody-offhook.cfg.lua} documents: the test writes a small
@@ -177,6 +178,86 @@ final class Prosody implements XmppServer {
                         + " .. u) end; r[c] = { subscription = " + lua(subscription.xml()) + "; groups = {} }; "
                         + "local ok, err = rm.save_roster(u, h, r); if not ok then error(\"save_roster: \" .. "
                         + "tostring(err)) end; rm.roster_push(u, h, c); return \"roster item saved\"");
+    }
+
+    /** How many accounts or roster items {@link #registerAll} and {@link #addRosterItems} put in one shell call. */
+    private static final int SHELL_BATCH = 100;
+
+    /** One roster item for {@link #addRosterItems}: {@code contactJid} in {@code user}'s roster. */
+    record RosterItem(String user, String contactJid, Subscription subscription) {
+        RosterItem {
+            XmppLab.localpart(user);
+            contactJid = XmppLab.BareJid.parse(contactJid).toString();
+            Objects.requireNonNull(subscription, "subscription");
+        }
+    }
+
+    /** The running Prosody's PID (benchmarks read its CPU time from {@code /proc}); fails when it is not running. */
+    long pid() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return fail("Prosody is not running");
+        }
+        return p.pid();
+    }
+
+    /**
+     * {@link #register} for many accounts with one password, {@value #SHELL_BATCH} per admin-shell call: each
+     * {@code prosodyctl shell} costs about 50 ms, too much for the hundreds of users of a benchmark.
+     */
+    void registerAll(List<String> users, String password) throws IOException {
+        XmppLab.password(password);
+        for (int from = 0; from < users.size(); from += SHELL_BATCH) {
+            List<String> batch = users.subList(from, Math.min(users.size(), from + SHELL_BATCH));
+            StringBuilder names = new StringBuilder();
+            for (String user : batch) {
+                names.append(lua(XmppLab.localpart(user))).append(", ");
+            }
+            String done = batch.size() + " users created";
+            shellExpecting("registering " + batch.size() + " users (" + batch.get(0) + "...)",
+                    "> local um = require \"core.usermanager\"; local h = " + lua(domain) + "; local n = 0; "
+                            + "for _, u in ipairs({ " + names + "}) do local ok, err = um.create_user(u, "
+                            + lua(password) + ", h); if not ok then error(\"create_user \" .. u .. \": \" .. "
+                            + "tostring(err)) end; n = n + 1 end; return n .. \" users created\"", done);
+        }
+    }
+
+    /**
+     * {@link #addRosterItem} for many items, {@value #SHELL_BATCH} per admin-shell call, each user's roster loaded
+     * and saved once per call (a user with 500 contacts would otherwise rewrite a growing roster 500 times).
+     */
+    void addRosterItems(List<RosterItem> items) throws IOException {
+        for (int from = 0; from < items.size(); from += SHELL_BATCH) {
+            List<RosterItem> batch = items.subList(from, Math.min(items.size(), from + SHELL_BATCH));
+            Map<String, StringBuilder> byUser = new LinkedHashMap<>();
+            for (RosterItem item : batch) {
+                byUser.computeIfAbsent(item.user(), u -> new StringBuilder("{ " + lua(u)))
+                        .append(", { ").append(lua(item.contactJid())).append(", ")
+                        .append(lua(item.subscription().xml())).append(" }");
+            }
+            StringBuilder table = new StringBuilder();
+            for (StringBuilder entry : byUser.values()) {
+                table.append(entry).append(" }, ");
+            }
+            String done = batch.size() + " roster items saved";
+            shellExpecting("adding " + batch.size() + " roster items (" + batch.get(0) + "...)",
+                    "> local rm = require \"core.rostermanager\"; local h = " + lua(domain) + "; local n = 0; "
+                            + "for _, e in ipairs({ " + table + "}) do local u = e[1]; local r = rm.load_roster(u, h); "
+                            + "if not r then error(\"no roster for \" .. u) end; for i = 2, #e do "
+                            + "r[e[i][1]] = { subscription = e[i][2]; groups = {} } end; "
+                            + "local ok, err = rm.save_roster(u, h, r); if not ok then error(\"save_roster: \" .. "
+                            + "tostring(err)) end; for i = 2, #e do rm.roster_push(u, h, e[i][1]) end; "
+                            + "n = n + #e - 1 end; return n .. \" roster items saved\"", done);
+        }
+    }
+
+    /** {@link #shell}, and fails unless the shell's output holds {@code expected} (what the command returns). */
+    private void shellExpecting(String what, String command, String expected) throws IOException {
+        shell(what, command);
+        String output = Processes.tail(dir.resolve("prosodyctl.out"), 20);
+        if (!output.contains(expected)) {
+            fail(what + ": the admin shell did not answer '" + expected + "':\n" + output);
+        }
     }
 
     private void shell(String what, String command) throws IOException {

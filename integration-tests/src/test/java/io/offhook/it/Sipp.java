@@ -64,6 +64,7 @@ final class Sipp implements AutoCloseable {
         private final Path scenario;
         private final UserAgent ua;
         private final Map<String, String> keys = new LinkedHashMap<>();
+        private final List<String> extra = new ArrayList<>();
         private int calls = 1;
         private int pauseMillis;
         private int rate;
@@ -106,6 +107,15 @@ final class Sipp implements AutoCloseable {
         /** {@code -key}: a value the scenario uses as {@code [name]}. */
         Run key(String name, String value) {
             keys.put(name, value);
+            return this;
+        }
+
+        /**
+         * Further sipp options, added after the usual ones (benchmarks: {@code -inf FILE} for an injection file,
+         * {@code -l N} to bound concurrent calls).
+         */
+        Run args(String... options) {
+            extra.addAll(List.of(options));
             return this;
         }
 
@@ -155,6 +165,7 @@ final class Sipp implements AutoCloseable {
             for (Map.Entry<String, String> k : keys.entrySet()) {
                 cmd.addAll(List.of("-key", k.getKey(), k.getValue()));
             }
+            cmd.addAll(extra);
             if (proxyPort >= 0) {
                 cmd.add("127.0.0.1:" + proxyPort);
             }
