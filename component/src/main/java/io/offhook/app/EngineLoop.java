@@ -18,16 +18,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.xmpp.packet.Packet;
 
 /**
- * The single thread the {@link PresenceEngine} runs on. Phone events (from the tap's threads), stanzas and
- * connection changes (from the XMPP reader thread) and mapping reloads are queued and run one at a time; what the
- * engine sends is written as one batch when the queue runs dry (or every 256 stanzas), so a fan-out to hundreds
- * of contacts costs one flush.
+ * Runs the {@link PresenceEngine} one input at a time, so each user's stanzas leave in the order their causes
+ * happened. Stanzas and connection changes (from the XMPP reader thread), mapping reloads and ticks are queued for
+ * the loop's own thread; a phone event runs at once on the tap's thread when no earlier event is waiting and the
+ * engine is idle (the common case: it saves waking a thread, the largest part of Offhook's latency), and is queued
+ * otherwise. Whoever runs the engine holds one lock; what it sends is written as one batch when the queue runs dry
+ * (or every 256 stanzas), so a fan-out to hundreds of contacts costs one flush.
  *
  * <p>The queue is bounded. Phone events that find it full are dropped and counted (the tap's thread must never
  * block: it would lose packets instead); stanzas from the server wait, which slows the reader and so the server,
@@ -41,6 +44,10 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
     private final Duration tickEvery;
     private final List<Packet> batch = new ArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
+    /** Phone events taken but not yet applied; the fast path is only for an event with none before it. */
+    private final AtomicLong pendingEvents = new AtomicLong();
+    /** Held by whichever thread runs the engine: the loop's, or the tap's on the fast path. */
+    private final ReentrantLock engineLock = new ReentrantLock();
     private final Latency latency = new Latency(1 << 16);
     /** Times of the phone events whose stanzas are in the current batch, to measure latency when it is written. */
     private final List<Long> batchEvents = new ArrayList<>();
@@ -87,14 +94,32 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
 
     @Override
     public void onEvent(PhoneEvent event) {
-        if (!queue.offer(() -> {
+        Runnable task = () -> {
             int before = batch.size();
             long sentBefore = flushes;
             engine.phoneEvent(event);
             if (batch.size() > before || flushes != sentBefore) {
                 batchEvents.add(event.timeMicros());
             }
-        })) {
+            pendingEvents.decrementAndGet();
+        };
+        pendingEvents.incrementAndGet();
+        // The fast path: no earlier event waiting and the engine idle, so this one runs here, on the tap's thread,
+        // and is written at once; waking the engine thread would cost more than the work. Earlier events still
+        // queued keep their turn: then this one queues too, so one source's events never overtake each other.
+        if (pendingEvents.get() == 1 && engineLock.tryLock()) {
+            try {
+                if (pendingEvents.get() == 1 && running) {
+                    runSafely(task);
+                    flush();
+                    return;
+                }
+            } finally {
+                engineLock.unlock();
+            }
+        }
+        if (!queue.offer(task)) {
+            pendingEvents.decrementAndGet();
             long n = dropped.incrementAndGet();
             long now = System.nanoTime();
             if (now - lastDropWarning > TimeUnit.SECONDS.toNanos(10)) {
@@ -200,21 +225,33 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
             Runnable task;
             try {
                 long wait = Math.max(0, nextTick - System.nanoTime());
-                task = batch.isEmpty() ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+                task = queue.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 break;
             }
-            if (task != null) {
-                runSafely(task);
-            } else {
-                flush();
-            }
-            if (System.nanoTime() - nextTick >= 0) {
-                runSafely(engine::tick);
-                nextTick = System.nanoTime() + tickNanos;
+            engineLock.lock();
+            try {
+                if (task != null) {
+                    runSafely(task);
+                }
+                if (queue.isEmpty() || batch.size() >= BATCH) {
+                    flush();
+                }
+                if (System.nanoTime() - nextTick >= 0) {
+                    runSafely(engine::tick);
+                    flush();
+                    nextTick = System.nanoTime() + tickNanos;
+                }
+            } finally {
+                engineLock.unlock();
             }
         }
-        flush();
+        engineLock.lock();
+        try {
+            flush();
+        } finally {
+            engineLock.unlock();
+        }
     }
 
     private void runSafely(Runnable task) {
