@@ -5,7 +5,6 @@ import static io.offhook.publish.EngineHarness.last;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.offhook.presence.PresentationMode;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
 import java.io.IOException;
