@@ -68,19 +68,23 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         int dot = domain.indexOf('.');
         String serverDomain = s.string("xmpp.server-domain", dot > 0 ? domain.substring(dot + 1) : domain);
         String secret = s.secretFile("xmpp.component.secret-file");
+        String host = s.string("xmpp.host", "127.0.0.1");
+        int port = s.integer("xmpp.port", 5347, 1, 65535);
+        Duration connectTimeout = s.duration("xmpp.connect-timeout", Duration.ofSeconds(5));
+        Duration pingInterval = s.duration("xmpp.ping-interval", Duration.ofSeconds(10));
+        Duration pingTimeout = s.duration("xmpp.ping-timeout", Duration.ofSeconds(5));
+        Duration retryMax = s.duration("xmpp.retry-max", Duration.ofSeconds(2));
+        Duration authRetryMax = s.duration("xmpp.auth-retry-max", Duration.ofSeconds(60));
         ComponentSettings component = null;
-        try {
-            component = new ComponentSettings(s.string("xmpp.host", "127.0.0.1"),
-                    s.integer("xmpp.port", 5347, 1, 65535), domain, secret, serverDomain,
-                    s.duration("xmpp.connect-timeout", Duration.ofSeconds(5)),
-                    s.duration("xmpp.ping-interval", Duration.ofSeconds(10)),
-                    s.duration("xmpp.ping-timeout", Duration.ofSeconds(5)),
-                    Duration.ofMillis(250),
-                    s.duration("xmpp.retry-max", Duration.ofSeconds(2)),
-                    s.duration("xmpp.auth-retry-max", Duration.ofSeconds(60)),
-                    1_000_000);
-        } catch (IllegalArgumentException e) {
-            s.problem("xmpp.component.domain", e.getMessage());
+        if (!secret.isEmpty()) {
+            // (An unreadable secret is already among the problems.)
+            try {
+                component = new ComponentSettings(host, port, domain, secret, serverDomain, connectTimeout,
+                        pingInterval, pingTimeout, Duration.ofMillis(250), retryMax, authRetryMax, 1_000_000);
+            } catch (IllegalArgumentException e) {
+                // ComponentSettings names the key in its message.
+                s.problem("xmpp.component.domain", e.getMessage());
+            }
         }
 
         PresentationMode mode = s.parsed("presence.mode", PresentationMode.RESOURCE, PresentationMode::parse);

@@ -78,14 +78,11 @@ public final class Services implements AutoCloseable {
         mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), loop::mappingChanged, scheduler,
                 config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
-        LOG.info("Mapping {}: {} entries", config.mappingFile(), initial.size());
         PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock);
         connection = new ComponentConnection(config.component(), loop, clock);
         loop.start(engine, packets -> connection.send(packets));
         mapping.start();
         connection.start();
-        LOG.info("XMPP component {} connecting to {}:{}", config.component().componentDomain(),
-                config.component().host(), config.component().port());
 
         DropCounters drops = new DropCounters();
         TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);

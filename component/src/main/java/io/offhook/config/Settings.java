@@ -247,6 +247,9 @@ public final class Settings {
                 problems.add(where(key) + key + ": " + f + " is empty");
             }
             return secret;
+        } catch (java.nio.file.NoSuchFileException e) {
+            problems.add(where(key) + key + ": " + f + " does not exist (create it with the secret, chmod 600)");
+            return "";
         } catch (IOException e) {
             problems.add(where(key) + key + ": cannot read " + f + " (" + e.getMessage() + ")");
             return "";
