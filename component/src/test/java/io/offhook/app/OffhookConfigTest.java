@@ -64,6 +64,17 @@ class OffhookConfigTest {
     }
 
     @Test
+    void aMissingSecretFileIsOneProblemNamingItsKey() throws IOException {
+        Files.copy(ETC.resolve("users.map"), dir.resolve("users.map"));
+        Path conf = dir.resolve("offhook.conf");
+        Files.copy(ETC.resolve("offhook.conf"), conf);
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertEquals(1, e.problems().size(), () -> String.join("\n", e.problems()));
+        assertTrue(e.problems().get(0).contains("xmpp.component.secret-file: ")
+                && e.problems().get(0).contains("does not exist"), e.problems().get(0));
+    }
+
+    @Test
     void problemsNameTheKeyAndAllAreReported() throws IOException {
         secret();
         Path conf = dir.resolve("bad.conf");
