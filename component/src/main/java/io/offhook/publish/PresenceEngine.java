@@ -70,6 +70,8 @@ public final class PresenceEngine {
      */
     private final Map<JID, Set<JID>> gatewaySubscribers = new HashMap<>();
     private final Map<JID, List<Presence>> pendingGateway = new HashMap<>();
+    /** Domains already warned about for granting no permissions, so the log says it once. */
+    private final Set<String> warnedDomains = new HashSet<>();
     private boolean connected;
     private long nextId;
 
@@ -791,6 +793,11 @@ public final class PresenceEngine {
         for (RosterBook.Entry entry : rosters.takeDue(now, settings.rosterRequestsInFlight())) {
             Permissions granted = permissions.get(entry.user.getDomain());
             if (granted == null || !granted.rosterGet()) {
+                if (granted == null && warnedDomains.add(entry.user.getDomain())) {
+                    LOG.warn("No XEP-0356 permissions from {} (yet): its users' phones are shown to nobody but "
+                            + "themselves until the server grants roster 'get' to {}", entry.user.getDomain(),
+                            settings.component());
+                }
                 continue;
             }
             String id = ID_PREFIX + "roster-" + Long.toString(++nextId, 36);
