@@ -104,6 +104,55 @@ class OffhookProgramIT {
     }
 
     @Test
+    void theMappingFileIsReloadedWithoutARestartAndABrokenEditKeepsTheLastGoodOne()
+            throws IOException, InterruptedException {
+        int hep = FreePorts.one();
+        Path dir = work.resolve("reload");
+        Path config = OffhookUnderTest.writeConfig(dir, prosody, SECRET,
+                "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + hep,
+                        "mapping.reload-interval", "250ms"));
+        Path map = dir.resolve("users.map");
+        Path log = work.resolve("reload.log");
+        Process offhook = launch(config, log);
+        Kamailio kamailio = null;
+        try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "reload")) {
+            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
+                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
+            kamailio = Kamailio.start(work.resolve("kamailio-reload"), hep, Kamailio.HepTransport.UDP, 32);
+            Lab.sipp();
+            CallLab lab = new CallLab(work, kamailio);
+            UserAgent alice = UserAgent.of("alice");
+            lab.register(alice);
+            String phone = "alice@" + DOMAIN + "/phone";
+            bob.awaitPresence(phone, p -> p.getType() == Presence.Type.available, WAIT);
+
+            // A broken edit: logged with its line, the last good mapping stays (alice is still shown).
+            bob.mark();
+            Files.writeString(map, "sip:alice@example.com = alice@offhook.test\nthis is not a mapping\n");
+            Await.until(WAIT, () -> Processes.tail(log, 200).contains("users.map:2"),
+                    () -> "no warning naming the broken line:\n" + Processes.tail(log, 40));
+            // Unmapping alice takes her phone down at her contacts, without a restart.
+            Files.writeString(map, "sip:zed@example.com = zed@offhook.test\n");
+            bob.awaitPresence(phone, p -> p.getType() == Presence.Type.unavailable, WAIT);
+            assertEquals(List.of("unavailable"), bob.statusesSinceMark(phone), "alice stayed until unmapped");
+            // Mapped again: shown from her next registration.
+            Files.writeString(map, "sip:alice@example.com = alice@offhook.test\n");
+            Await.until(WAIT, () -> Processes.tail(log, 400).split("Reloaded mapping file").length >= 3,
+                    () -> "the mapping was not reloaded:\n" + Processes.tail(log, 40));
+            lab.register(alice);
+            bob.awaitPresence(phone, p -> p.getType() == Presence.Type.available, WAIT);
+        } finally {
+            offhook.destroy();
+            if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                offhook.destroyForcibly();
+            }
+            if (kamailio != null) {
+                kamailio.close();
+            }
+        }
+    }
+
+    @Test
     void aWrongSecretIsLoggedNamingTheKeyAndRetriedWithoutExiting() throws IOException, InterruptedException {
         Path config = OffhookUnderTest.writeConfig(work.resolve("wrong"), prosody, "not-the-secret-0123456789",
                 "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + FreePorts.one()));
