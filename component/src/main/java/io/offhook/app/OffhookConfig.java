@@ -35,11 +35,14 @@ import org.xmpp.packet.JID;
  * @param capture live capture, empty unless {@code capture.interface} is set
  * @param tracker the tap's tracker settings
  * @param engineQueue inputs that may wait for the engine ({@code engine.queue})
+ * @param gatewayStateFile where gateway subscriptions are kept across restarts ({@code gateway.state-file});
+ *     empty keeps them in memory only
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
-                            Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue) {
+                            Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
+                            Optional<Path> gatewayStateFile) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -53,7 +56,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "presence.on-the-phone.text", "presence.on-hold.show", "presence.on-hold.text",
             "plugins.dir",
             "roster.refresh", "roster.timeout", "roster.max-in-flight",
-            "gateway.subscribers",
+            "gateway.subscribers", "gateway.state-file",
             "mapping.file", "mapping.reload-interval", "mapping.country-code", "mapping.national-prefix",
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
@@ -139,9 +142,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                         TrackerConfig.DEFAULTS.callSilenceTimeout()));
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
+        Optional<Path> gatewayState = s.path("gateway.state-file");
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue);
+                hep, capture, tracker, queue, gatewayState);
     }
 
     private static JID domainJid(String domain) {

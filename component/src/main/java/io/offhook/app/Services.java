@@ -46,6 +46,8 @@ public final class Services implements AutoCloseable {
     private HepListener hepListener;
     private boolean stopped;
     private EngineStats lastLogged;
+    private long savedGatewayVersion;
+    private Path gatewayStateFile;
 
     private Services() {
     }
@@ -79,6 +81,12 @@ public final class Services implements AutoCloseable {
                 config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
         PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock);
+        if (config.gatewayStateFile().isPresent()) {
+            Path state = config.gatewayStateFile().get();
+            gatewayStateFile = state;
+            engine.restoreGatewaySubscribers(GatewayStateFile.load(state));
+            scheduler.scheduleWithFixedDelay(() -> saveGateway(state), 2, 2, TimeUnit.SECONDS);
+        }
         connection = new ComponentConnection(config.component(), loop, clock);
         loop.start(engine, packets -> connection.send(packets));
         mapping.start();
@@ -103,6 +111,22 @@ public final class Services implements AutoCloseable {
         }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
+    }
+
+    /** Saves the gateway subscriptions when they changed since the last save. */
+    private void saveGateway(Path file) {
+        try {
+            long version = loop.call(PresenceEngine::gatewayVersion, Duration.ofSeconds(5));
+            if (version == savedGatewayVersion) {
+                return;
+            }
+            GatewayStateFile.save(file, loop.call(PresenceEngine::gatewaySubscribers, Duration.ofSeconds(5)));
+            savedGatewayVersion = version;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.warn("Could not save gateway subscriptions to {} (gateway.state-file): {}", file, e.toString());
+        }
     }
 
     /** Once a minute, when anything happened: what the tap and the engine did, so operators see it working. */
@@ -162,6 +186,9 @@ public final class Services implements AutoCloseable {
             }
         }
         List<Packet> last = List.of();
+        if (loop != null && gatewayStateFile != null) {
+            saveGateway(gatewayStateFile);
+        }
         if (loop != null) {
             try {
                 last = loop.stop(Duration.ofSeconds(5));

@@ -65,10 +65,12 @@ public final class PresenceEngine {
     private final Map<String, Permissions> permissions = new HashMap<>();
     /**
      * Per user, the bare JIDs subscribed to the user's phone contact, as far as this process has seen: a subscribe,
-     * a probe (a subscriber's server sends one at each login) or directed presence. Kept across reconnects; lost
-     * on restart until each subscriber's next login.
+     * a probe (a subscriber's server sends one at each login) or directed presence. Kept across reconnects; across
+     * restarts only when the caller saves and restores them ({@link #gatewaySubscribers()}).
      */
     private final Map<JID, Set<JID>> gatewaySubscribers = new HashMap<>();
+    /** Counts changes of {@link #gatewaySubscribers}, so the caller saves them only when they changed. */
+    private long gatewayVersion;
     private final Map<JID, List<Presence>> pendingGateway = new HashMap<>();
     /** Domains already warned about for granting no permissions, so the log says it once. */
     private final Set<String> warnedDomains = new HashSet<>();
@@ -223,6 +225,33 @@ public final class PresenceEngine {
             }
             user.shown.clear();
         }
+    }
+
+    /**
+     * Puts back gateway subscribers saved before a restart. Whom they receive presence from is still decided by the
+     * user's roster at the time of sending, so a stale entry shows nothing to anyone who may not see it.
+     */
+    public void restoreGatewaySubscribers(Map<JID, Set<JID>> saved) {
+        for (Map.Entry<JID, Set<JID>> e : saved.entrySet()) {
+            gatewaySubscribers.computeIfAbsent(e.getKey().asBareJID(), u -> new HashSet<>()).addAll(e.getValue());
+            rosters.entry(e.getKey().asBareJID(), clock.instant());
+        }
+    }
+
+    /** A copy of the gateway subscribers, per user, to save. */
+    public Map<JID, Set<JID>> gatewaySubscribers() {
+        Map<JID, Set<JID>> copy = new HashMap<>();
+        gatewaySubscribers.forEach((user, subscribers) -> {
+            if (!subscribers.isEmpty()) {
+                copy.put(user, Set.copyOf(subscribers));
+            }
+        });
+        return copy;
+    }
+
+    /** Grows whenever the gateway subscribers change. */
+    public long gatewayVersion() {
+        return gatewayVersion;
     }
 
     /** The counters so far. */
@@ -606,8 +635,8 @@ public final class PresenceEngine {
         }
         if (type == Presence.Type.unsubscribe) {
             Set<JID> subscribers = gatewaySubscribers.get(user);
-            if (subscribers != null) {
-                subscribers.remove(subscriber);
+            if (subscribers != null && subscribers.remove(subscriber)) {
+                gatewayVersion++;
             }
             UserState u = users.get(user);
             if (u != null) {
@@ -645,8 +674,9 @@ public final class PresenceEngine {
         if (u != null && u.mode == PresentationMode.GATEWAY && u.phone.shown()) {
             Presence template = phonePresence(u, u.phone, gatewayJid, false);
             u.shown.put(new Target(gatewayJid, subscriber), new Shown(template, template.toXML(), u.mode));
-        } else if (added) {
-            LOG.debug("{} subscribed to the phone of {}", subscriber, user);
+        }
+        if (added) {
+            gatewayVersion++;
         }
     }
 

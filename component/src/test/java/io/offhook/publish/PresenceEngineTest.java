@@ -202,6 +202,22 @@ class PresenceEngineTest {
     }
 
     @Test
+    void gatewaySubscribersRestoredAfterARestartGetUpdatesAtOnceButOnlyIfStillContacts() {
+        EngineHarness h = new EngineHarness(MAP, settings(PresentationMode.GATEWAY));
+        h.engine.restoreGatewaySubscribers(java.util.Map.of(new org.xmpp.packet.JID("alice@localhost"),
+                java.util.Set.of(new org.xmpp.packet.JID("bob@localhost"),
+                        new org.xmpp.packet.JID("carol@localhost"))));
+        h.connectAndGrant();
+        h.answerRoster("alice@localhost", ROSTER);
+        call(h);
+        List<Presence> sent = h.presences();
+        assertEquals(List.of("bob@localhost"), recipients(sent).stream().distinct().toList(),
+                "carol was saved as a subscriber but is no contact of alice: she gets nothing");
+        assertShows(last(sent, "bob@localhost"), "dnd", "On the phone", null);
+        assertEquals(2, h.engine.gatewaySubscribers().get(new org.xmpp.packet.JID("alice@localhost")).size());
+    }
+
+    @Test
     void gatewayRequestsForUnknownPhonesAreRefusedAndRememberNothing() {
         EngineHarness h = started(PresentationMode.GATEWAY);
         h.sent.clear();
@@ -214,6 +230,7 @@ class PresenceEngineTest {
         assertTrue(answers.stream().allMatch(p -> p.getType() == Presence.Type.unsubscribed));
         assertEquals(List.of(), h.sent, "no roster requests for names nobody mapped");
         assertEquals(100, h.engine.stats().subscriptionsDenied());
+        assertEquals(0, h.engine.gatewayVersion());
     }
 
     @Test

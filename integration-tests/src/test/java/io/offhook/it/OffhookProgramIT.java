@@ -43,6 +43,8 @@ class OffhookProgramIT {
         prosody.register("bob", PASSWORD);
         prosody.addRosterItem("alice", "bob@" + DOMAIN, "both");
         prosody.addRosterItem("bob", "alice@" + DOMAIN, "both");
+        prosody.register("gina", PASSWORD);
+        prosody.addRosterItem("gina", "bob@" + DOMAIN, "both");
     }
 
     @AfterAll
@@ -141,6 +143,50 @@ class OffhookProgramIT {
                     () -> "the mapping was not reloaded:\n" + Processes.tail(log, 40));
             lab.register(alice);
             bob.awaitPresence(phone, p -> p.getType() == Presence.Type.available, WAIT);
+        } finally {
+            offhook.destroy();
+            if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                offhook.destroyForcibly();
+            }
+            if (kamailio != null) {
+                kamailio.close();
+            }
+        }
+    }
+
+    @Test
+    void gatewaySubscribersStillGetUpdatesAfterOffhookRestarts() throws IOException, InterruptedException {
+        int hep = FreePorts.one();
+        Path dir = work.resolve("gateway");
+        Path config = OffhookUnderTest.writeConfig(dir, prosody, SECRET,
+                "sip:gina@example.com = gina@offhook.test mode=gateway\n", Map.of("hep.listen", "127.0.0.1:" + hep,
+                        "gateway.state-file", "state/gateway-subscribers"));
+        Path log = work.resolve("gateway.log");
+        Process offhook = launch(config, log);
+        Kamailio kamailio = null;
+        String gina = "gina@" + COMPONENT;
+        try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "gw")) {
+            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
+                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
+            bob.subscribe(gina);
+            bob.awaitPresence(gina, p -> p.getType() == Presence.Type.subscribed, WAIT);
+            Path state = dir.resolve("state/gateway-subscribers");
+            Await.until(WAIT, () -> Files.isRegularFile(state) && Processes.tail(state, 10).contains("bob@"),
+                    () -> "the subscription was not saved");
+            offhook.destroy();
+            assertTrue(offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+
+            // Offhook starts again; bob stays logged in (his server sends no new probe): he must still be served.
+            offhook = launch(config, work.resolve("gateway-2.log"));
+            Path log2 = work.resolve("gateway-2.log");
+            Await.until(WAIT, () -> Processes.tail(log2, 200).contains("Offhook running"),
+                    () -> "offhook did not start again:\n" + Processes.tail(log2, 40));
+            kamailio = Kamailio.start(work.resolve("kamailio-gateway"), hep, Kamailio.HepTransport.UDP, 32);
+            Lab.sipp();
+            bob.mark();
+            new CallLab(work, kamailio).register(UserAgent.of("gina"));
+            Presence seen = bob.awaitPresence(gina, p -> p.getType() == Presence.Type.available, WAIT);
+            assertEquals("Phone available", seen.getStatus());
         } finally {
             offhook.destroy();
             if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
