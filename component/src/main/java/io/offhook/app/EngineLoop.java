@@ -166,6 +166,11 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         return latency;
     }
 
+    /** Whether the loop's thread is running (it is not before {@link #start} or after {@link #stop}). */
+    public synchronized boolean isRunning() {
+        return running && thread != null && thread.isAlive();
+    }
+
     /** Phone events dropped because the queue was full. */
     public long dropped() {
         return dropped.get();

@@ -186,7 +186,7 @@ public final class Services implements AutoCloseable {
             }
         }
         List<Packet> last = List.of();
-        if (loop != null && gatewayStateFile != null) {
+        if (loop != null && loop.isRunning() && gatewayStateFile != null) {
             saveGateway(gatewayStateFile);
         }
         if (loop != null) {

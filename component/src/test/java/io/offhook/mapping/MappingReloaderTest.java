@@ -210,14 +210,21 @@ class MappingReloaderTest {
 
     @Test
     void startPollsOnTheSchedulerAndCloseStops() throws Exception {
+        // Started twice, scheduled once (a long interval, so the task is always waiting in the queue to be seen).
+        MappingReloader slow = new MappingReloader(file, NumberPlan.NONE, map -> { }, scheduler, Duration.ofHours(1));
+        slow.loadInitial();
+        slow.start();
+        slow.start();
+        assertEquals(1, scheduler.getQueue().size(), "started once");
+        slow.close();
+        assertTrue(scheduler.getQueue().isEmpty(), "close cancels the poll");
+
         BlockingQueue<IdentityMap> seen = new ArrayBlockingQueue<>(16);
         MappingReloader polling = new MappingReloader(file, NumberPlan.NONE, seen::add, scheduler,
                 Duration.ofMillis(10));
         try {
             polling.loadInitial();
             polling.start();
-            polling.start();
-            assertEquals(1, scheduler.getQueue().size(), "started once");
             Path temp = dir.resolve("users.map.new");
             write(temp, ALICE + BOB);
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
