@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -307,9 +308,11 @@ public final class PresenceEngine {
                 it.remove();
             }
         }
+        // Every recipient of one sender shares one template: serialise it once, not once per contact.
+        Map<Presence, String> contents = new IdentityHashMap<>();
         for (Map.Entry<Target, Presence> e : desired.entrySet()) {
             Presence template = e.getValue();
-            String content = template.toXML();
+            String content = contents.computeIfAbsent(template, Presence::toXML);
             Shown before = user.shown.get(e.getKey());
             if (before == null || !before.content().equals(content)) {
                 send(addressed(template, e.getKey().to()));
