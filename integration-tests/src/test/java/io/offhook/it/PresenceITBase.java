@@ -147,6 +147,23 @@ abstract class PresenceITBase {
         assertEquals(0, offhook.services().engine().dropped(), "phone events dropped");
     }
 
+    /** A call from xavier that stays answered for {@link #LONG_TALK_MS}, so things can happen mid-call. */
+    record LongCall(Sipp caller, Sipp callee) {
+        /** Waits for both phones to finish the call successfully. */
+        void awaitEnd() {
+            caller.awaitSuccess();
+            callee.awaitSuccess();
+        }
+    }
+
+    /** Starts a {@link LongCall} to {@code phone} in the background; {@link CallLab#close()} stops it if need be. */
+    LongCall longCallTo(UserAgent phone) throws IOException {
+        Sipp callee = lab.background(Sipp.lab("uas-answer.xml", phone).pause(CallLab.RING_MS));
+        Sipp caller = lab.background(lab.client(Sipp.lab("uac-call.xml", xavier).pause(LONG_TALK_MS)
+                .key("callee", phone.user())));
+        return new LongCall(caller, callee);
+    }
+
     static java.util.function.Predicate<Presence> status(String text) {
         return p -> p.getType() == Presence.Type.available && text.equals(p.getStatus());
     }
@@ -239,15 +256,12 @@ abstract class PresenceITBase {
     @Test
     @Order(7)
     void aContactLoggingInMidCallSeesTheStateAtOnce() throws IOException {
-        Sipp callee = lab.background(Sipp.lab("uas-answer.xml", alice).pause(CallLab.RING_MS));
-        Sipp caller = lab.background(lab.client(Sipp.lab("uac-call.xml", xavier).pause(LONG_TALK_MS)
-                .key("callee", "alice")));
+        LongCall call = longCallTo(alice);
         bob.awaitPresence(ALICE_PHONE, status("On the phone"), WAIT);
         try (Watcher erin = Watcher.login(server, "erin", PASSWORD, "phone-app")) {
             erin.awaitPresence(ALICE_PHONE, status("On the phone"), Duration.ofSeconds(5));
         }
-        caller.awaitSuccess();
-        callee.awaitSuccess();
+        call.awaitEnd();
         assertBobSees(ALICE_PHONE, "Phone ringing", "On the phone", "Phone available");
     }
 
@@ -268,15 +282,12 @@ abstract class PresenceITBase {
         UserAgent phone = UserAgent.of("olivia");
         lab.register(phone);
         String laptop = "olivia@" + DOMAIN + "/laptop";
-        Sipp callee = lab.background(Sipp.lab("uas-answer.xml", phone).pause(CallLab.RING_MS));
-        Sipp caller = lab.background(lab.client(Sipp.lab("uac-call.xml", xavier).pause(LONG_TALK_MS)
-                .key("callee", "olivia")));
+        LongCall call = longCallTo(phone);
         bob.awaitPresence(laptop, status("Working (On the phone)"), WAIT);
         olivia.setPresence(Presence.Mode.away, "In a meeting", 0);
         Presence overlaid = bob.awaitPresence(laptop, status("In a meeting (On the phone)"), WAIT);
         assertEquals(Presence.Mode.dnd, overlaid.getMode());
-        caller.awaitSuccess();
-        callee.awaitSuccess();
+        call.awaitEnd();
         // Her own words first (the server's broadcast), then Offhook's overlay, then hers again after the call.
         assertBobSees(laptop, "Working (Phone ringing)", "Working (On the phone)", "In a meeting",
                 "In a meeting (On the phone)", "In a meeting");
@@ -308,9 +319,7 @@ abstract class PresenceITBase {
     @Test
     @Order(100)
     void afterAServerRestartMidCallWatchersSeeTheRightStateWithinFiveSeconds() throws IOException {
-        Sipp callee = lab.background(Sipp.lab("uas-answer.xml", alice).pause(CallLab.RING_MS));
-        Sipp caller = lab.background(lab.client(Sipp.lab("uac-call.xml", xavier).pause(LONG_TALK_MS)
-                .key("callee", "alice")));
+        LongCall call = longCallTo(alice);
         bob.awaitPresence(ALICE_PHONE, status("On the phone"), WAIT);
         server.restart();
         long restarted = System.nanoTime();
@@ -319,8 +328,7 @@ abstract class PresenceITBase {
         Watcher.Received seen = bob.awaitReceived(ALICE_PHONE, status("On the phone"), Duration.ofSeconds(5));
         long millis = (seen.nanos() - restarted) / 1_000_000;
         assertTrue(millis <= 5000, "bob saw alice on the phone " + millis + " ms after the restart");
-        caller.awaitSuccess();
-        callee.awaitSuccess();
+        call.awaitEnd();
         bob.awaitPresence(ALICE_PHONE, status("Phone available"), WAIT);
     }
 }
