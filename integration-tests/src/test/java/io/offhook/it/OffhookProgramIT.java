@@ -70,17 +70,38 @@ class OffhookProgramIT {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
+    /** Launches the program and waits until it says it is running; stopped (forcibly if need be) when it is not. */
+    private static Process startRunning(Path config, Path log) throws IOException, InterruptedException {
+        Process offhook = launch(config, log);
+        try {
+            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
+                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
+            return offhook;
+        } catch (RuntimeException | Error e) {
+            stop(offhook);
+            throw e;
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if the program has not exited within {@link #WAIT}; true if it exited on SIGTERM. */
+    private static boolean stop(Process offhook) throws InterruptedException {
+        offhook.destroy();
+        if (offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            return true;
+        }
+        offhook.destroyForcibly();
+        return false;
+    }
+
     @Test
     void sigtermTakesEveryPresenceDownBeforeDisconnecting() throws IOException, InterruptedException {
         int hep = FreePorts.one();
         Path config = OffhookUnderTest.writeConfig(work.resolve("offhook"), prosody, SECRET,
                 "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + hep));
         Path log = work.resolve("offhook.log");
-        Process offhook = launch(config, log);
+        Process offhook = startRunning(config, log);
         Kamailio kamailio = null;
         try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "desk")) {
-            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
-                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
             kamailio = Kamailio.start(work.resolve("kamailio"), hep, Kamailio.HepTransport.UDP, 32);
             Lab.sipp();
             new CallLab(work, kamailio).register(UserAgent.of("alice"));
@@ -89,16 +110,14 @@ class OffhookProgramIT {
             bob.mark();
             offhook.destroy();
             bob.awaitPresence(phone, p -> p.getType() == Presence.Type.unavailable, WAIT);
-            assertTrue(offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "offhook did not exit after SIGTERM");
+            assertTrue(stop(offhook), "offhook did not exit after SIGTERM");
             // 143 is how the JVM reports an exit on SIGTERM, after its shutdown hooks ran.
             assertEquals(143, offhook.exitValue(), () -> Processes.tail(log, 40));
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertTrue(output.contains("Taking down 2 presences before disconnecting"), output);
             assertTrue(!output.contains(SECRET), "the secret must never be logged");
         } finally {
-            if (offhook.isAlive()) {
-                offhook.destroyForcibly();
-            }
+            stop(offhook);
             if (kamailio != null) {
                 kamailio.close();
             }
@@ -115,11 +134,9 @@ class OffhookProgramIT {
                         "mapping.reload-interval", "250ms"));
         Path map = dir.resolve("users.map");
         Path log = work.resolve("reload.log");
-        Process offhook = launch(config, log);
+        Process offhook = startRunning(config, log);
         Kamailio kamailio = null;
         try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "reload")) {
-            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
-                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
             kamailio = Kamailio.start(work.resolve("kamailio-reload"), hep, Kamailio.HepTransport.UDP, 32);
             Lab.sipp();
             CallLab lab = new CallLab(work, kamailio);
@@ -144,10 +161,7 @@ class OffhookProgramIT {
             lab.register(alice);
             bob.awaitPresence(phone, p -> p.getType() == Presence.Type.available, WAIT);
         } finally {
-            offhook.destroy();
-            if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                offhook.destroyForcibly();
-            }
+            stop(offhook);
             if (kamailio != null) {
                 kamailio.close();
             }
@@ -162,25 +176,19 @@ class OffhookProgramIT {
                 "sip:gina@example.com = gina@offhook.test mode=gateway\n", Map.of("hep.listen", "127.0.0.1:" + hep,
                         "gateway.state-file", "state/gateway-subscribers"));
         Path log = work.resolve("gateway.log");
-        Process offhook = launch(config, log);
+        Process offhook = startRunning(config, log);
         Kamailio kamailio = null;
         String gina = "gina@" + COMPONENT;
         try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "gw")) {
-            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
-                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
             bob.subscribe(gina);
             bob.awaitPresence(gina, p -> p.getType() == Presence.Type.subscribed, WAIT);
             Path state = dir.resolve("state/gateway-subscribers");
             Await.until(WAIT, () -> Files.isRegularFile(state) && Processes.tail(state, 10).contains("bob@"),
                     () -> "the subscription was not saved");
-            offhook.destroy();
-            assertTrue(offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(stop(offhook), "offhook did not exit after SIGTERM");
 
             // Offhook starts again; bob stays logged in (his server sends no new probe): he must still be served.
-            offhook = launch(config, work.resolve("gateway-2.log"));
-            Path log2 = work.resolve("gateway-2.log");
-            Await.until(WAIT, () -> Processes.tail(log2, 200).contains("Offhook running"),
-                    () -> "offhook did not start again:\n" + Processes.tail(log2, 40));
+            offhook = startRunning(config, work.resolve("gateway-2.log"));
             kamailio = Kamailio.start(work.resolve("kamailio-gateway"), hep, Kamailio.HepTransport.UDP, 32);
             Lab.sipp();
             bob.mark();
@@ -188,10 +196,7 @@ class OffhookProgramIT {
             Presence seen = bob.awaitPresence(gina, p -> p.getType() == Presence.Type.available, WAIT);
             assertEquals("Phone available", seen.getStatus());
         } finally {
-            offhook.destroy();
-            if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                offhook.destroyForcibly();
-            }
+            stop(offhook);
             if (kamailio != null) {
                 kamailio.close();
             }
@@ -210,10 +215,7 @@ class OffhookProgramIT {
             assertTrue(offhook.isAlive(), "a refused handshake is retried, not fatal");
             assertTrue(!Processes.tail(log, 200).contains("not-the-secret"), "the secret must never be logged");
         } finally {
-            offhook.destroy();
-            if (!offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                offhook.destroyForcibly();
-            }
+            stop(offhook);
         }
     }
 
