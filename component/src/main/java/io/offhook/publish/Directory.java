@@ -29,16 +29,29 @@ final class Directory {
 
     private final Map<JID, Map<String, Presence>> online = new HashMap<>();
     private final Set<JID> knownOffline = new HashSet<>();
+    /** The XML of each online full JID's latest presence, to recognise a copy of it. */
+    private final Map<JID, String> latestXml = new HashMap<>();
+
+    /**
+     * Whether this is the same presence as the latest one from that full JID: ejabberd forwards one copy per
+     * session that received it, so a user with 500 contacts online arrives 500 times for one change.
+     */
+    boolean repeats(JID from, Presence presence) {
+        String latest = latestXml.get(from);
+        return latest != null && presence.isAvailable() && latest.equals(presence.toXML());
+    }
 
     /** Records an available or unavailable presence from a full JID. */
     Change update(JID from, Presence presence) {
         JID bare = from.asBareJID();
         String resource = from.getResource() == null ? "" : from.getResource();
         if (presence.isAvailable()) {
+            latestXml.put(from, presence.toXML());
             knownOffline.remove(bare);
             Presence before = online.computeIfAbsent(bare, b -> new HashMap<>(4)).put(resource, presence);
             return before == null ? Change.CAME_ONLINE : Change.CHANGED;
         }
+        latestXml.remove(from);
         Map<String, Presence> resources = online.get(bare);
         if (resources == null || resources.remove(resource) == null) {
             if (resources == null) {
@@ -87,6 +100,7 @@ final class Directory {
     void clear() {
         online.clear();
         knownOffline.clear();
+        latestXml.clear();
     }
 
     int size() {

@@ -511,7 +511,7 @@ public final class PresenceEngine {
             }
             return;
         }
-        if (from.getResource() == null || isEcho(presence, from)) {
+        if (from.getResource() == null || directory.repeats(from, presence) || isEcho(presence, from)) {
             return;
         }
         Directory.Change change = directory.update(from, presence);

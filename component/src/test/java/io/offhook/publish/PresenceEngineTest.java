@@ -132,6 +132,21 @@ class PresenceEngineTest {
     }
 
     @Test
+    void ejabberdsCopiesOfOneChangeSendOneUpdate() {
+        EngineHarness h = started(PresentationMode.RESOURCE);
+        h.online("alice@localhost/laptop", null, "Working");
+        call(h);
+        h.presences();
+        // ejabberd forwards one copy of alice's change per session that received it.
+        for (int i = 0; i < 500; i++) {
+            h.online("alice@localhost/laptop", "dnd", "Focus time");
+        }
+        List<Presence> sent = h.presences();
+        assertEquals(3, sent.size(), "one update to alice and each of her two contacts, not 500");
+        assertShows(only(sent, "bob@localhost"), "dnd", "Focus time (On the phone)", 50);
+    }
+
+    @Test
     void overlayAddsThePhoneToTheUsersOwnPresenceAndRestoresIt() {
         EngineHarness h = started(PresentationMode.OVERLAY);
         h.online("alice@localhost/laptop", null, "Working");
