@@ -2,14 +2,12 @@ package io.offhook.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +28,7 @@ class OffhookProgramIT {
     private static final String COMPONENT = "phone.offhook.test";
     private static final String SECRET = "it-component-secret-0123456789";
     private static final String PASSWORD = "it-password-1";
-    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Duration WAIT = OffhookProcess.WAIT;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path work;
@@ -54,52 +52,13 @@ class OffhookProgramIT {
         }
     }
 
-    private static Path jar() {
-        Path jar = XmppLab.etcFile("offhook.conf").getParent().getParent().resolve("component/target/offhook.jar");
-        if (!Files.isRegularFile(jar)) {
-            fail("no " + jar + ": build it first (mvn package)");
-        }
-        return jar;
-    }
-
-    private static Process launch(Path config, Path log, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dlog4j2.configurationFile=" + XmppLab.etcFile("log4j2.xml"), "-jar",
-                jar().toString(), "--config", config.toString()));
-        command.addAll(List.of(extra));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    /** Launches the program and waits until it says it is running; stopped (forcibly if need be) when it is not. */
-    private static Process startRunning(Path config, Path log) throws IOException, InterruptedException {
-        Process offhook = launch(config, log);
-        try {
-            Await.until(WAIT, () -> Processes.tail(log, 200).contains("Offhook running"),
-                    () -> "offhook did not start:\n" + Processes.tail(log, 40));
-            return offhook;
-        } catch (RuntimeException | Error e) {
-            stop(offhook);
-            throw e;
-        }
-    }
-
-    /** SIGTERM, then SIGKILL if the program has not exited within {@link #WAIT}; true if it exited on SIGTERM. */
-    private static boolean stop(Process offhook) throws InterruptedException {
-        offhook.destroy();
-        if (offhook.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-            return true;
-        }
-        offhook.destroyForcibly();
-        return false;
-    }
-
     @Test
     void sigtermTakesEveryPresenceDownBeforeDisconnecting() throws IOException, InterruptedException {
         int hep = FreePorts.one();
         Path config = OffhookUnderTest.writeConfig(work.resolve("offhook"), prosody, SECRET,
                 "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + hep));
         Path log = work.resolve("offhook.log");
-        Process offhook = startRunning(config, log);
+        Process offhook = OffhookProcess.startRunning(config, log);
         Kamailio kamailio = null;
         try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "desk")) {
             kamailio = Kamailio.start(work.resolve("kamailio"), hep, Kamailio.HepTransport.UDP, 32);
@@ -110,14 +69,14 @@ class OffhookProgramIT {
             bob.mark();
             offhook.destroy();
             bob.awaitPresence(phone, p -> p.getType() == Presence.Type.unavailable, WAIT);
-            assertTrue(stop(offhook), "offhook did not exit after SIGTERM");
+            assertTrue(OffhookProcess.stop(offhook), "offhook did not exit after SIGTERM");
             // 143 is how the JVM reports an exit on SIGTERM, after its shutdown hooks ran.
             assertEquals(143, offhook.exitValue(), () -> Processes.tail(log, 40));
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertTrue(output.contains("Taking down 2 presences before disconnecting"), output);
             assertTrue(!output.contains(SECRET), "the secret must never be logged");
         } finally {
-            stop(offhook);
+            OffhookProcess.stop(offhook);
             if (kamailio != null) {
                 kamailio.close();
             }
@@ -134,7 +93,7 @@ class OffhookProgramIT {
                         "mapping.reload-interval", "250ms"));
         Path map = dir.resolve("users.map");
         Path log = work.resolve("reload.log");
-        Process offhook = startRunning(config, log);
+        Process offhook = OffhookProcess.startRunning(config, log);
         Kamailio kamailio = null;
         try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "reload")) {
             kamailio = Kamailio.start(work.resolve("kamailio-reload"), hep, Kamailio.HepTransport.UDP, 32);
@@ -161,7 +120,7 @@ class OffhookProgramIT {
             lab.register(alice);
             bob.awaitPresence(phone, p -> p.getType() == Presence.Type.available, WAIT);
         } finally {
-            stop(offhook);
+            OffhookProcess.stop(offhook);
             if (kamailio != null) {
                 kamailio.close();
             }
@@ -176,7 +135,7 @@ class OffhookProgramIT {
                 "sip:gina@example.com = gina@offhook.test mode=gateway\n", Map.of("hep.listen", "127.0.0.1:" + hep,
                         "gateway.state-file", "state/gateway-subscribers"));
         Path log = work.resolve("gateway.log");
-        Process offhook = startRunning(config, log);
+        Process offhook = OffhookProcess.startRunning(config, log);
         Kamailio kamailio = null;
         String gina = "gina@" + COMPONENT;
         try (Watcher bob = Watcher.login(prosody, "bob", PASSWORD, "gw")) {
@@ -185,10 +144,10 @@ class OffhookProgramIT {
             Path state = dir.resolve("state/gateway-subscribers");
             Await.until(WAIT, () -> Files.isRegularFile(state) && Processes.tail(state, 10).contains("bob@"),
                     () -> "the subscription was not saved");
-            assertTrue(stop(offhook), "offhook did not exit after SIGTERM");
+            assertTrue(OffhookProcess.stop(offhook), "offhook did not exit after SIGTERM");
 
             // Offhook starts again; bob stays logged in (his server sends no new probe): he must still be served.
-            offhook = startRunning(config, work.resolve("gateway-2.log"));
+            offhook = OffhookProcess.startRunning(config, work.resolve("gateway-2.log"));
             kamailio = Kamailio.start(work.resolve("kamailio-gateway"), hep, Kamailio.HepTransport.UDP, 32);
             Lab.sipp();
             bob.mark();
@@ -196,7 +155,7 @@ class OffhookProgramIT {
             Presence seen = bob.awaitPresence(gina, p -> p.getType() == Presence.Type.available, WAIT);
             assertEquals("Phone available", seen.getStatus());
         } finally {
-            stop(offhook);
+            OffhookProcess.stop(offhook);
             if (kamailio != null) {
                 kamailio.close();
             }
@@ -208,14 +167,14 @@ class OffhookProgramIT {
         Path config = OffhookUnderTest.writeConfig(work.resolve("wrong"), prosody, "not-the-secret-0123456789",
                 "sip:alice@example.com = alice@offhook.test\n", Map.of("hep.listen", "127.0.0.1:" + FreePorts.one()));
         Path log = work.resolve("wrong.log");
-        Process offhook = launch(config, log);
+        Process offhook = OffhookProcess.launch(config, log);
         try {
             Await.until(WAIT, () -> Processes.tail(log, 200).contains("check xmpp.component.secret-file"),
                     () -> "no error naming the key:\n" + Processes.tail(log, 40));
             assertTrue(offhook.isAlive(), "a refused handshake is retried, not fatal");
             assertTrue(!Processes.tail(log, 200).contains("not-the-secret"), "the secret must never be logged");
         } finally {
-            stop(offhook);
+            OffhookProcess.stop(offhook);
         }
     }
 
@@ -225,7 +184,7 @@ class OffhookProgramIT {
                 "sip:alice@example.com = alice@offhook.test\n", Map.of("presence.mode", "sideways",
                         "xmpp.ping-interval", "soon"));
         Path log = work.resolve("check.log");
-        Process check = launch(config, log, "--check");
+        Process check = OffhookProcess.launch(config, log, "--check");
         assertTrue(check.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(2, check.exitValue(), output);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.ConnectionListener;
@@ -66,6 +67,7 @@ final class Watcher implements AutoCloseable {
     private String lastReconnectFailure = "none";
     private volatile Own own = new Own(Presence.Mode.available, null, 0);
     private volatile boolean disconnecting;
+    private volatile Consumer<Received> onPresence = r -> { };
 
     private Watcher(XMPPTCPConnection connection, String name) {
         this.connection = connection;
@@ -112,11 +114,20 @@ final class Watcher implements AutoCloseable {
 
     /** Smack calls this for each presence, in the order received (the next stanza waits for it). */
     private void record(Stanza stanza) {
-        long now = System.nanoTime();
+        Received r = new Received((Presence) stanza, System.nanoTime());
         synchronized (this) {
-            received.add(new Received((Presence) stanza, now));
+            received.add(r);
+            onPresence.accept(r);
             notifyAll();
         }
+    }
+
+    /**
+     * Calls {@code listener} with each presence as it arrives, in order, on Smack's thread (the demo's view), before
+     * anyone waiting for that presence is woken.
+     */
+    void onPresence(Consumer<Received> listener) {
+        this.onPresence = Objects.requireNonNull(listener, "listener");
     }
 
     /** The full JID this watcher is logged in as. */
