@@ -417,8 +417,17 @@ public final class PhoneTracker {
             if (!call.answered()) {
                 // Digest challenge (RFC 3261 section 22.2): the caller usually retries at once with credentials.
                 call.challenged = true;
+                List<User> stopped = new ArrayList<>(1);
                 for (Leg l : call.legs) {
+                    boolean wasLive = l.live();
                     l.state = Leg.next(l.state, Leg.Input.REJECT);
+                    if (wasLive && !l.live() && !stopped.contains(l.callee)) {
+                        stopped.add(l.callee);
+                    }
+                }
+                // A leg that was ringing stops now: its callee's watchers must not keep seeing "ringing".
+                for (User u : stopped) {
+                    emit(u, PhoneEventType.CALL_ENDED, call, call.caller.aor, String.valueOf(status));
                 }
                 schedule(call, call.deadline());
             }
@@ -441,12 +450,13 @@ public final class PhoneTracker {
             }
         }
         String detail = String.valueOf(status);
-        if (!call.anyLive() && !call.everConfirmed) {
+        if (!call.anyLive()) {
             endCall(call, detail);
         } else {
             for (User u : affected) {
                 emit(u, PhoneEventType.CALL_ENDED, call, call.caller.aor, detail);
             }
+            reportChanges(call, detail);
         }
     }
 
@@ -510,8 +520,23 @@ public final class PhoneTracker {
         }
         if (!call.anyLive()) {
             endCall(call, "BYE");
-        } else if (leg != null) {
-            emit(leg.callee, PhoneEventType.CALL_ENDED, call, call.caller.aor, "BYE");
+        } else {
+            if (leg != null) {
+                emit(leg.callee, PhoneEventType.CALL_ENDED, call, call.caller.aor, "BYE");
+            }
+            reportChanges(call, "BYE");
+        }
+    }
+
+    /**
+     * Reports every party of a call that goes on whose state changed without an event yet: the caller whose
+     * answered leg ended while another fork still rings, for one. Watchers must never keep an old state.
+     */
+    private void reportChanges(Call call, String detail) {
+        for (User u : List.copyOf(call.parties)) {
+            if (u.aggregate() != u.reported) {
+                emit(u, PhoneEventType.CALL_ENDED, call, remoteOf(call, u), detail);
+            }
         }
     }
 

@@ -1,0 +1,83 @@
+package io.offhook.tap.track;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.offhook.tap.packet.DropCounters;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What fuzzing ({@link PhoneTrackerFuzzTest}) found in the tracker, one test per finding, each naming the input
+ * (also kept as a regression input under {@code PhoneTrackerFuzzTestInputs/trackScannedMessages/}).
+ */
+class PhoneTrackerFuzzFindingsTest {
+    private static final long T = 1_700_000_000_000_000L;
+    private final List<PhoneEvent> events = new ArrayList<>();
+    private final PhoneTracker tracker = new PhoneTracker(TrackerConfig.DEFAULTS, events::add, new DropCounters());
+
+    /**
+     * Input {@code ringing-then-407}: a 183 from bob's phone (the INVITE itself not seen), then a 407 for the same
+     * INVITE. The challenge ended bob's ringing leg without an event, so bob's watchers kept seeing "ringing" while
+     * the tracker already had him idle (until the challenge timed out 32 s later). Now the 407 reports the end.
+     */
+    @Test
+    void challengeAfterRingingReportsTheEndOfTheRinging() {
+        tracker.onMessage(Msg.response(183, "INVITE").callId("c1").cseq(4).from("sip:alice@example.com", "td")
+                .to("sip:bob@example.com", "td").contact("sip:bob@10.0.0.4:5060").build(), T);
+        assertEquals(PhoneState.RINGING, tracker.stateOf("sip:bob@example.com"));
+        events.clear();
+        tracker.onMessage(Msg.response(407, "INVITE").callId("c1").cseq(4).from("sip:alice@example.com", "td")
+                .to("sip:bob@example.com", "tb").contact("sip:bob@10.0.0.4:5060").build(), T + 1);
+        assertEquals(PhoneState.OFFLINE, tracker.stateOf("sip:bob@example.com"));
+        assertEquals(1, events.size(), events.toString());
+        PhoneEvent e = events.get(0);
+        assertEquals("sip:bob@example.com", e.aor());
+        assertEquals(PhoneEventType.CALL_ENDED, e.type());
+        assertEquals(PhoneState.RINGING, e.previous());
+        assertEquals(PhoneState.OFFLINE, e.state());
+        assertEquals("407", e.detail());
+        assertEquals(PhoneState.DIALING, tracker.stateOf("sip:alice@example.com"), "the caller retries");
+    }
+
+    /**
+     * Input {@code bye-on-answered-leg-while-another-leg-rings}: alice's INVITE is answered by bob (To-tag b1), a
+     * late 183 arrives from another fork (b3), then bob hangs up (BYE on b1). Alice went from "on the phone" back to
+     * dialing without an event (her watchers kept "on the phone"), and when the ringing fork then failed (487) the
+     * call, once answered, was not ended: alice stayed "dialing" until the 200 s ring timeout.
+     */
+    @Test
+    void byeOnTheAnsweredLegWhileAnotherLegRingsIsReportedAndTheCallEnds() {
+        String alice = "sip:alice@example.com";
+        String bob = "sip:bob@example.com";
+        tracker.onMessage(Msg.request("INVITE", bob).callId("f1").from(alice, "a1").to(bob, null)
+                .contact("sip:alice@10.0.0.1").build(), T);
+        tracker.onMessage(Msg.response(200, "INVITE").callId("f1").from(alice, "a1").to(bob, "b1")
+                .contact("sip:bob@10.0.0.2").build(), T + 1);
+        tracker.onMessage(Msg.response(183, "INVITE").callId("f1").from(alice, "a1").to(bob, "b3")
+                .contact("sip:bob@10.0.0.3").build(), T + 2);
+        assertEquals(PhoneState.ON_THE_PHONE, tracker.stateOf(alice));
+        events.clear();
+        tracker.onMessage(Msg.request("BYE", "sip:alice@10.0.0.1").callId("f1").cseq(2).from(bob, "b1")
+                .to(alice, "a1").build(), T + 3);
+        assertEquals(PhoneState.DIALING, tracker.stateOf(alice));
+        assertEquals(PhoneState.DIALING, last(alice).state(), "alice's change is reported: " + events);
+        tracker.onMessage(Msg.response(487, "INVITE").callId("f1").from(alice, "a1").to(bob, "b3").build(), T + 4);
+        assertEquals(PhoneState.OFFLINE, tracker.stateOf(alice));
+        assertEquals(PhoneState.OFFLINE, last(alice).state(), "the call ended: " + events);
+        assertEquals(PhoneState.OFFLINE, last(bob).state());
+    }
+
+    private PhoneEvent last(String aor) {
+        PhoneEvent found = null;
+        for (PhoneEvent e : events) {
+            if (e.aor().equals(aor)) {
+                found = e;
+            }
+        }
+        if (found == null) {
+            throw new AssertionError("no event for " + aor + ": " + events);
+        }
+        return found;
+    }
+}
