@@ -271,15 +271,16 @@ public final class PhoneTracker {
             drops.drop(DropReason.SIP_MALFORMED, "INVITE with unusable From/To URI, Call-ID " + m.callId());
             return null;
         }
+        if (calls.size() >= config.maxCalls()) {
+            // First: ending the evicted call may forget its idle users, who must not be the ones used below.
+            evictOne();
+        }
         User caller = null;
         if (m.isRequest() && !m.contacts().isEmpty()) {
             caller = deviceOwner(m.contacts().get(0).uri());
         }
         if (caller == null) {
             caller = user(callerAor);
-        }
-        if (calls.size() >= config.maxCalls()) {
-            evictOne();
         }
         boolean known = caller.registered()
                 || deviceOwner(m.requestUri() == null ? m.toUri() : m.requestUri()) != null

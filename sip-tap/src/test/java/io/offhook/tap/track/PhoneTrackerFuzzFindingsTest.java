@@ -68,6 +68,35 @@ class PhoneTrackerFuzzFindingsTest {
         assertEquals(PhoneState.OFFLINE, last(bob).state());
     }
 
+    /**
+     * Input {@code eviction-forgets-the-new-caller}: with the call cap reached, carol starts a call while her only
+     * call is the oldest unanswered one. Evicting it ended it and forgot carol (no call, no device left), after the
+     * new call had already taken her user: the new call ran on a user the tracker no longer knew, so her events
+     * said "on the phone" while {@code stateOf} said offline, and her next message started over from nothing.
+     */
+    @Test
+    void evictingTheCallersOwnOldCallKeepsTheNewCallOnHerUser() {
+        List<PhoneEvent> seen = new ArrayList<>();
+        PhoneTracker capped = new PhoneTracker(TrackerConfig.DEFAULTS.withMaxCalls(1), seen::add,
+                new DropCounters());
+        String carol = "sip:carol@example.com";
+        String alice = "sip:alice@example.com";
+        capped.onMessage(Msg.request("INVITE", alice).callId("old").from(carol, "c1").to(alice, null).build(), T);
+        capped.onMessage(Msg.request("INVITE", alice).callId("new").from(carol, "c2").to(alice, null).build(), T + 1);
+        assertEquals(PhoneState.DIALING, capped.stateOf(carol));
+        PhoneEvent lastOfCarol = null;
+        for (PhoneEvent e : seen) {
+            if (e.aor().equals(carol)) {
+                lastOfCarol = e;
+            }
+        }
+        assertEquals(PhoneEventType.DIALING, lastOfCarol.type());
+        assertEquals("new", lastOfCarol.callId());
+        capped.onMessage(Msg.response(200, "INVITE").callId("new").from(carol, "c2").to(alice, "a2").build(), T + 2);
+        assertEquals(PhoneState.ON_THE_PHONE, capped.stateOf(carol));
+        assertEquals(2, capped.userCount(), "carol and alice, each once");
+    }
+
     private PhoneEvent last(String aor) {
         PhoneEvent found = null;
         for (PhoneEvent e : events) {
