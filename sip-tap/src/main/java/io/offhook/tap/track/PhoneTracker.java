@@ -501,6 +501,8 @@ public final class PhoneTracker {
         }
         if (!call.anyLive()) {
             endCall(call, "CANCEL");
+        } else {
+            reportChanges(call, "CANCEL"); // legs that still rang stop; an answered one goes on
         }
     }
 

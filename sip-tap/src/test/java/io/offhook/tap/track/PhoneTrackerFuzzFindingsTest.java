@@ -97,6 +97,32 @@ class PhoneTrackerFuzzFindingsTest {
         assertEquals(2, capped.userCount(), "carol and alice, each once");
     }
 
+    /**
+     * Input {@code cancel-after-answer-while-another-leg-rings}: alice's INVITE is answered by bob (To-tag b1), a
+     * late 183 comes from carol's phone (b2), then alice's CANCEL (crossing the 200 OK) ends the ringing leg. Carol
+     * stopped ringing without an event; her watchers kept "ringing".
+     */
+    @Test
+    void cancelThatEndsOnlyTheRingingLegIsReported() {
+        String alice = "sip:alice@example.com";
+        String bob = "sip:bob@example.com";
+        String carol = "sip:carol@example.com";
+        tracker.onMessage(Msg.request("REGISTER", "sip:example.com").callId("r").from(carol, "r1").to(carol, null)
+                .contact("sip:carol@10.0.0.3").build(), T);
+        tracker.onMessage(Msg.response(200, "REGISTER").callId("r").from(carol, "r1").to(carol, "r2")
+                .contact("sip:carol@10.0.0.3", 3600).build(), T);
+        tracker.onMessage(Msg.request("INVITE", bob).callId("k1").from(alice, "a1").to(bob, null).build(), T + 1);
+        tracker.onMessage(Msg.response(200, "INVITE").callId("k1").from(alice, "a1").to(bob, "b1")
+                .contact("sip:bob@10.0.0.2").build(), T + 2);
+        tracker.onMessage(Msg.response(183, "INVITE").callId("k1").from(alice, "a1").to(bob, "b2")
+                .contact("sip:carol@10.0.0.3").build(), T + 3);
+        assertEquals(PhoneState.RINGING, tracker.stateOf(carol));
+        tracker.onMessage(Msg.request("CANCEL", bob).callId("k1").from(alice, "a1").to(bob, null).build(), T + 4);
+        assertEquals(PhoneState.AVAILABLE, tracker.stateOf(carol));
+        assertEquals(PhoneState.AVAILABLE, last(carol).state(), "carol's change is reported: " + events);
+        assertEquals(PhoneState.ON_THE_PHONE, tracker.stateOf(alice), "the answered call goes on");
+    }
+
     private PhoneEvent last(String aor) {
         PhoneEvent found = null;
         for (PhoneEvent e : events) {
