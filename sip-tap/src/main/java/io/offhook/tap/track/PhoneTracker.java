@@ -475,7 +475,8 @@ public final class PhoneTracker {
         }
         User callee = calleeDevice == null ? null : deviceOwner(calleeDevice);
         if (callee == null && call.forwardedTo.size() == 1) {
-            callee = call.forwardedTo.get(0);
+            // By address: that user may have been forgotten (idle) since the INVITE was forwarded to his device.
+            callee = user(call.forwardedTo.get(0).aor);
         }
         if (callee == null) {
             callee = user(call.toAor);

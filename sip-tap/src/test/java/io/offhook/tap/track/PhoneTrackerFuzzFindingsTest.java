@@ -123,6 +123,29 @@ class PhoneTrackerFuzzFindingsTest {
         assertEquals(PhoneState.ON_THE_PHONE, tracker.stateOf(alice), "the answered call goes on");
     }
 
+    /**
+     * Input {@code forwarded-to-user-forgotten-before-answer}: alice's INVITE is forwarded to bob's registered
+     * phone, bob's registration then goes (no call, no device: the tracker forgets him), then the phone answers
+     * from a contact that is no registered device. The leg went to the user the INVITE was forwarded to, that is
+     * the forgotten one: bob's events said "on the phone" while {@code stateOf} said offline.
+     */
+    @Test
+    void aLegOfAForgottenForwardedToUserGoesToHisCurrentUser() {
+        String alice = "sip:alice@example.com";
+        String bob = "sip:bob@example.com";
+        tracker.onMessage(Msg.response(200, "REGISTER").callId("r").from(bob, "r1").to(bob, "r2")
+                .contact("sip:bob@10.0.0.2:5060", 3600).build(), T);
+        tracker.onMessage(Msg.request("INVITE", "sip:bob@10.0.0.2:5060").callId("w1").from(alice, "a1")
+                .to("sip:office@example.com", null).build(), T + 1);
+        tracker.onMessage(Msg.response(200, "REGISTER").callId("r").cseq(2).from(bob, "r1").to(bob, "r2")
+                .build(), T + 2);
+        assertEquals(PhoneState.OFFLINE, tracker.stateOf(bob));
+        tracker.onMessage(Msg.response(200, "INVITE").callId("w1").from(alice, "a1")
+                .to("sip:office@example.com", "b1").contact("sip:unknown@10.0.0.9").build(), T + 3);
+        assertEquals(PhoneState.ON_THE_PHONE, last(bob).state());
+        assertEquals(PhoneState.ON_THE_PHONE, tracker.stateOf(bob), "events and state agree");
+    }
+
     private PhoneEvent last(String aor) {
         PhoneEvent found = null;
         for (PhoneEvent e : events) {
