@@ -216,6 +216,10 @@ final class StanzaReader {
                 throw io;
             }
             throw e;
+        } catch (RuntimeException e) {
+            // The JDK's parser fails on some malformed input with an unchecked exception of its own (a NUL in a DTD
+            // looks up an error message it does not have: MissingResourceException). Still malformed input.
+            throw new XMLStreamException("the XML parser failed on the input: " + e, e);
         }
     }
 

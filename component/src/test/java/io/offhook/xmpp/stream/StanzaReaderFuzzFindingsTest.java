@@ -30,4 +30,17 @@ class StanzaReaderFuzzFindingsTest {
         XMLStreamException e = assertThrows(XMLStreamException.class, reader::next);
         assertTrue(e.getMessage().contains(":item"), e.getMessage());
     }
+
+    /**
+     * Input {@code nul-inside-a-dtd}: a DOCTYPE whose internal subset holds a NUL byte, before the stream header.
+     * The JDK's parser (DTDs switched off) went to report "InvalidCharInDTD", has no message of that name, and threw
+     * MissingResourceException, which escaped the reader as an internal error.
+     */
+    @Test
+    void aParserFailureOnAMalformedDtdIsAnXmlError() throws Exception {
+        byte[] input = "\t<!DOCTYPE x[<!DOCTYPE x\0\0 PUBLIC \"\" \"htt\">>".getBytes(StandardCharsets.ISO_8859_1);
+        StanzaReader reader = new StanzaReader(new ByteArrayInputStream(input), 10_000);
+        XMLStreamException e = assertThrows(XMLStreamException.class, reader::readHeader);
+        assertTrue(e.getMessage().contains("MissingResourceException"), e.getMessage());
+    }
 }
