@@ -104,9 +104,10 @@ public final class DifferentialCheck {
          */
         SESSION_EXPIRES_TRAILING_TEXT,
         /**
-         * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}): JAIN-SIP's SDP parser
-         * trims it as if it were blank, the scanner compares the attribute as it is (RFC 4566: it is then another
-         * attribute). Applies to the SDP fields only.
+         * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}), or holds a CR not
+         * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
+         * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
+         * the attribute is another one. Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
         /**
@@ -333,7 +334,8 @@ public final class DifferentialCheck {
         String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.ISO_8859_1);
         for (String line : body.split("\n", -1)) {
             String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-            if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1)))) {
+            if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1))
+                    || text.indexOf('\r') >= 0)) {
                 return true;
             }
         }

@@ -60,6 +60,9 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
                         HEAD + "Content-Type: application/sdp\n\nv=0\nm=audio 1 RTP/AVP 0\na=sendonly\u000f\n",
                         HEAD + "Content-Type: application/sdp\n\n" + SDP),
+                Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nm=audio 1 RTP/AVP 0\na=sendonly\rA\n",
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nm=audio 1 RTP/AVP 0\na=sendonly\nA\n"),
                 Arguments.of(Divergence.ADDR_SPEC_OF_OTHER_SCHEME,
                         HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: sid:pave@example.net;tag=a1")
                                 + "\n",
