@@ -72,8 +72,8 @@ public final class DifferentialCheck {
         /**
          * JAIN-SIP re-serialises the URIs it parses (it drops an empty parameter after a trailing {@code ;}, and
          * re-escapes the user part of a URI of an unknown scheme, turning {@code %20} into {@code %2}). Applies to a
-         * URI field only when JAIN-SIP's own URI parser, given the scanner's URI text, prints exactly JAIN-SIP's
-         * value: both read the same text.
+         * URI field only when JAIN-SIP's own URI or address parser, given the scanner's URI text, prints exactly
+         * JAIN-SIP's value: both read the same text.
          */
         URI_RESERIALISED,
         /**
@@ -360,7 +360,9 @@ public final class DifferentialCheck {
             return false;
         }
         String reprinted = JainSipReference.reprintUri(ours);
-        return reprinted != null && canonicalUri(reprinted).equals(canonicalUri(theirs));
+        String inBrackets = JainSipReference.reprintAddressUri(ours);
+        return reprinted != null && canonicalUri(reprinted).equals(canonicalUri(theirs))
+                || inBrackets != null && canonicalUri(inBrackets).equals(canonicalUri(theirs));
     }
 
     /**

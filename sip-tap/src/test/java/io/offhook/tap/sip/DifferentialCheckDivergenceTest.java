@@ -43,6 +43,11 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.URI_RESERIALISED,
                         HEAD + "Contact: <sip:bob@192.0.2.32;expires=9;>\n\n",
                         HEAD + "Contact: <sip:bob@192.0.2.32;expires=9>\n\n"),
+                Arguments.of(Divergence.URI_RESERIALISED,
+                        HEAD.replace("From: <sip:alice@example.com>", "From: <x-esc:Name%20With%20Spaces@example.net>")
+                                + "\n",
+                        HEAD.replace("From: <sip:alice@example.com>", "From: <x-esc:NameWithSpaces@example.net>")
+                                + "\n"),
                 Arguments.of(Divergence.URI_WITHOUT_SCHEME,
                         HEAD.replace("To: <sip:bob@example.com>", "To: 2ip:carol@example.com;tag=t2") + "\n",
                         HEAD.replace("To: <sip:bob@example.com>", "To: sip:carol@example.com;tag=t2") + "\n"),

@@ -207,6 +207,19 @@ final class JainSipReference {
         }
     }
 
+    /**
+     * A URI as JAIN-SIP's address parser reads and prints it inside angle brackets (as in a From header; for a URI
+     * of an unknown scheme it re-escapes differently from its URI parser), or {@code null}.
+     */
+    static String reprintAddressUri(String uri) {
+        try {
+            return new gov.nist.javax.sip.address.AddressFactoryImpl().createAddress("<" + uri + ">").getURI()
+                    .toString();
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private static Result rejected(String why, ObservingParser parser) {
         return new Result(null, why, parser.dropped);
     }
