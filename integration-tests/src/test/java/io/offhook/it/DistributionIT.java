@@ -58,7 +58,8 @@ class DistributionIT {
         install = root.resolve("offhook-" + version);
         for (String file : List.of("bin/offhook", "lib/offhook.jar", "etc/offhook.conf", "etc/log4j2.xml",
                 "etc/users.map", "etc/offhook.service", "etc/prosody-offhook.cfg.lua", "etc/ejabberd-offhook.yml",
-                "etc/kamailio-hep.cfg", "README.md", "NOTICE")) {
+                "etc/kamailio-hep.cfg", "etc/opensips-hep.cfg", "etc/asterisk-hep.conf",
+                "etc/freeswitch-sofia-capture.xml", "etc/heplify.md", "etc/openfire.md", "README.md", "NOTICE")) {
             assertTrue(Files.isRegularFile(install.resolve(file)), "the archive has no " + file);
         }
         assertTrue(Files.isExecutable(install.resolve("bin/offhook")), "bin/offhook is not executable");
