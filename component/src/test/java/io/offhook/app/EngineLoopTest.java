@@ -1,6 +1,8 @@
 package io.offhook.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.mapping.MappingException;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.dom4j.DocumentHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,7 @@ class EngineLoopTest {
         // A task queued now runs after the loop has finished writing (and timing) the last batch.
         long timed = l.call(e -> l.latency().snapshot().count(), Duration.ofSeconds(5));
         assertEquals(3, timed);
+        assertEquals(3, l.histogram().snapshot().count(), "the metrics histogram times the same events");
         assertTrue(l.latency().snapshot().max() < 5_000_000, "latency in microseconds");
 
         List<Packet> last = l.stop(Duration.ofSeconds(5));
@@ -114,5 +118,15 @@ class EngineLoopTest {
             loop.onEvent(event(PhoneEventType.STILL_ONLINE, PhoneState.AVAILABLE, PhoneState.AVAILABLE, null));
         }
         assertEquals(500, loop.dropped());
+    }
+
+    @Test
+    void aCallOnAFullQueueTimesOutInsteadOfWaitingForRoom() throws Exception {
+        loop = new EngineLoop(1000, Duration.ofMillis(50));
+        for (int i = 0; i < 1000; i++) {
+            loop.onEvent(event(PhoneEventType.STILL_ONLINE, PhoneState.AVAILABLE, PhoneState.AVAILABLE, null));
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(TimeoutException.class,
+                () -> loop.call(e -> e.stats(), Duration.ofMillis(100))));
     }
 }
