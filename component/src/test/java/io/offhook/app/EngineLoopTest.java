@@ -87,6 +87,8 @@ class EngineLoopTest {
         IQ get = (IQ) next().get(0);
         l.stanza(xml("<iq type='result' id='" + get.getID() + "' from='alice@localhost' to='phone.localhost'>"
                 + "<query xmlns='jabber:iq:roster'><item jid='bob@localhost' subscription='both'/></query></iq>"));
+        // A phone event may run at once on its own thread, before queued stanzas: wait until the roster is in.
+        l.call(e -> e.stats(), Duration.ofSeconds(5));
         l.onEvent(event(PhoneEventType.ONLINE, PhoneState.AVAILABLE, PhoneState.OFFLINE, null));
         l.onEvent(event(PhoneEventType.RINGING, PhoneState.RINGING, PhoneState.AVAILABLE, "c1"));
         l.onEvent(event(PhoneEventType.ON_THE_PHONE, PhoneState.ON_THE_PHONE, PhoneState.RINGING, "c1"));
