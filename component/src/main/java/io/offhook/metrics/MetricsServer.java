@@ -23,7 +23,8 @@ import org.apache.logging.log4j.Logger;
  * The HTTP adapter: {@code GET /metrics} and {@code GET /health} on the JDK's built-in server (module
  * {@code jdk.httpserver}), so no HTTP library is needed.
  *
- * <p>Bounded by design: one thread answers every request in turn (a scrape takes milliseconds), at most
+ * <p>Bounded by design: besides the JDK server's own thread that accepts connections and reads request headers,
+ * one thread answers every request in turn (a scrape takes milliseconds, at most the engine timeout), at most
  * {@value #MAX_WAITING} requests wait for it and later ones are refused by closing their connection, no request
  * body is ever read (the JDK server discards at most 64 KiB of an unread body, then closes the connection), and a
  * path other than the two gets 404, another method 405. {@code HEAD} is answered like {@code GET}, without body.
@@ -104,7 +105,13 @@ public final class MetricsServer implements AutoCloseable {
             throws IOException {
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(health, "health");
-        HttpServer server = HttpServer.create(address, MAX_WAITING);
+        HttpServer server;
+        try {
+            server = HttpServer.create(address, MAX_WAITING);
+        } catch (IOException e) {
+            throw new IOException(KEY_LISTEN + ": cannot listen on " + address.getAddress().getHostAddress() + ":"
+                    + address.getPort() + ": " + e.getMessage(), e);
+        }
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(MAX_WAITING), r -> {
                     Thread t = new Thread(r, "offhook-metrics");

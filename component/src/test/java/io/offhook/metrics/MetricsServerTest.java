@@ -93,6 +93,16 @@ class MetricsServerTest {
     }
 
     @Test
+    void aTakenPortIsAnErrorNamingTheKey() throws Exception {
+        start();
+        OffhookMetrics metrics = parts.metrics();
+        IOException e = assertThrows(IOException.class, () -> MetricsServer.start(server.address(), metrics::scrape,
+                metrics::health).close());
+        assertTrue(e.getMessage().startsWith("metrics.listen: cannot listen on 127.0.0.1:" + server.address()
+                .getPort()), e.getMessage());
+    }
+
+    @Test
     void theListenAddressIsParsedStrictly() {
         assertEquals(Optional.empty(), MetricsServer.parseListen(""));
         assertEquals(Optional.empty(), MetricsServer.parseListen("off"));
