@@ -3,6 +3,7 @@ package io.offhook.app;
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
 import io.offhook.mapping.NumberPlan;
+import io.offhook.metrics.MetricsServer;
 import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineSettings;
 import io.offhook.publish.GatewayPolicy;
@@ -10,6 +11,7 @@ import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,12 +39,14 @@ import org.xmpp.packet.JID;
  * @param engineQueue inputs that may wait for the engine ({@code engine.queue})
  * @param gatewayStateFile where gateway subscriptions are kept across restarts ({@code gateway.state-file});
  *     empty keeps them in memory only
+ * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
+ *     empty when off
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
-                            Optional<Path> gatewayStateFile) {
+                            Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -62,7 +66,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
-            "engine.queue");
+            "engine.queue",
+            MetricsServer.KEY_LISTEN);
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -143,9 +148,11 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
         Optional<Path> gatewayState = s.path("gateway.state-file");
+        Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
+                MetricsServer::parseListen);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState);
+                hep, capture, tracker, queue, gatewayState, metrics);
     }
 
     private static JID domainJid(String domain) {

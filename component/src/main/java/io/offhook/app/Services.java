@@ -2,6 +2,8 @@ package io.offhook.app;
 
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
+import io.offhook.metrics.MetricsServer;
+import io.offhook.metrics.OffhookMetrics;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresenceMappings;
 import io.offhook.publish.EngineStats;
@@ -23,9 +25,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.xmpp.packet.Packet;
@@ -44,6 +50,7 @@ public final class Services implements AutoCloseable {
     private EngineLoop loop;
     private ComponentConnection connection;
     private HepListener hepListener;
+    private MetricsServer metricsServer;
     private boolean stopped;
     private EngineStats lastLogged;
     private long savedGatewayVersion;
@@ -102,8 +109,12 @@ public final class Services implements AutoCloseable {
                     config.hep().get().udpEnabled() ? hepListener.udpPort() : "off",
                     config.hep().get().tcpEnabled() ? hepListener.tcpPort() : "off");
         }
+        LongAdder captured = new LongAdder();
         if (config.capture().isPresent()) {
-            LiveCapture capture = new LiveCapture(config.capture().get(), pipeline, drops);
+            LiveCapture capture = new LiveCapture(config.capture().get(), packet -> {
+                captured.increment();
+                pipeline.onPacket(packet);
+            }, drops);
             capture.start();
             sources.add(capture::close);
             LOG.info("Capturing SIP on {} ({})", config.capture().get().interfaceName(),
@@ -111,6 +122,31 @@ public final class Services implements AutoCloseable {
         }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
+        if (config.metricsListen().isPresent()) {
+            startMetrics(config, pipeline, drops, captured);
+        }
+    }
+
+    /** The metrics endpoint over the parts just started ({@code metrics.listen}). */
+    private void startMetrics(OffhookConfig config, TapPipeline pipeline, DropCounters drops, LongAdder captured)
+            throws IOException {
+        Map<String, LongSupplier> bySource = new TreeMap<>();
+        HepListener hep = hepListener;
+        if (hep != null && config.hep().get().udpEnabled()) {
+            bySource.put("hep_udp", hep::sipOverUdp);
+        }
+        if (hep != null && config.hep().get().tcpEnabled()) {
+            bySource.put("hep_tcp", hep::sipOverTcp);
+        }
+        if (config.capture().isPresent()) {
+            bySource.put("capture", captured::sum);
+        }
+        OffhookMetrics metrics = new OffhookMetrics(new OffhookMetrics.Parts(bySource, pipeline::messages, drops,
+                () -> pipeline.readTracker(t -> new OffhookMetrics.TrackerSize(t.userCount(), t.bindingCount(),
+                        t.callCount())),
+                timeout -> loop.call(PresenceEngine::stats, timeout), loop::dropped, connection::stats,
+                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram()), Duration.ofSeconds(1));
+        metricsServer = MetricsServer.start(config.metricsListen().get(), metrics::scrape, metrics::health);
     }
 
     /** Saves the gateway subscriptions when they changed since the last save. */
@@ -161,6 +197,11 @@ public final class Services implements AutoCloseable {
         return hepListener == null ? -1 : hepListener.tcpPort();
     }
 
+    /** The metrics endpoint's port (useful when the config asked for port 0), or -1 when it is off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.address().getPort();
+    }
+
     /** The engine's thread, to read its state consistently. */
     public EngineLoop engine() {
         return loop;
@@ -178,6 +219,9 @@ public final class Services implements AutoCloseable {
             return;
         }
         stopped = true;
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         for (AutoCloseable source : sources) {
             try {
                 source.close();

@@ -10,12 +10,14 @@ import io.offhook.presence.Show;
 import io.offhook.publish.UserState.Shown;
 import io.offhook.publish.UserState.Target;
 import io.offhook.tap.track.PhoneEvent;
+import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.privilege.Permissions;
 import io.offhook.xmpp.privilege.RosterQuery;
 import io.offhook.xmpp.stream.XmlChars;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -86,6 +88,7 @@ public final class PresenceEngine {
     private long echoesIgnored;
     private long subscriptionsDenied;
     private long mappingFailures;
+    private final long[] presenceByMode = new long[PresentationMode.values().length];
 
     /**
      * @param mapping the presence mapping the config chose (the default one when it throws)
@@ -115,10 +118,17 @@ public final class PresenceEngine {
         Optional<MappedUser> found = identities.find(event.aor());
         if (found.isEmpty()) {
             unmapped++;
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("user=- call={} aor={} {} {}: not in the mapping, ignored", event.callId(), event.aor(),
+                        event.type(), event.state());
+            }
             return;
         }
         MappedUser mapped = found.get();
         JID jid = mapped.jid().asBareJID();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("user={} call={} aor={} {} {}", jid, event.callId(), event.aor(), event.type(), event.state());
+        }
         JID previous = aorOwner.put(event.aor(), jid);
         if (previous != null && !previous.equals(jid)) {
             UserState old = users.get(previous);
@@ -157,7 +167,7 @@ public final class PresenceEngine {
         int resent = 0;
         for (UserState user : users.values()) {
             for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
-                send(addressed(e.getValue().presence(), e.getKey().to()));
+                send(addressed(e.getValue().presence(), e.getKey().to()), e.getValue().mode());
                 resent++;
             }
         }
@@ -258,11 +268,21 @@ public final class PresenceEngine {
     /** The counters so far. */
     public EngineStats stats() {
         int shown = 0;
+        Map<PhoneState, Integer> byState = new EnumMap<>(PhoneState.class);
+        Map<PhoneState, Integer> calls = new EnumMap<>(PhoneState.class);
         for (UserState user : users.values()) {
             shown += user.shown.size();
+            byState.merge(user.state, 1, Integer::sum);
+            user.countCalls(calls);
+        }
+        Map<PresentationMode, Long> byMode = new EnumMap<>(PresentationMode.class);
+        for (PresentationMode mode : PresentationMode.values()) {
+            if (presenceByMode[mode.ordinal()] > 0) {
+                byMode.put(mode, presenceByMode[mode.ordinal()]);
+            }
         }
         return new EngineStats(events, unmapped, stanzasSent, rosterRequests, rosterErrors, echoesIgnored,
-                subscriptionsDenied, mappingFailures, users.size(), shown);
+                subscriptionsDenied, mappingFailures, users.size(), shown, byMode, byState, calls);
     }
 
     // ---------------------------------------------------------------- users and publishing
@@ -290,7 +310,7 @@ public final class PresenceEngine {
             phone = Objects.requireNonNull(mapping.map(user.status()), "mapping returned null");
         } catch (RuntimeException e) {
             mappingFailures++;
-            LOG.warn("Presence mapping '{}' failed for {} ({}); showing the default", mapping.name(), user.jid,
+            LOG.warn("Presence mapping '{}' failed for user={} ({}); showing the default", mapping.name(), user.jid,
                     e.toString());
             phone = fallback.map(user.status());
         }
@@ -315,7 +335,7 @@ public final class PresenceEngine {
             String content = contents.computeIfAbsent(template, Presence::toXML);
             Shown before = user.shown.get(e.getKey());
             if (before == null || !before.content().equals(content)) {
-                send(addressed(template, e.getKey().to()));
+                send(addressed(template, e.getKey().to()), user.mode);
                 user.shown.put(e.getKey(), new Shown(template, content, user.mode));
             }
         }
@@ -451,14 +471,14 @@ public final class PresenceEngine {
         if (shown.mode() == PresentationMode.OVERLAY) {
             Presence real = directory.resources(user.jid).get(target.from().getResource());
             if (real != null) {
-                send(addressed(restored(real, target.from()), target.to()));
+                send(addressed(restored(real, target.from()), target.to()), shown.mode());
             }
             return;
         }
         Presence gone = new Presence(Presence.Type.unavailable);
         gone.setFrom(target.from());
         gone.setTo(target.to());
-        send(gone);
+        send(gone, shown.mode());
     }
 
     /** Sends the current state of every user who shows something to {@code contact}'s bare JID, to that resource. */
@@ -466,7 +486,7 @@ public final class PresenceEngine {
         JID bare = contactFull.asBareJID();
         for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
             if (e.getKey().to().equals(bare)) {
-                send(addressed(e.getValue().presence(), contactFull));
+                send(addressed(e.getValue().presence(), contactFull), e.getValue().mode());
             }
         }
     }
@@ -477,9 +497,10 @@ public final class PresenceEngine {
         return p;
     }
 
-    private void send(Packet packet) {
+    private void send(Presence packet, PresentationMode mode) {
         packet.setID(ID_PREFIX + Long.toString(++nextId, 36));
         stanzasSent++;
+        presenceByMode[mode.ordinal()]++;
         outbox.send(packet);
     }
 
@@ -691,14 +712,14 @@ public final class PresenceEngine {
             p = new Presence(Presence.Type.unavailable);
             p.setFrom(gatewayJid);
         }
-        send(addressed(p, to));
+        send(addressed(p, to), PresentationMode.GATEWAY);
     }
 
     private void reply(JID from, JID to, Presence.Type type) {
         Presence p = new Presence(type);
         p.setFrom(from);
         p.setTo(to);
-        send(p);
+        send(p, PresentationMode.GATEWAY);
     }
 
     private void replayPendingGateway(JID user) {
@@ -783,7 +804,7 @@ public final class PresenceEngine {
             } else {
                 rosterErrors++;
                 PacketError error = iq.getError();
-                LOG.warn("Roster of {} could not be read ({}); nobody but the user sees the phone until it can",
+                LOG.warn("Roster of user={} could not be read ({}); nobody but the user sees the phone until it can",
                         entry.user, error == null ? "no reason given" : error.getCondition());
                 rosters.schedule(entry, now.plus(settings.rosterRefresh()));
                 List<Presence> pending = pendingGateway.remove(entry.user);

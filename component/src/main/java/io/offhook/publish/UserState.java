@@ -137,6 +137,15 @@ final class UserState {
         return new PhoneStatus(jid, state, since, calls);
     }
 
+    /** Adds this user's calls, by state, to {@code counts} (for metrics). */
+    void countCalls(Map<PhoneState, Integer> counts) {
+        for (Address a : addresses.values()) {
+            for (Call c : a.calls.values()) {
+                counts.merge(c.state(), 1, Integer::sum);
+            }
+        }
+    }
+
     /** Whether the user can be forgotten: nothing known, nothing shown. */
     boolean idle() {
         return addresses.isEmpty() && shown.isEmpty();

@@ -48,6 +48,7 @@ class OffhookConfigTest {
         assertEquals("phone", c.engine().phoneResource());
         assertEquals(9060, c.hep().orElseThrow().port());
         assertTrue(c.capture().isEmpty());
+        assertTrue(c.metricsListen().isEmpty(), "no metrics endpoint unless asked for");
         assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
     }
 
@@ -86,6 +87,7 @@ class OffhookConfigTest {
                 presence.ringing.txt = Ring
                 hep.listen = nowhere
                 mapping.file = users.map
+                metrics.listen = metrics.example.com:9464
                 """);
         ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
         String all = String.join("\n", e.problems());
@@ -94,5 +96,7 @@ class OffhookConfigTest {
         assertTrue(all.contains(":4: presence.mode: unknown presentation mode 'sideways'"), all);
         assertTrue(all.contains(":5: presence.ringing.txt: unknown key"), all);
         assertTrue(all.contains(":6: hep.listen: 'nowhere' is not ADDRESS:PORT"), all);
+        assertTrue(all.contains(":8: metrics.listen: 'metrics.example.com:9464': the address must be a literal IP "
+                + "address"), all);
     }
 }

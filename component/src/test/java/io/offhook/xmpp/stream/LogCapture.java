@@ -12,7 +12,7 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects what one logger writes at INFO and above, for assertions on log levels and texts. */
+/** Collects what one logger writes (at INFO and above unless told), for assertions on log levels and texts. */
 final class LogCapture implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -21,7 +21,12 @@ final class LogCapture implements AutoCloseable {
     private final AbstractAppender appender;
 
     LogCapture(Class<?> type) {
-        this.name = type.getName();
+        this(type.getName(), Level.INFO);
+    }
+
+    /** Collects what the logger {@code name} writes at {@code level} and above. */
+    LogCapture(String name, Level level) {
+        this.name = name;
         this.appender = new AbstractAppender("capture-" + name, null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -30,8 +35,8 @@ final class LogCapture implements AutoCloseable {
         };
         appender.start();
         Configuration config = context.getConfiguration();
-        LoggerConfig logger = new LoggerConfig(name, Level.INFO, false);
-        logger.addAppender(appender, Level.INFO, null);
+        LoggerConfig logger = new LoggerConfig(name, level, false);
+        logger.addAppender(appender, level, null);
         config.addLogger(name, logger);
         context.updateLoggers();
     }
