@@ -2,6 +2,7 @@ package io.offhook.app;
 
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
+import io.offhook.fallback.FallbackSessions;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappedUser;
 import io.offhook.mapping.MappingException;
@@ -192,6 +193,9 @@ final class ConfigCheck {
         row("Numbers", numberPlan(config.numberPlan()));
         row("Gateway", config.gatewayStateFile().map(p -> "subscriptions kept in " + p)
                 .orElse("subscriptions kept in memory only (gateway.state-file not set)"));
+        row("Login", config.fallback().credentials().file().map(p -> count(config.fallback().credentials().size(),
+                "account", "accounts") + " in " + p + ", priority " + config.fallback().priority())
+                .orElse("login mode unavailable (fallback.credentials-file not set)"));
     }
 
     /** One address: what it maps to; false when it is no address at all. */
@@ -212,14 +216,21 @@ final class ConfigCheck {
             return true;
         }
         MappedUser user = found.get();
-        PresentationMode mode = user.mode().orElse(config.engine().defaultMode());
+        PresentationMode configured = user.mode().orElse(config.engine().defaultMode());
+        PresentationMode mode = FallbackSessions.effectiveMode(user.jid(), configured,
+                config.component().serverDomain(), config.fallback().credentials());
         String how = switch (mode) {
             case RESOURCE -> "as " + user.jid().toBareJID() + "/" + config.engine().phoneResource();
             case OVERLAY -> "on " + user.jid().toBareJID() + "'s own resources";
             case GATEWAY -> "as the contact " + gatewayContact(user.jid(), config.engine().component());
+            case LOGIN -> "as " + user.jid().toBareJID() + "/" + config.engine().phoneResource() + " by logging in "
+                    + "as the user" + (config.fallback().credentials().find(user.jid()).isPresent() ? ""
+                            : " (NOT SHOWN: no line for the user in fallback.credentials-file)");
         };
         out.println(shown + " -> " + user.jid().toBareJID() + ", " + mode.configName() + " mode"
-                + (user.mode().isPresent() ? " (mode= in the mapping)" : " (the default)") + ", shown " + how
+                + (mode != configured ? " (automatic: its domain is not " + config.component().serverDomain()
+                        + " and the credentials file has its password)"
+                        : user.mode().isPresent() ? " (mode= in the mapping)" : " (the default)") + ", shown " + how
                 + ", remote party " + (user.showRemoteParty() ? "shown" : "hidden"));
         return true;
     }

@@ -2,6 +2,7 @@ package io.offhook.app;
 
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
+import io.offhook.fallback.FallbackSettings;
 import io.offhook.mapping.NumberPlan;
 import io.offhook.metrics.MetricsServer;
 import io.offhook.presence.PresentationMode;
@@ -41,12 +42,15 @@ import org.xmpp.packet.JID;
  *     empty keeps them in memory only
  * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
  *     empty when off
+ * @param fallback the per-user login fallback ({@code fallback.*}; login mode is unavailable without
+ *     {@code fallback.credentials-file})
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
-                            Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen) {
+                            Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
+                            FallbackSettings fallback) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -67,7 +71,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
             "engine.queue",
-            MetricsServer.KEY_LISTEN);
+            MetricsServer.KEY_LISTEN,
+            FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
+            FallbackSettings.KEY_CONCURRENT_LOGINS, FallbackSettings.KEY_RETRY_MIN, FallbackSettings.KEY_RETRY_MAX,
+            FallbackSettings.KEY_CONNECT_TIMEOUT);
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -150,9 +157,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Optional<Path> gatewayState = s.path("gateway.state-file");
         Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
                 MetricsServer::parseListen);
+        FallbackSettings fallback = FallbackSettings.from(s, resource, mode).orElse(null);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState, metrics);
+                hep, capture, tracker, queue, gatewayState, metrics, fallback);
     }
 
     private static JID domainJid(String domain) {

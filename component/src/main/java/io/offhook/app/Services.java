@@ -1,5 +1,6 @@
 package io.offhook.app;
 
+import io.offhook.fallback.FallbackSessions;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
 import io.offhook.metrics.MetricsServer;
@@ -49,6 +50,7 @@ public final class Services implements AutoCloseable {
     private MappingReloader mapping;
     private EngineLoop loop;
     private ComponentConnection connection;
+    private FallbackSessions fallback;
     private HepListener hepListener;
     private MetricsServer metricsServer;
     private boolean stopped;
@@ -87,7 +89,13 @@ public final class Services implements AutoCloseable {
         mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), loop::mappingChanged, scheduler,
                 config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
-        PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock);
+        fallback = FallbackSessions.create(config.fallback(), config.component().serverDomain(), clock);
+        if (config.fallback().credentials().file().isPresent()) {
+            LOG.info("Login fallback: {} accounts in {}", config.fallback().credentials().size(),
+                    config.fallback().credentials().file().get());
+        }
+        PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock,
+                fallback);
         if (config.gatewayStateFile().isPresent()) {
             Path state = config.gatewayStateFile().get();
             gatewayStateFile = state;
@@ -212,6 +220,11 @@ public final class Services implements AutoCloseable {
         return connection;
     }
 
+    /** The login fallback's sessions. */
+    public FallbackSessions fallback() {
+        return fallback;
+    }
+
     /** Stops everything in reverse order; every presence put up is taken down first. Idempotent. */
     @Override
     public synchronized void close() {
@@ -239,6 +252,10 @@ public final class Services implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (fallback != null) {
+            // After the engine: it tells the fallback nothing more. Before the component: independent of it.
+            fallback.close(Duration.ofSeconds(5));
         }
         if (connection != null) {
             LOG.info("Taking down {} presences before disconnecting", last.size());

@@ -38,7 +38,7 @@ import org.xmpp.packet.JID;
  * <li>{@code tel:NUMBER} or a bare number ({@code +49 30 1234567}, {@code 0049 30 1234567}, {@code 030 1234567},
  *     {@code +49 (0)30 1234567}, {@code 1001}): a number entry, compared after {@link NumberPlan#normalise}.</li>
  * </ul>
- * Options are {@code name=value}: {@code mode=resource|overlay|gateway} (default: the deployment's mode),
+ * Options are {@code name=value}: {@code mode=resource|overlay|gateway|login} (default: the deployment's mode),
  * {@code remote=show|hide} (whether the remote party may be shown; default hide), and on rules only
  * {@code case=lower|exact} (lower: SIP user parts of that domain are compared without case; default exact).
  *

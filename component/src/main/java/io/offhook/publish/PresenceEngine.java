@@ -1,5 +1,6 @@
 package io.offhook.publish;
 
+import io.offhook.fallback.Logins;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappedUser;
 import io.offhook.presence.DefaultPresenceMapping;
@@ -58,6 +59,7 @@ public final class PresenceEngine {
     private final PresenceMapping fallback = new DefaultPresenceMapping();
     private final Outbox outbox;
     private final Clock clock;
+    private final Logins logins;
     private final String userDomain;
     private IdentityMap identities;
 
@@ -91,12 +93,24 @@ public final class PresenceEngine {
     private final long[] presenceByMode = new long[PresentationMode.values().length];
 
     /**
+     * An engine without the login fallback: users in login mode are shown nowhere.
+     *
      * @param mapping the presence mapping the config chose (the default one when it throws)
      * @param identities the SIP-to-XMPP mapping at start; {@link #mappingChanged} replaces it
      * @param clock the time for roster refreshes and timeouts
      */
     public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
                           Clock clock) {
+        this(settings, mapping, identities, outbox, clock, Logins.NONE);
+    }
+
+    /**
+     * @param logins the login fallback: it may take users over ({@link Logins#mode}), and shows the phone of users
+     *     in {@link PresentationMode#LOGIN} mode, which the engine sends nothing for
+     */
+    public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
+                          Clock clock, Logins logins) {
+        this.logins = Objects.requireNonNull(logins, "logins");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.mapping = Objects.requireNonNull(mapping, "mapping");
         this.identities = Objects.requireNonNull(identities, "identities");
@@ -210,7 +224,7 @@ public final class PresenceEngine {
                 }
             } else if (owner != null) {
                 owner.mapped = mapped.get();
-                owner.mode = mapped.get().mode().orElse(settings.defaultMode());
+                owner.mode = modeOf(mapped.get());
                 touched.add(owner);
             }
         }
@@ -288,7 +302,7 @@ public final class PresenceEngine {
     // ---------------------------------------------------------------- users and publishing
 
     private UserState user(JID jid, MappedUser mapped) {
-        PresentationMode mode = mapped.mode().orElse(settings.defaultMode());
+        PresentationMode mode = modeOf(mapped);
         UserState user = users.get(jid);
         if (user == null) {
             user = new UserState(jid, mapped, mode);
@@ -302,6 +316,11 @@ public final class PresenceEngine {
             user.mode = mode;
         }
         return user;
+    }
+
+    /** The mode the user chose, or the deployment's; the login fallback may take the user over. */
+    private PresentationMode modeOf(MappedUser mapped) {
+        return logins.mode(mapped.jid().asBareJID(), mapped.mode().orElse(settings.defaultMode()));
     }
 
     private void refresh(UserState user) {
@@ -339,6 +358,13 @@ public final class PresenceEngine {
                 user.shown.put(e.getKey(), new Shown(template, content, user.mode));
             }
         }
+        // Login mode: the fallback's session shows the phone while it is registered, and logs off otherwise
+        // (also when the user leaves login mode or the mapping).
+        boolean login = user.mode == PresentationMode.LOGIN && user.state != PhoneState.OFFLINE;
+        if (login || user.loginShown) {
+            logins.show(user.jid, login, login ? user.phone : PhonePresence.NONE);
+            user.loginShown = login;
+        }
         if (user.idle()) {
             users.remove(user.jid);
         }
@@ -374,6 +400,9 @@ public final class PresenceEngine {
                         out.put(new Target(from, contact), p);
                     }
                 }
+            }
+            case LOGIN -> {
+                // Shown by the login fallback's own session (see publish), not through the component.
             }
             case GATEWAY -> {
                 if (!phone.shown()) {

@@ -50,6 +50,8 @@ final class UserState {
     PhoneState state = PhoneState.OFFLINE;
     Instant since = Instant.EPOCH;
     PhonePresence phone = PhonePresence.NONE;
+    /** Whether the login fallback was last told to keep a session for this user. */
+    boolean loginShown;
     final Map<Target, Shown> shown = new HashMap<>();
     private final Map<String, Address> addresses = new HashMap<>(2);
 
@@ -148,6 +150,6 @@ final class UserState {
 
     /** Whether the user can be forgotten: nothing known, nothing shown. */
     boolean idle() {
-        return addresses.isEmpty() && shown.isEmpty();
+        return addresses.isEmpty() && shown.isEmpty() && !loginShown;
     }
 }

@@ -1,0 +1,31 @@
+package io.offhook.fallback;
+
+import java.util.Objects;
+
+/** Why a login attempt failed; the message never holds a password. */
+final class LoginFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** What kind of failure: the log says what to fix. */
+    enum Kind {
+        /** The server refused the credentials (SASL failure, RFC 6120 section 6.5). */
+        AUTH,
+        /** TLS could not be set up (no STARTTLS offered while required, or the certificate is not trusted). */
+        TLS,
+        /** The server could not be reached or did not answer in time, or the stream failed. */
+        NETWORK,
+        /** Anything else the server refused (e.g. the resource). */
+        REFUSED
+    }
+
+    private final Kind kind;
+
+    LoginFailure(Kind kind, String message) {
+        super(message, null, false, false);
+        this.kind = Objects.requireNonNull(kind, "kind");
+    }
+
+    Kind kind() {
+        return kind;
+    }
+}
