@@ -215,7 +215,7 @@ public final class CredentialsFile {
             throw new LineError("the text before '=' is not a valid JID (user@domain)");
         }
         if (jid.getNode() == null || jid.getResource() != null || text.isEmpty()) {
-            throw new LineError("the text before '=' is not a bare JID user@domain (no resource)");
+            throw new LineError("the text before '=' is not a bare JID user@domain");
         }
         return jid;
     }

@@ -432,7 +432,11 @@ public final class FallbackSessions implements Logins, AutoCloseable {
         LOG.info("Logging off {} login-fallback sessions", online.size());
         ExecutorService closer = Executors.newFixedThreadPool(Math.min(settings.concurrentLogins() * 2,
                 online.size() + busy.size()), daemon("offhook-fallback-close"));
-        online.forEach(session -> closer.execute(session::close));
+        Set<ClientSession> loggedOff = ConcurrentHashMap.newKeySet();
+        online.forEach(session -> closer.execute(() -> {
+            session.close();
+            loggedOff.add(session);
+        }));
         busy.forEach(session -> closer.execute(session::abort));
         closer.shutdown();
         try {
@@ -444,7 +448,11 @@ public final class FallbackSessions implements Logins, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closer.shutdownNow();
-        online.forEach(ClientSession::abort);
+        for (ClientSession session : online) {
+            if (!loggedOff.contains(session)) {
+                session.abort();
+            }
+        }
     }
 
     private String fileForMessages() {

@@ -30,6 +30,17 @@ import org.jxmpp.stringprep.XmppStringprepException;
  * session that sends its presence again; no presence is sent at login, only what the engine wants.
  */
 final class SmackSessions implements ClientSession.Factory {
+    /**
+     * Smack logs through java.util.logging, to standard error: its warnings about a closed connection repeat what
+     * {@link FallbackSessions} logs per user (a thousand lines when a server restarts), so only its severe messages
+     * are let through. Held here so that the configured logger is not collected.
+     */
+    private static final java.util.logging.Logger SMACK_LOG = java.util.logging.Logger.getLogger("org.jivesoftware");
+
+    static {
+        SMACK_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private final Duration timeout;
 
     /** @param timeout for connecting and for each answer of the server ({@code fallback.connect-timeout}) */

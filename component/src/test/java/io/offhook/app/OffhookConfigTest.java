@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
+import io.offhook.fallback.Credentials;
+import io.offhook.fallback.FallbackSettings;
 import io.offhook.presence.PresentationMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,6 +52,8 @@ class OffhookConfigTest {
         assertTrue(c.capture().isEmpty());
         assertTrue(c.metricsListen().isEmpty(), "no metrics endpoint unless asked for");
         assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
+        assertEquals(FallbackSettings.defaults(Credentials.none(), "phone"), c.fallback(),
+                "login mode unavailable until fallback.credentials-file is set");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.offhook.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.offhook.fallback.Logins;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingException;
 import io.offhook.mapping.MappingFile;
@@ -44,7 +45,11 @@ final class EngineHarness {
     }
 
     EngineHarness(String mapping, EngineSettings settings, PresenceMapping presenceMapping) {
-        engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock);
+        this(mapping, settings, presenceMapping, Logins.NONE);
+    }
+
+    EngineHarness(String mapping, EngineSettings settings, PresenceMapping presenceMapping, Logins logins) {
+        engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock, logins);
     }
 
     static IdentityMap identities(String text) {
