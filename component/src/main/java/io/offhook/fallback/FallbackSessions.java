@@ -163,6 +163,12 @@ public final class FallbackSessions implements Logins, AutoCloseable {
         return PresentationMode.LOGIN;
     }
 
+    /** Every domain but the component's own: their users' phones are the fallback's to show. */
+    @Override
+    public boolean otherServer(String domain) {
+        return !domain.equals(serverDomain);
+    }
+
     @Override
     public void show(JID user, boolean registered, PhonePresence phone) {
         if (closed) {
@@ -301,11 +307,11 @@ public final class FallbackSessions implements Logins, AutoCloseable {
                     + fileForMessages() : "";
         };
         if (repeated) {
-            LOG.info("Login as user={} failed again ({}, {} in a row); next attempt in {} s", s.jid.toBareJID(),
-                    f.getMessage(), s.machine.failures(), s.machine.delay().toSeconds());
+            LOG.info("Login as user={} failed again ({}, {} in a row); next attempt in {}", s.jid.toBareJID(),
+                    f.getMessage(), s.machine.failures(), human(s.machine.delay()));
         } else {
-            LOG.warn("Login as user={} failed: {}{}; next attempt in {} s", s.jid.toBareJID(), f.getMessage(), hint,
-                    s.machine.delay().toSeconds());
+            LOG.warn("Login as user={} failed: {}{}; next attempt in {}", s.jid.toBareJID(), f.getMessage(), hint,
+                    human(s.machine.delay()));
         }
         perform(s, next);
     }
@@ -319,8 +325,8 @@ public final class FallbackSessions implements Logins, AutoCloseable {
         open.decrementAndGet();
         lost.increment();
         Action next = s.machine.lost(clock.instant(), random.nextDouble());
-        LOG.info("Session of user={}/{} lost ({}); logging in again in {} ms", s.jid.toBareJID(),
-                settings.resource(), reason, s.machine.delay().toMillis());
+        LOG.info("Session of user={}/{} lost ({}); logging in again in {}", s.jid.toBareJID(),
+                settings.resource(), reason, human(s.machine.delay()));
         perform(s, next);
     }
 
@@ -458,6 +464,11 @@ public final class FallbackSessions implements Logins, AutoCloseable {
     private String fileForMessages() {
         return settings.credentials().file().map(f -> f + " (fallback.credentials-file)")
                 .orElse("fallback.credentials-file (not set)");
+    }
+
+    /** {@code 750 ms}, {@code 5 s}, {@code 300 s}. */
+    private static String human(Duration d) {
+        return d.toMillis() < 10_000 && d.toMillis() % 1000 != 0 ? d.toMillis() + " ms" : d.toSeconds() + " s";
     }
 
     private static ThreadFactory daemon(String name) {

@@ -31,6 +31,14 @@ public interface Logins {
     PresentationMode mode(JID user, PresentationMode configured);
 
     /**
+     * Whether {@code domain} is another server than the component's, whose users the fallback speaks for: the
+     * engine then does not warn that this domain grants the component no XEP-0356 permissions (it never will).
+     */
+    default boolean otherServer(String domain) {
+        return false;
+    }
+
+    /**
      * What a user in {@link PresentationMode#LOGIN} mode should show now. Called whenever the user's situation may
      * have changed; the same wish twice costs nothing.
      *

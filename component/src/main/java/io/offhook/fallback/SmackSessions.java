@@ -111,8 +111,11 @@ final class SmackSessions implements ClientSession.Factory {
                         + "STARTTLS, and the credentials file says tls=required");
             } catch (SmackException.EndpointConnectionException e) {
                 c.instantShutdown();
+                String why = e.getConnectionExceptions().isEmpty() ? "no address found"
+                        : String.valueOf(e.getConnectionExceptions().get(e.getConnectionExceptions().size() - 1)
+                                .getException().getMessage());
                 throw new LoginFailure(LoginFailure.Kind.NETWORK, "cannot connect to " + account.address() + " ("
-                        + firstLine(e.getMessage()) + ")");
+                        + firstLine(why) + ")");
             } catch (SmackException.NoResponseException e) {
                 c.instantShutdown();
                 throw new LoginFailure(LoginFailure.Kind.NETWORK, "no answer from " + account.address()

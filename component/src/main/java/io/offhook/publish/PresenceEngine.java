@@ -876,7 +876,8 @@ public final class PresenceEngine {
         for (RosterBook.Entry entry : rosters.takeDue(now, settings.rosterRequestsInFlight())) {
             Permissions granted = permissions.get(entry.user.getDomain());
             if (granted == null || !granted.rosterGet()) {
-                if (granted == null && warnedDomains.add(entry.user.getDomain())) {
+                if (granted == null && !logins.otherServer(entry.user.getDomain())
+                        && warnedDomains.add(entry.user.getDomain())) {
                     LOG.warn("No XEP-0356 permissions from {} (yet): its users' phones are shown to nobody but "
                             + "themselves until the server grants roster 'get' to {}", entry.user.getDomain(),
                             settings.component());
