@@ -157,7 +157,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Optional<Path> gatewayState = s.path("gateway.state-file");
         Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
                 MetricsServer::parseListen);
-        FallbackSettings fallback = FallbackSettings.from(s, resource, mode).orElse(null);
+        FallbackSettings fallback = FallbackSettings.from(s, resource, combine, mode).orElse(null);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
                 hep, capture, tracker, queue, gatewayState, metrics, fallback);

@@ -8,11 +8,22 @@ import java.util.Optional;
  * sessions' login threads; {@link #send} never blocks.
  */
 interface ClientSession {
-    /** Told once when an open session ends without {@link #close()} or {@link #abort()}. */
-    @FunctionalInterface
-    interface LossListener {
-        /** @param reason what happened, for the log (never a password) */
+    /** What an open session tells; called on the library's threads, so it must only hand over. */
+    interface Listener {
+        /**
+         * Told once when an open session ends without {@link #close()} or {@link #abort()}.
+         *
+         * @param reason what happened, for the log (never a password)
+         */
         void lost(String reason);
+
+        /**
+         * Another resource of the user's own came, changed or went.
+         *
+         * @param resource its resource
+         * @param presence its presence; empty when it went unavailable
+         */
+        void own(String resource, Optional<OwnPresence> presence);
     }
 
     /** Makes sessions. */
@@ -22,9 +33,9 @@ interface ClientSession {
          * A session not yet open.
          *
          * @param resource the resource to bind ({@code presence.resource})
-         * @param listener told when the session, once open, is lost
+         * @param listener told when the session, once open, is lost, and of the user's own other resources
          */
-        ClientSession create(Account account, String resource, LossListener listener);
+        ClientSession create(Account account, String resource, Listener listener);
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +64,8 @@ public final class FallbackSessions implements Logins, AutoCloseable {
     static final Duration STABLE_AFTER = Duration.ofSeconds(60);
     /** At most this many users are remembered for warn-once messages. */
     private static final int MAX_WARNED = 10_000;
+    /** At most this many of a user's own clients are remembered (memory stays bounded whatever the server sends). */
+    private static final int MAX_OWN_RESOURCES = 32;
     private static final Logger LOG = LogManager.getLogger(FallbackSessions.class);
 
     /** One user's session and its machine; touched only on the control thread. */
@@ -73,6 +76,10 @@ public final class FallbackSessions implements Logins, AutoCloseable {
         ClientSession session;
         ScheduledFuture<?> timer;
         Optional<String> lastFailure = Optional.empty();
+        /** The engine's latest wish, before the user's own dnd/xa is applied. */
+        Wanted wanted = Wanted.OFFLINE;
+        /** The user's own other resources, as the open session hears of them. */
+        final Map<String, OwnPresence> own = new TreeMap<>();
 
         Slot(JID jid, Account account, LoginMachine machine) {
             this.jid = jid;
@@ -213,7 +220,42 @@ public final class FallbackSessions implements Logins, AutoCloseable {
             s = new Slot(user, account.get(), new LoginMachine(backoff, STABLE_AFTER));
             slots.put(user, s);
         }
-        perform(s, s.machine.want(w));
+        s.wanted = w;
+        perform(s, s.machine.want(withOwn(s)));
+    }
+
+    /**
+     * The engine's wish with the rule of every mode applied: when the user's own highest-priority client shows
+     * dnd or xa, the phone shows that, and the client's words with the phone's ({@code presence.combine-format}).
+     */
+    private Wanted withOwn(Slot s) {
+        Optional<SessionPresence> phone = s.wanted.presence();
+        OwnPresence best = null;
+        for (OwnPresence p : s.own.values()) {
+            if (best == null || p.priority() > best.priority()) {
+                best = p;
+            }
+        }
+        if (phone.isEmpty() || best == null || !best.show().outranksPhone()) {
+            return s.wanted;
+        }
+        String text = best.status().isBlank() ? phone.get().status() : phone.get().status().isEmpty()
+                ? best.status().strip() : settings.combineFormat().replace("{own}", best.status().strip())
+                        .replace("{phone}", phone.get().status());
+        return Wanted.showing(new SessionPresence(best.show(), XmlChars.clean(text), phone.get().priority()));
+    }
+
+    /** One of the user's own clients came, changed or went, as the open session heard. */
+    private void onOwn(Slot s, ClientSession session, String resource, Optional<OwnPresence> presence) {
+        if (closed || s.session != session || s.machine.state() != State.ONLINE) {
+            return;
+        }
+        if (presence.isEmpty()) {
+            s.own.remove(resource);
+        } else if (s.own.size() < MAX_OWN_RESOURCES || s.own.containsKey(resource)) {
+            s.own.put(resource, presence.get());
+        }
+        perform(s, s.machine.want(withOwn(s)));
     }
 
     /** Does what the machine said, keeps the count of open sessions, and forgets a user with nothing to do. */
@@ -249,10 +291,22 @@ public final class FallbackSessions implements Logins, AutoCloseable {
 
     private void connect(Slot s) {
         ClientSession[] holder = new ClientSession[1];
-        ClientSession session = factory.create(s.account, settings.resource(),
-                reason -> post(() -> onLost(s, holder[0], reason), null));
+        ClientSession session = factory.create(s.account, settings.resource(), new ClientSession.Listener() {
+            @Override
+            public void lost(String reason) {
+                post(() -> onLost(s, holder[0], reason), null);
+            }
+
+            @Override
+            public void own(String resource, Optional<OwnPresence> presence) {
+                post(() -> onOwn(s, holder[0], resource, presence), null);
+            }
+        });
         holder[0] = session;
         s.session = session;
+        // A new session hears of the user's own clients afresh; until then the phone shows the engine's wish.
+        s.own.clear();
+        s.machine.want(withOwn(s));
         runLogin(() -> {
             try {
                 session.open();

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param credentials the accounts of {@code fallback.credentials-file}; {@link Credentials#none()} when it is not
  *     set, which makes login mode unavailable
  * @param resource the sessions' resource: {@code presence.resource}, the same as the component's phone resource
+ * @param combineFormat how the user's own status text and the phone's are joined when the user's own dnd/xa
+ *     outranks the phone ({@code presence.combine-format}, as in the component modes)
  * @param priority the sessions' presence priority, -128 to 127 ({@code fallback.priority}); negative so that the
  *     session never receives the user's messages (RFC 6121 section 8.5.2)
  * @param concurrentLogins at most this many logins or logoffs run at once ({@code fallback.concurrent-logins})
@@ -21,8 +23,8 @@ import java.util.Optional;
  * @param connectTimeout how long connecting and each answer of the server during login may take
  *     ({@code fallback.connect-timeout})
  */
-public record FallbackSettings(Credentials credentials, String resource, int priority, int concurrentLogins,
-                               Duration retryMin, Duration retryMax, Duration connectTimeout) {
+public record FallbackSettings(Credentials credentials, String resource, String combineFormat, int priority,
+                               int concurrentLogins, Duration retryMin, Duration retryMax, Duration connectTimeout) {
     /** Config key of the credentials file. */
     public static final String KEY_CREDENTIALS_FILE = "fallback.credentials-file";
     /** Config key of {@link #priority()}. */
@@ -54,6 +56,7 @@ public record FallbackSettings(Credentials credentials, String resource, int pri
     public FallbackSettings {
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(combineFormat, "combineFormat");
         if (resource == null || resource.isBlank()) {
             throw new IllegalArgumentException("presence.resource: must not be empty");
         }
@@ -71,8 +74,8 @@ public record FallbackSettings(Credentials credentials, String resource, int pri
 
     /** The documented defaults, with these credentials and resource. */
     public static FallbackSettings defaults(Credentials credentials, String resource) {
-        return new FallbackSettings(credentials, resource, DEFAULT_PRIORITY, DEFAULT_CONCURRENT_LOGINS,
-                DEFAULT_RETRY_MIN, DEFAULT_RETRY_MAX, DEFAULT_CONNECT_TIMEOUT);
+        return new FallbackSettings(credentials, resource, "{own} ({phone})", DEFAULT_PRIORITY,
+                DEFAULT_CONCURRENT_LOGINS, DEFAULT_RETRY_MIN, DEFAULT_RETRY_MAX, DEFAULT_CONNECT_TIMEOUT);
     }
 
     /**
@@ -80,10 +83,12 @@ public record FallbackSettings(Credentials credentials, String resource, int pri
      * {@code s}, each naming its key (and the credentials file's line).
      *
      * @param resource the value of {@code presence.resource}
+     * @param combineFormat the value of {@code presence.combine-format}
      * @param defaultMode the value of {@code presence.mode}: {@code login} needs a credentials file
      * @return the settings, or empty when a value was bad (the problem is recorded)
      */
-    public static Optional<FallbackSettings> from(Settings s, String resource, PresentationMode defaultMode) {
+    public static Optional<FallbackSettings> from(Settings s, String resource, String combineFormat,
+                                                  PresentationMode defaultMode) {
         Optional<Path> file = s.path(KEY_CREDENTIALS_FILE);
         int priority = s.integer(KEY_PRIORITY, DEFAULT_PRIORITY, -128, 127);
         int concurrent = s.integer(KEY_CONCURRENT_LOGINS, DEFAULT_CONCURRENT_LOGINS, 1, 1000);
@@ -111,8 +116,8 @@ public record FallbackSettings(Credentials credentials, String resource, int pri
         if (resource.isBlank()) {
             good = false; // presence.resource reports it
         }
-        return good ? Optional.of(new FallbackSettings(credentials, resource, priority, concurrent, retryMin,
-                retryMax, timeout)) : Optional.empty();
+        return good ? Optional.of(new FallbackSettings(credentials, resource, combineFormat, priority, concurrent,
+                retryMin, retryMax, timeout)) : Optional.empty();
     }
 
     /** The waits between a user's failed attempts. */

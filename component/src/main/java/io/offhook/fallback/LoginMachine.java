@@ -29,8 +29,9 @@ import java.util.Optional;
  * any         any other input                    unchanged   -       (a stale outcome)
  * </pre>
  * A wait is never cut short, and a failed attempt is always followed by one: a phone that registers and
- * unregisters quickly cannot make a failing login retry faster than its backoff. Failures in a row are forgotten when a login succeeds; quick losses in a row (a session
- * the server ends at once, e.g. another client taking its resource) only when a session ran stably.
+ * unregisters quickly cannot make a failing login retry faster than its backoff. Failures in a row are forgotten
+ * when a login succeeds; quick losses in a row (a session the server ends at once, e.g. another client taking its
+ * resource) only when a session ran stably.
  */
 final class LoginMachine {
     /** Where the session is. */

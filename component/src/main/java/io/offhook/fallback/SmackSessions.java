@@ -1,5 +1,6 @@
 package io.offhook.fallback;
 
+import io.offhook.presence.Show;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -11,12 +12,18 @@ import org.jivesoftware.smack.ConnectionListener;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.filter.AndFilter;
+import org.jivesoftware.smack.filter.FromMatchesFilter;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.PresenceBuilder;
+import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.roster.Roster;
 import org.jivesoftware.smack.sasl.SASLErrorException;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
 import org.jxmpp.stringprep.XmppStringprepException;
 
 /**
@@ -25,9 +32,11 @@ import org.jxmpp.stringprep.XmppStringprepException;
  *
  * <p>What Smack would do on its own is switched off where it would act in the user's name: the roster (smack-im
  * attaches one to every connection) is not loaded at login, so the server does not count the session as
- * interested in roster pushes and subscription requests (RFC 6121 section 2.1.6), and it answers no subscription
- * request by itself (Smack's default rejects them all); stream management is off, so a reconnection is a fresh
- * session that sends its presence again; no presence is sent at login, only what the engine wants.
+ * interested in roster pushes and subscription requests (RFC 6121 section 2.1.6), it answers no subscription
+ * request by itself (Smack's default rejects them all), and it keeps the presence of at most one contact (the
+ * server sends the session the presence of every online contact of the user; by default Smack would keep those of
+ * up to 1,024 contacts per session); stream management is off, so a reconnection is a fresh session that sends its
+ * presence again; no presence is sent at login, only what the engine wants.
  */
 final class SmackSessions implements ClientSession.Factory {
     /**
@@ -49,20 +58,20 @@ final class SmackSessions implements ClientSession.Factory {
     }
 
     @Override
-    public ClientSession create(Account account, String resource, ClientSession.LossListener listener) {
+    public ClientSession create(Account account, String resource, ClientSession.Listener listener) {
         return new SmackSession(account, resource, listener, timeout);
     }
 
     private static final class SmackSession implements ClientSession, ConnectionListener {
         private final Account account;
         private final String resource;
-        private final LossListener listener;
+        private final Listener listener;
         private final Duration timeout;
         private volatile XMPPTCPConnection connection;
         /** Set once the session is open and not yet closed or aborted: only then is a loss reported. */
         private volatile boolean reportLoss;
 
-        SmackSession(Account account, String resource, LossListener listener, Duration timeout) {
+        SmackSession(Account account, String resource, Listener listener, Duration timeout) {
             this.account = account;
             this.resource = resource;
             this.listener = listener;
@@ -95,7 +104,15 @@ final class SmackSessions implements ClientSession.Factory {
             Roster roster = Roster.getInstanceFor(c);
             roster.setRosterLoadedAtLogin(false);
             roster.setSubscriptionMode(Roster.SubscriptionMode.manual);
+            roster.setNonRosterPresenceMapMaxSize(1);
             c.addConnectionListener(this);
+            try {
+                c.addSyncStanzaListener(this::ownPresence, new AndFilter(StanzaTypeFilter.PRESENCE,
+                        FromMatchesFilter.createBare(JidCreate.entityBareFrom(account.jid().toBareJID()))));
+            } catch (XmppStringprepException e) {
+                throw new LoginFailure(LoginFailure.Kind.REFUSED, "cannot use the account: "
+                        + e.getClass().getSimpleName());
+            }
             connection = c;
             try {
                 c.connect();
@@ -168,6 +185,34 @@ final class SmackSessions implements ClientSession.Factory {
             } catch (SmackException.NotConnectedException e) {
                 return false;
             }
+        }
+
+        /** Presence from the user's own bare JID: their other clients (on Smack's reader thread). */
+        private void ownPresence(Stanza stanza) {
+            Presence p = (Presence) stanza;
+            Resourcepart from = p.getFrom() == null ? null : p.getFrom().getResourceOrNull();
+            if (!reportLoss || from == null || from.toString().equals(resource)) {
+                return;
+            }
+            if (p.getType() == Presence.Type.unavailable) {
+                listener.own(from.toString(), Optional.empty());
+            } else if (p.getType() == Presence.Type.available) {
+                listener.own(from.toString(), Optional.of(new OwnPresence(show(p.getMode()),
+                        p.getStatus() == null ? "" : p.getStatus(), p.getPriority())));
+            }
+        }
+
+        private static Show show(Presence.Mode mode) {
+            if (mode == null) {
+                return Show.AVAILABLE;
+            }
+            return switch (mode) {
+                case chat -> Show.CHAT;
+                case away -> Show.AWAY;
+                case xa -> Show.XA;
+                case dnd -> Show.DND;
+                default -> Show.AVAILABLE;
+            };
         }
 
         private static Presence.Mode mode(SessionPresence p) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -72,8 +73,8 @@ class CredentialsFileTest {
         Account a = c.find(new JID("alice@example.org")).orElseThrow();
         assertEquals("Account[alice@example.org via xmpp.example.org:5222, tls required]", a.toString());
         assertFalse(c.toString().contains(SECRET), c.toString());
-        assertFalse(new FallbackSettings(c, "phone", -1, 8, java.time.Duration.ofSeconds(5),
-                java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(10)).toString().contains(SECRET));
+        assertFalse(new FallbackSettings(c, "phone", "{own} ({phone})", -1, 8, Duration.ofSeconds(5),
+                Duration.ofMinutes(5), Duration.ofSeconds(10)).toString().contains(SECRET));
     }
 
     @Test

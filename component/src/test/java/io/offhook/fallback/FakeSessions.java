@@ -51,7 +51,7 @@ final class FakeSessions implements ClientSession.Factory {
     }
 
     @Override
-    public ClientSession create(Account account, String resource, ClientSession.LossListener listener) {
+    public ClientSession create(Account account, String resource, ClientSession.Listener listener) {
         Session s = new Session(account, resource, listener);
         latest.put(account.jid(), s);
         return s;
@@ -97,9 +97,9 @@ final class FakeSessions implements ClientSession.Factory {
     final class Session implements ClientSession {
         private final Account account;
         private final String resource;
-        private final LossListener listener;
+        private final Listener listener;
 
-        Session(Account account, String resource, LossListener listener) {
+        Session(Account account, String resource, Listener listener) {
             this.account = account;
             this.resource = resource;
             this.listener = listener;
@@ -144,6 +144,11 @@ final class FakeSessions implements ClientSession.Factory {
         /** The server ends the session. */
         void lose() {
             listener.lost("the test cut it");
+        }
+
+        /** The server tells of one of the user's own clients. */
+        void own(String clientResource, Optional<OwnPresence> presence) {
+            listener.own(clientResource, presence);
         }
     }
 }

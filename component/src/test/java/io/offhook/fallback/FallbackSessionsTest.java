@@ -44,7 +44,8 @@ class FallbackSessionsTest {
         }
         Credentials credentials = new Credentials(Optional.of(Path.of("/etc/offhook/fallback.credentials")),
                 accounts);
-        FallbackSettings settings = new FallbackSettings(credentials, "phone", -1, concurrentLogins,
+        FallbackSettings settings = new FallbackSettings(credentials, "phone", "{own} ({phone})", -1,
+                concurrentLogins,
                 Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(1));
         FallbackSessions s = new FallbackSessions(settings, "localhost", fake, Clock.systemUTC(), new Random(7));
         toClose.add(s);
@@ -89,6 +90,26 @@ class FallbackSessionsTest {
         fake.release();
         fake.await(() -> fake.of("alice@other.test").size() == 2, () -> "the login");
         assertEquals(List.of("open /phone", "send dnd On the phone -1"), fake.of("alice@other.test"));
+    }
+
+    @Test
+    void theUsersOwnDndOrXaOutranksThePhoneAndKeepsTheirWords() {
+        FallbackSessions s = sessions(2, "alice@other.test");
+        s.show(ALICE, true, TALKING);
+        fake.await(() -> fake.of("alice@other.test").size() == 2, () -> "the login");
+        FakeSessions.Session session = fake.latest.get(ALICE);
+        session.own("laptop", Optional.of(new OwnPresence(Show.DND, "Focus time", 5)));
+        fake.await(() -> fake.of("alice@other.test").size() == 3, () -> "alice's own dnd");
+        session.own("mobile", Optional.of(new OwnPresence(Show.AWAY, "", 0)));
+        session.own("laptop", Optional.of(new OwnPresence(Show.XA, "", 5)));
+        fake.await(() -> fake.of("alice@other.test").size() == 4, () -> "xa without words");
+        session.own("laptop", Optional.empty());
+        fake.await(() -> fake.of("alice@other.test").size() == 5, () -> "the laptop gone");
+        s.show(ALICE, true, IDLE);
+        fake.await(() -> fake.of("alice@other.test").size() == 6, () -> "the call's end");
+        assertEquals(List.of("open /phone", "send dnd On the phone -1", "send dnd Focus time (On the phone) -1",
+                "send xa On the phone -1", "send dnd On the phone -1", "send available Phone available -1"),
+                fake.of("alice@other.test"), "the mobile's away (priority 0) does not outrank the phone");
     }
 
     @Test

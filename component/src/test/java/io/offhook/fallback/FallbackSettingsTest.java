@@ -25,7 +25,7 @@ class FallbackSettingsTest {
 
     private List<String> problems(String conf, PresentationMode mode) {
         Settings s = Settings.parse(conf, "offhook.conf", dir);
-        FallbackSettings.from(s, "phone", mode);
+        FallbackSettings.from(s, "phone", "{own} ({phone})", mode);
         ConfigException e = assertThrows(ConfigException.class, () -> s.check(FallbackSettings.KEYS));
         return e.problems();
     }
@@ -43,7 +43,8 @@ class FallbackSettingsTest {
                 fallback.retry-max = 30s
                 fallback.connect-timeout = 4s
                 """, "offhook.conf", dir);
-        FallbackSettings f = FallbackSettings.from(s, "phone", PresentationMode.LOGIN).orElseThrow();
+        FallbackSettings f = FallbackSettings.from(s, "phone", "{own} ({phone})", PresentationMode.LOGIN)
+                .orElseThrow();
         s.check(FallbackSettings.KEYS);
         assertEquals(Optional.of(creds), f.credentials().file());
         assertTrue(f.credentials().find(new JID("alice@other.test")).isPresent());
