@@ -40,8 +40,9 @@ import org.xmpp.packet.JID;
  *
  * <p>Users: fiona ({@code mode=login}) and gus (resource mode by default, taken over by the fallback because his
  * domain is not the component's and the operator gave his password, here a wrong one), both with hank as a contact
- * (subscription both); ivan is nobody's contact and must receive nothing. xavier, who calls, is not mapped. The
- * Prosody restart and Offhook's own shutdown run last.
+ * (subscription both); ivan is nobody's contact and must receive nothing. xavier, who calls, is not mapped. fiona
+ * also logs in with a client of her own, whose dnd the phone takes over (the rule of every mode). Offhook's own
+ * shutdown runs last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FallbackIT {
@@ -210,6 +211,22 @@ class FallbackIT {
 
     @Test
     @Order(4)
+    void theUsersOwnDndOutranksThePhoneAndKeepsTheirWords() throws IOException {
+        Watcher laptop = Watcher.login(prosody, OTHER, "fiona", PASSWORD, "laptop");
+        try {
+            laptop.setPresence(Presence.Mode.dnd, "Focus time", 5);
+            Presence focused = hank.awaitPresence(FIONA_PHONE, status("Focus time (Phone available)"), WAIT);
+            assertEquals(Presence.Mode.dnd, focused.getMode());
+            assertEquals(-1, focused.getPriority());
+        } finally {
+            laptop.close();
+        }
+        hank.awaitPresence(FIONA_PHONE, status("Phone available"), WAIT);
+        assertEquals(List.of("Focus time (Phone available)", "Phone available"), hank.statusesSinceMark(FIONA_PHONE));
+    }
+
+    @Test
+    @Order(5)
     void anUnregisteredPhoneLogsOff() throws IOException {
         lab.client(Sipp.lab("unregister-all.xml", fiona)).runToEnd(work);
         hank.awaitPresence(FIONA_PHONE, unavailable(), WAIT);
@@ -218,7 +235,7 @@ class FallbackIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void offhooksShutdownTakesTheSessionDownFirst() throws IOException {
         lab.register(fiona);
         hank.awaitPresence(FIONA_PHONE, status("Phone available"), WAIT);
