@@ -57,7 +57,7 @@ class ConfigCheckTest {
         Path conf = shipped("");
         int status = check(conf, "sip:alice@pbx.example.net", "sip:bob@pbx.example.net;transport=tcp",
                 "sip:Frank@PBX.example.net", "tel:+49-30-1234567", "+49 30 7654321", "sip:2001@pbx.example.net",
-                "sip:nobody@elsewhere.org");
+                "sip:grace@pbx.example.net", "sip:nobody@elsewhere.org");
         assertEquals(0, status, err());
         assertEquals("", err());
         String out = out();
@@ -67,10 +67,11 @@ class ConfigCheckTest {
         assertTrue(out.contains("SIP       HEP on 127.0.0.1:9060 udp+tcp, from any sender, no auth key"), out);
         assertTrue(out.contains("Presence  resource mode unless the mapping says otherwise (resource \"phone\"), "
                 + "presence mapping \"default\", gateway subscribers contacts"), out);
-        assertTrue(out.contains("Mapping   " + dir.resolve("users.map") + ": 7 entries, 5 XMPP users named"), out);
+        assertTrue(out.contains("Mapping   " + dir.resolve("users.map") + ": 8 entries, 6 XMPP users named"), out);
         assertTrue(out.contains("Numbers   country code (none: national numbers match only as written), national "
                 + "prefix 0, international prefix 00"), out);
         assertTrue(out.contains("Gateway   subscriptions kept in memory only"), out);
+        assertTrue(out.contains("Login     login mode unavailable (fallback.credentials-file not set)"), out);
         List<String> lines = out.lines().toList();
         List<String> answers = lines.subList(lines.indexOf("") + 1, lines.size());
         assertEquals(List.of(
@@ -86,6 +87,9 @@ class ConfigCheckTest {
                         + "as dave@example.com/phone, remote party hidden",
                 "sip:2001@pbx.example.net -> erin@example.com, resource mode (the default), shown as "
                         + "erin@example.com/phone, remote party hidden",
+                "sip:grace@pbx.example.net -> grace@partner.example, login mode (mode= in the mapping), shown as "
+                        + "grace@partner.example/phone by logging in as the user (NOT SHOWN: no line for the user in "
+                        + "fallback.credentials-file), remote party hidden",
                 "sip:nobody@elsewhere.org -> not mapped (not shown in XMPP)"), answers);
     }
 
@@ -100,6 +104,29 @@ class ConfigCheckTest {
         assertTrue(out().contains("as the contact otto\\40other.example@phone.localhost"), out());
         assertEquals("gina@phone.example.com",
                 ConfigCheck.gatewayContact(new JID("gina@example.com"), new JID("phone.example.com")));
+    }
+
+    @Test
+    void usersOnOtherServersWithAPasswordAreLoggedIn() throws IOException {
+        Path creds = dir.resolve("fallback.credentials");
+        Files.writeString(creds, "grace@partner.example = pw\notto@other.example = pw\n");
+        Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-------"));
+        Path conf = shipped("");
+        Files.writeString(conf, Files.readString(conf).replace("#fallback.credentials-file = "
+                + "/etc/offhook/fallback.credentials", "fallback.credentials-file = fallback.credentials"));
+        Files.writeString(dir.resolve("users.map"), "sip:grace@pbx.example.net = grace@partner.example mode=login\n"
+                + "sip:otto@pbx.example.net = otto@other.example\n"
+                + "sip:ute@pbx.example.net = ute@other.example\n");
+        assertEquals(0, check(conf, "sip:grace@pbx.example.net", "sip:otto@pbx.example.net",
+                "sip:ute@pbx.example.net"), err());
+        String out = out();
+        assertTrue(out.contains("Login     2 accounts in " + creds + ", priority -1"), out);
+        assertTrue(out.contains("sip:grace@pbx.example.net -> grace@partner.example, login mode (mode= in the "
+                + "mapping), shown as grace@partner.example/phone by logging in as the user, remote party hidden"), out);
+        assertTrue(out.contains("sip:otto@pbx.example.net -> otto@other.example, login mode (automatic: its domain is "
+                + "not localhost and the credentials file has its password), shown as otto@other.example/phone by "
+                + "logging in as the user, remote party hidden"), out);
+        assertTrue(out.contains("sip:ute@pbx.example.net -> ute@other.example, resource mode (the default)"), out);
     }
 
     @Test

@@ -212,7 +212,7 @@ class MappingFileTest {
     void theExampleInEtcParsesAndMeansWhatItsCommentsSay() throws IOException, MappingException {
         Path example = Path.of("..", "etc", "users.map");
         IdentityMap map = MappingFile.parse(Files.readAllBytes(example), example.toString(), GERMANY);
-        assertEquals(7, map.size(), "3 pairs, 1 rule, 3 numbers");
+        assertEquals(8, map.size(), "4 pairs, 1 rule, 3 numbers");
         assertEquals("alice@example.com", jid(map, "sip:alice@pbx.example.net"));
         assertEquals("alice@example.com", jid(map, "sip:alice.soft@voip.example.org"));
         MappedUser bob = map.find("sip:bob@pbx.example.net").orElseThrow();
@@ -220,6 +220,7 @@ class MappingFileTest {
         assertTrue(bob.showRemoteParty());
         assertEquals("bob@example.com", jid(map, "sip:Bob@pbx.example.net"), "case=lower on the domain's rule");
         assertEquals("zoe@example.com", jid(map, "sip:zoe@pbx.example.net"));
+        assertEquals(Optional.of(PresentationMode.LOGIN), map.find("sip:grace@pbx.example.net").orElseThrow().mode());
         for (String carol : new String[] {"tel:+49-30-1234567", "tel:+49 30 1234567", "tel:+49 (0)30 1234567",
             "tel:0049 30 1234567", "tel:030 1234567", "sip:030-1234567@gw.example.org;user=phone"}) {
             assertEquals("carol@example.com", jid(map, carol), carol);
