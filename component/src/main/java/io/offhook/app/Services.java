@@ -38,9 +38,10 @@ import org.apache.logging.log4j.Logger;
 import org.xmpp.packet.Packet;
 
 /**
- * Starts Offhook's parts in dependency order and stops them in reverse: mapping, engine, XMPP connection, then
- * the SIP sources; on stop the sources go first (no new events), then the engine takes down every presence it put
- * up, and the connection sends those stanzas before it closes the stream.
+ * Starts Offhook's parts in dependency order and stops them in reverse: mapping, engine (with the login fallback,
+ * whose sessions open as users need them), XMPP connection, then the SIP sources; on stop the sources go first (no
+ * new events), then the engine takes down every presence it put up, the login fallback logs its users off, and the
+ * connection sends the engine's last stanzas before it closes the stream.
  */
 public final class Services implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Services.class);
