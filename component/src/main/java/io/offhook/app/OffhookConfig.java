@@ -12,10 +12,12 @@ import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xmpp.packet.JID;
 
 /**
@@ -37,12 +39,13 @@ import org.xmpp.packet.JID;
  * @param engineQueue inputs that may wait for the engine ({@code engine.queue})
  * @param gatewayStateFile where gateway subscriptions are kept across restarts ({@code gateway.state-file});
  *     empty keeps them in memory only
+ * @param adminJids the bare JIDs allowed to run the XEP-0050 admin commands ({@code admin.jids}); empty: nobody
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
-                            Optional<Path> gatewayStateFile) {
+                            Optional<Path> gatewayStateFile, Set<JID> adminJids) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -62,7 +65,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
-            "engine.queue");
+            "engine.queue",
+            "admin.jids");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -143,9 +147,28 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
         Optional<Path> gatewayState = s.path("gateway.state-file");
+        Set<JID> admins = adminJids(s);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState);
+                hep, capture, tracker, queue, gatewayState, admins);
+    }
+
+    /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
+    private static Set<JID> adminJids(Settings s) {
+        Set<JID> admins = new LinkedHashSet<>();
+        for (String text : s.list("admin.jids")) {
+            try {
+                JID jid = new JID(text);
+                if (jid.getNode() == null || jid.getResource() != null) {
+                    s.problem("admin.jids", "'" + text + "' is not a bare JID of a person such as admin@example.com");
+                } else {
+                    admins.add(jid);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problem("admin.jids", "'" + text + "' is not a valid JID (" + e.getMessage() + ")");
+            }
+        }
+        return Set.copyOf(admins);
     }
 
     private static JID domainJid(String domain) {
