@@ -79,8 +79,8 @@ public interface AdminBackend {
      * One user in detail.
      *
      * @param row what the list says of the user
-     * @param showRemoteParty whether the user opted in to showing whom they talk to (when not, no remote party is
-     *     in {@code tap})
+     * @param showRemoteParty whether the user opted in to showing whom they talk to (for an address whose entry
+     *     did not, the remote party of its calls in {@code tap} reads {@code (hidden)})
      * @param recipients presences currently shown for the user
      * @param tap what the tap holds for each of the user's addresses (addresses it holds nothing for are left out)
      */
