@@ -94,9 +94,9 @@ public record DataForm(Type type, String title, String instructions, List<Field>
             return new Field(var, "", "", false, List.of(value));
         }
 
-        /** A column of a table. */
+        /** A column of a table: typed, as XEP-0004 section 3.4 asks of reported fields (their cells are not). */
         public static Field column(String var, String label) {
-            return new Field(var, label, "", false, List.of());
+            return new Field(var, label, "text-single", false, List.of());
         }
 
         /** The first value, trimmed; empty when there is none or it is blank. */

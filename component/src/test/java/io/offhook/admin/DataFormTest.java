@@ -33,7 +33,8 @@ class DataFormTest {
                 List.of(Field.cell("jid", "alice@localhost"), Field.cell("state", "ON_THE_PHONE")),
                 List.of(Field.cell("jid", "bob@localhost"), Field.cell("state", "OFFLINE"))));
         assertEquals("<x xmlns=\"jabber:x:data\" type=\"result\"><title>Users</title><reported>"
-                + "<field var=\"jid\" label=\"XMPP user\"/><field var=\"state\" label=\"State\"/></reported>"
+                + "<field var=\"jid\" label=\"XMPP user\" type=\"text-single\"/>"
+                + "<field var=\"state\" label=\"State\" type=\"text-single\"/></reported>"
                 + "<item><field var=\"jid\"><value>alice@localhost</value></field>"
                 + "<field var=\"state\"><value>ON_THE_PHONE</value></field></item>"
                 + "<item><field var=\"jid\"><value>bob@localhost</value></field>"
