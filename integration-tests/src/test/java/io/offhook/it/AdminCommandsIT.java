@@ -28,6 +28,7 @@ import org.jivesoftware.smackx.disco.packet.DiscoverInfo;
 import org.jivesoftware.smackx.disco.packet.DiscoverItems;
 import org.jivesoftware.smackx.iqversion.VersionManager;
 import org.jivesoftware.smackx.iqversion.packet.Version;
+import org.jivesoftware.smackx.ping.PingManager;
 import org.jivesoftware.smackx.xdata.FormField;
 import org.jivesoftware.smackx.xdata.form.FillableForm;
 import org.jivesoftware.smackx.xdata.packet.DataForm;
@@ -45,11 +46,12 @@ import org.jxmpp.jid.Jid;
 import org.jxmpp.jid.impl.JidCreate;
 
 /**
- * Admin over XMPP (issue 7) on a real Prosody 0.12: XEP-0030 discovery and XEP-0092 version of the component's
- * address, and XEP-0050 ad-hoc commands driven by Smack's {@link AdHocCommandManager} as an admin's client would.
- * The admin ({@code admin.jids}) lists users during a call and sees alice on the phone, shows her (a two-stage
- * command with a form), clears a call whose BYE never came, reloads the mapping and reads the counters; bob, who is
- * no admin, sees no commands and is refused. bob is alice's contact, so his client shows what a clear does.
+ * Admin over XMPP (issue 7) on a real Prosody 0.12: XEP-0030 discovery, XEP-0092 version and XEP-0199 ping of the
+ * component's address, and XEP-0050 ad-hoc commands driven by Smack's {@link AdHocCommandManager} as an admin's
+ * client would. The admin ({@code admin.jids}) lists users during a call and sees alice on the phone, shows her (a
+ * two-stage command with a form), clears a call whose BYE never came, reloads the mapping and reads the counters;
+ * bob, who is no admin, sees no commands and is refused. bob is alice's contact, so his client shows what a clear
+ * does.
  *
  * <p>Prosody routes the IQs of c2s clients to the external component unchanged, with the {@code from} it
  * authenticated (the full JID), which is what the admin check relies on.
@@ -205,6 +207,7 @@ class AdminCommandsIT {
         assertEquals("Offhook", version.getName());
         assertFalse(version.getVersion() == null || version.getVersion().isBlank());
         assertNull(version.getOs(), "no operating system is told");
+        assertTrue(PingManager.getInstanceFor(c).ping(component), "the component answers a XEP-0199 ping");
     }
 
     @Test
