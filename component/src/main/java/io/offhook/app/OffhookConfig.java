@@ -14,10 +14,12 @@ import io.offhook.xmpp.stream.ComponentSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xmpp.packet.JID;
 
 /**
@@ -41,12 +43,14 @@ import org.xmpp.packet.JID;
  *     empty keeps them in memory only
  * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
  *     empty when off
+ * @param adminJids the bare JIDs allowed to run the XEP-0050 admin commands ({@code admin.jids}); empty: nobody
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
-                            Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen) {
+                            Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
+                            Set<JID> adminJids) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -67,7 +71,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
             "engine.queue",
-            MetricsServer.KEY_LISTEN);
+            MetricsServer.KEY_LISTEN, "admin.jids");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -150,9 +154,28 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Optional<Path> gatewayState = s.path("gateway.state-file");
         Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
                 MetricsServer::parseListen);
+        Set<JID> admins = adminJids(s);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState, metrics);
+                hep, capture, tracker, queue, gatewayState, metrics, admins);
+    }
+
+    /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
+    private static Set<JID> adminJids(Settings s) {
+        Set<JID> admins = new LinkedHashSet<>();
+        for (String text : s.list("admin.jids")) {
+            try {
+                JID jid = new JID(text);
+                if (jid.getNode() == null || jid.getResource() != null) {
+                    s.problem("admin.jids", "'" + text + "' is not a bare JID of a person such as admin@example.com");
+                } else {
+                    admins.add(jid);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problem("admin.jids", "'" + text + "' is not a valid JID (" + e.getMessage() + ")");
+            }
+        }
+        return Set.copyOf(admins);
     }
 
     private static JID domainJid(String domain) {

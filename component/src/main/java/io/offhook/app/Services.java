@@ -1,5 +1,8 @@
 package io.offhook.app;
 
+import io.offhook.admin.AdminCommands;
+import io.offhook.admin.AdminRouter;
+import io.offhook.admin.LiveBackend;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
 import io.offhook.metrics.MetricsServer;
@@ -48,6 +51,7 @@ public final class Services implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private MappingReloader mapping;
     private EngineLoop loop;
+    private AdminRouter admin;
     private ComponentConnection connection;
     private HepListener hepListener;
     private MetricsServer metricsServer;
@@ -94,13 +98,20 @@ public final class Services implements AutoCloseable {
             engine.restoreGatewaySubscribers(GatewayStateFile.load(state));
             scheduler.scheduleWithFixedDelay(() -> saveGateway(state), 2, 2, TimeUnit.SECONDS);
         }
-        connection = new ComponentConnection(config.component(), loop, clock);
+        DropCounters drops = new DropCounters();
+        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);
+        // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
+        admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
+                new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
+                        () -> connection.stats(), () -> {
+                            Latency.Snapshot l = loop.latency().snapshot();
+                            return new LiveBackend.LoopCounters(loop.dropped(), l.count(), l.p50(), l.p99());
+                        }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
+        connection = new ComponentConnection(config.component(), admin, clock);
         loop.start(engine, packets -> connection.send(packets));
         mapping.start();
         connection.start();
 
-        DropCounters drops = new DropCounters();
-        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);
         if (config.hep().isPresent()) {
             hepListener = new HepListener(config.hep().get(), pipeline, drops, clock);
             hepListener.start();
@@ -243,6 +254,9 @@ public final class Services implements AutoCloseable {
         if (connection != null) {
             LOG.info("Taking down {} presences before disconnecting", last.size());
             connection.close(last, Duration.ofSeconds(5));
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (mapping != null) {
             mapping.close();

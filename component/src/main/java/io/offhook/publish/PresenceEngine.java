@@ -48,7 +48,6 @@ import org.xmpp.packet.Presence;
 public final class PresenceEngine {
     /** Every stanza the engine sends has an id with this prefix, so its echo can be recognised. */
     public static final String ID_PREFIX = "offhook-";
-    private static final String NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
     private static final String NS_PING = "urn:xmpp:ping";
     private static final int MAX_PENDING_GATEWAY = 64;
     private static final Logger LOG = LogManager.getLogger(PresenceEngine.class);
@@ -283,6 +282,27 @@ public final class PresenceEngine {
         }
         return new EngineStats(events, unmapped, stanzasSent, rosterRequests, rosterErrors, echoesIgnored,
                 subscriptionsDenied, mappingFailures, users.size(), shown, byMode, byState, calls);
+    }
+
+    /** What the engine holds for one user (a bare JID); empty when it holds nothing: no phone state, nothing shown. */
+    public Optional<UserView> userView(JID user) {
+        UserState u = users.get(user.asBareJID());
+        return u == null ? Optional.empty() : Optional.of(view(u));
+    }
+
+    /** What the engine holds for every user it holds anything for, in no particular order. */
+    public List<UserView> userViews() {
+        List<UserView> out = new ArrayList<>(users.size());
+        for (UserState u : users.values()) {
+            out.add(view(u));
+        }
+        return out;
+    }
+
+    private static UserView view(UserState u) {
+        List<String> aors = new ArrayList<>(u.aors());
+        aors.sort(null);
+        return new UserView(u.status(), u.mode, aors, u.phone, u.shown.size());
     }
 
     // ---------------------------------------------------------------- users and publishing
@@ -820,14 +840,9 @@ public final class PresenceEngine {
         }
         IQ reply = IQ.createResultIQ(iq);
         Element query = iq.getChildElement();
-        if (iq.getType() == IQ.Type.get && query != null && NS_DISCO_INFO.equals(query.getNamespaceURI())
-                && iq.getTo() != null && iq.getTo().getNode() == null) {
-            Element info = reply.setChildElement("query", NS_DISCO_INFO);
-            info.addElement("identity").addAttribute("category", "gateway").addAttribute("type", "sip")
-                    .addAttribute("name", "Offhook");
-            info.addElement("feature").addAttribute("var", NS_DISCO_INFO);
-            info.addElement("feature").addAttribute("var", NS_PING);
-        } else if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
+        // Discovery, version and ad-hoc commands of the component's own address are answered before the engine
+        // (io.offhook.admin); what reaches here is addressed elsewhere (a phone contact in gateway mode) or unknown.
+        if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
             // An empty result answers a ping (XEP-0199).
             reply.getElement().clearContent();
         } else {

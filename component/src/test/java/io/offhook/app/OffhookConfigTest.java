@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xmpp.packet.JID;
 
 /** The shipped etc/offhook.conf is valid, documents every key, and bad values are reported by key. */
 class OffhookConfigTest {
@@ -50,6 +51,29 @@ class OffhookConfigTest {
         assertTrue(c.capture().isEmpty());
         assertTrue(c.metricsListen().isEmpty(), "no metrics endpoint unless asked for");
         assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
+        assertEquals(Set.of(), c.adminJids(), "nobody is an admin unless named");
+    }
+
+    @Test
+    void adminJidsAreBareJidsOfPeopleAndEachBadOneIsNamed() throws IOException, ConfigException {
+        secret();
+        Path conf = dir.resolve("admins.conf");
+        String base = """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                """;
+        Files.writeString(conf, base + "admin.jids = Admin@Localhost, ops@example.com\n");
+        assertEquals(Set.of(new JID("admin@localhost"), new JID("ops@example.com")),
+                OffhookConfig.from(Settings.load(conf)).adminJids());
+
+        Files.writeString(conf, base + "admin.jids = admin@localhost/laptop, localhost, a@b@c\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertEquals(3, e.problems().size(), all);
+        assertTrue(all.contains(":4: admin.jids: 'admin@localhost/laptop' is not a bare JID"), all);
+        assertTrue(all.contains(":4: admin.jids: 'localhost' is not a bare JID"), all);
+        assertTrue(all.contains(":4: admin.jids: 'a@b@c' is not a valid JID"), all);
     }
 
     @Test
