@@ -267,22 +267,10 @@ public final class Services implements AutoCloseable {
     }
 
     private static ClassLoader pluginLoader(OffhookConfig config) throws IOException {
-        ClassLoader parent = Services.class.getClassLoader();
-        if (config.pluginDir().isEmpty() || !Files.isDirectory(config.pluginDir().get())) {
-            return parent;
+        ClassLoader loader = Plugins.loader(config.pluginDir(), Services.class.getClassLoader());
+        if (loader != Services.class.getClassLoader()) {
+            LOG.info("Plugins from {}: {}", config.pluginDir().orElseThrow(), ((URLClassLoader) loader).getURLs());
         }
-        List<URL> jars = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(config.pluginDir().get(), "*.jar")) {
-            for (Path jar : dir) {
-                try {
-                    jars.add(jar.toUri().toURL());
-                } catch (MalformedURLException e) {
-                    throw new IOException("plugins.dir: cannot use " + jar, e);
-                }
-            }
-        }
-        jars.sort((a, b) -> a.toString().compareTo(b.toString()));
-        LOG.info("Plugins from {}: {}", config.pluginDir().get(), jars);
-        return new URLClassLoader(jars.toArray(new URL[0]), parent);
+        return loader;
     }
 }

@@ -622,9 +622,20 @@ public final class PresenceEngine {
 
     /** The phone's own contact JID: {@code node@component}, or the XEP-0106-escaped bare JID for other domains. */
     JID gatewayJid(JID user) {
+        return gatewayContact(user, settings.component());
+    }
+
+    /**
+     * The contact that shows {@code user}'s phone in gateway mode: {@code user@<component domain>} for users of the
+     * component's parent domain, the whole JID escaped (XEP-0106) as the localpart for users of other domains.
+     */
+    public static JID gatewayContact(JID user, JID component) {
+        String domain = component.getDomain();
+        int dot = domain.indexOf('.');
+        String userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
         String node = user.getDomain().equals(userDomain) ? user.getNode()
                 : JID.escapeNode(user.getNode() + "@" + user.getDomain());
-        return new JID(node, settings.component().getDomain(), null);
+        return new JID(node, domain, null);
     }
 
     private JID userOfGateway(JID to) {
