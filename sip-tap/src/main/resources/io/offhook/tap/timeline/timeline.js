@@ -137,8 +137,9 @@
     tip.hidden = false;
     var w = tip.offsetWidth;
     var h = tip.offsetHeight;
-    tip.style.left = Math.max(4, Math.min(window.innerWidth - w - 4, clientX + 14)) + 'px';
-    tip.style.top = (clientY + 14 + h > window.innerHeight ? Math.max(4, clientY - h - 10) : clientY + 14) + 'px';
+    // Beside the pointer: right of it and below when there is room, else left of it and above.
+    tip.style.left = (clientX + 14 + w <= window.innerWidth ? clientX + 14 : Math.max(4, clientX - w - 14)) + 'px';
+    tip.style.top = (clientY + 14 + h <= window.innerHeight ? clientY + 14 : Math.max(4, clientY - h - 10)) + 'px';
   }
   function hide() {
     tip.hidden = true;
