@@ -103,7 +103,8 @@ final class BenchPlot {
                     bins[(int) Math.min(BINS - 1, (v - axis.min()) * BINS / (axis.max() - axis.min()))]++;
                 }
             }
-            int top = Arrays.stream(bins).max().orElse(1);
+            // A quarter of headroom above the highest bar keeps the percentile labels off the bars.
+            long top = Arrays.stream(bins).max().orElse(1) * 5L / 4 + 1;
             long countStep = niceStep(Math.max(1, top / 5));
             long countMax = Math.max(countStep, ceil(top, countStep));
             grid(g, axis, countStep, countMax);
@@ -229,8 +230,7 @@ final class BenchPlot {
         g.drawString(title, LEFT, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         String line = "n = " + s.n() + ", p50 " + ms(s.p50()) + " ms, p99 " + ms(s.p99()) + " ms, max " + ms(s.max())
-                + " ms" + (axis.beyond() > 0 ? "; " + axis.beyond() + " beyond the axis, up to " + ms(s.max())
-                + " ms" : "");
+                + " ms" + (axis.beyond() > 0 ? "; " + axis.beyond() + " beyond the right edge" : "");
         g.setColor(AXES);
         g.drawString(line, LEFT, 42);
     }

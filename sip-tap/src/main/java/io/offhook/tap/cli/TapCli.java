@@ -110,8 +110,9 @@ public final class TapCli {
                 case "--progress" -> progress = true;
                 case "--asserted-identity" -> assertedIdentity = true;
                 case "--timeline" -> {
-                    if (++i >= args.length || args[i].isEmpty()) {
-                        err.println("offhook-tap: --timeline needs the HTML file to write");
+                    if (++i >= args.length || args[i].isEmpty() || args[i].startsWith("--")) {
+                        err.println("offhook-tap: --timeline needs the HTML file to write"
+                                + (i < args.length ? ", got '" + args[i] + "'" : ""));
                         err.print(USAGE);
                         return 2;
                     }

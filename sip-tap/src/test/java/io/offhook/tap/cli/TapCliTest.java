@@ -140,6 +140,9 @@ class TapCliTest {
         byte[] before = Files.readAllBytes(capture);
         assertEquals(2, TapCli.run(new String[] {"replay", capture.toString(), "--timeline"}, out, err));
         assertTrue(err().contains("--timeline needs the HTML file to write"), err());
+        assertEquals(2, TapCli.run(new String[] {"replay", "--timeline", "--all-events", capture.toString()}, out,
+                err));
+        assertTrue(err().contains("--timeline needs the HTML file to write, got '--all-events'"), err());
         assertEquals(2, TapCli.run(new String[] {"replay", "--timeline", dir.resolve("no/such/dir/t.html").toString(),
             capture.toString()}, out, err));
         assertTrue(err().contains("t.html: directory " + dir.resolve("no/such/dir") + " does not exist"), err());
