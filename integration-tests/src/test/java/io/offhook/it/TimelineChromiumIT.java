@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * page's script run and reported nothing blocked. A capture whose display name and Call-ID are script injections
  * shows them as text: nothing runs, and no extra script element exists.
  *
- * <p>Chromium runs with a fresh {@code --user-data-dir} in the test's temporary directory, is bounded by
- * {@value #TIMEOUT_SECONDS} s and is stopped by its PID (with its children) whatever happens.
+ * <p>Chromium runs with a fresh {@code --user-data-dir} and {@code TMPDIR} in the test's temporary directory, is
+ * bounded by {@value #TIMEOUT_SECONDS} s and is stopped by its PID (with its children) whatever happens.
  */
 class TimelineChromiumIT {
     static final long TIMEOUT_SECONDS = 60;
@@ -171,7 +171,10 @@ class TimelineChromiumIT {
                 "--no-first-run", "--disable-extensions", "--disable-dev-shm-usage", "--enable-logging=stderr",
                 "--v=0"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile());
+        // Its own temporary files (a singleton socket directory, left behind when it is killed) stay in ours.
+        builder.environment().put("TMPDIR", Files.createDirectories(dir.resolve("chromium-tmp-" + runs)).toString());
+        Process p = builder.start();
         try {
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 fail("chromium did not finish within " + TIMEOUT_SECONDS + " s: " + Processes.tail(log, 20));

@@ -72,7 +72,9 @@ final class TimeAxis {
                 Math.floorMod(micros, 1_000_000L) * 1000L));
     }
 
-    /** A duration for people: {@code 850 µs}, {@code 12.5 ms}, {@code 3.25 s}, {@code 4 min 5 s}, {@code 2 h 3 min}. */
+    /**
+     * A duration for people: {@code 850 µs}, {@code 12.5 ms}, {@code 3.25 s}, {@code 4 min 5 s}, {@code 2 h 3 min}.
+     */
     static String duration(long micros) {
         if (micros < 1_000) {
             return micros + " µs";

@@ -32,8 +32,8 @@ class TimelineRecorderTest {
         String reInvite = message(t, aliceHeld);
         assertTrue(reInvite.startsWith("INVITE sip:bob@"), reInvite);
         assertTrue(reInvite.contains("\na=sendonly"), reInvite);
-        assertTrue(t.messages().get(aliceHeld.message()).wire().matches("UDP 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:\\d+"),
-                t.messages().get(aliceHeld.message()).wire());
+        String wire = t.messages().get(aliceHeld.message()).wire();
+        assertTrue(wire.matches("UDP 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:\\d+"), wire);
         assertTrue(message(t, mark(t, B, PhoneEventType.RINGING)).startsWith("SIP/2.0 180 "));
         assertTrue(message(t, mark(t, A, PhoneEventType.CALL_ENDED)).startsWith("BYE "));
         assertTrue(t.startMicros() <= t.marks().get(0).event().timeMicros());
