@@ -450,6 +450,9 @@ public final class PhoneTracker {
             return;
         }
         call.everConfirmed = true;
+        // From now on the call lasts until its silence or session timeout, usually earlier than the ring timeout it
+        // is queued for: look at it by then.
+        schedule(call, call.deadline());
         List<User> elsewhere = new ArrayList<>(0);
         for (Leg other : call.legs) {
             if (other != leg && other.state == Leg.State.EARLY) {
@@ -655,6 +658,8 @@ public final class PhoneTracker {
     private void readSessionTimer(Call call, SipMessage m) {
         if (m.sessionExpires() > 0) {
             call.sessionExpiresMicros = m.sessionExpires() * 1_000_000L;
+            // A shorter session interval brings the deadline forward: make sure the call is looked at by then.
+            schedule(call, call.deadline());
         }
     }
 

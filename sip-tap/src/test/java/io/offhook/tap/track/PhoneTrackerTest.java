@@ -372,6 +372,40 @@ class PhoneTrackerTest {
         assertEquals("timeout", events.get(events.size() - 1).detail());
     }
 
+    /**
+     * Live, time moves in one-second ticks, never past the ring timeout the call was first queued for: the answer
+     * must bring the call's deadline forward (FaultsIT found it stuck "on the phone" with a 3 s silence limit).
+     */
+    @Test
+    void aSilenceShorterThanTheRingTimeoutEndsTheCallOnTimeWithSecondTicks() {
+        tracker = new PhoneTracker(TrackerConfig.DEFAULTS.withCallSilenceTimeout(Duration.ofSeconds(3)),
+                events::add, drops);
+        registerAll();
+        feed(basicCallSetup("c1"));
+        long answered = t;
+        for (long tick = answered + 1_000_000; tick <= answered + 10_000_000; tick += 1_000_000) {
+            tracker.advanceTo(tick);
+            if (tick < answered + 3_000_000) {
+                assertEquals(ON_THE_PHONE, tracker.stateOf(BOB), "at +" + (tick - answered) + " us");
+            }
+        }
+        assertEquals(AVAILABLE, tracker.stateOf(BOB));
+    }
+
+    @Test
+    void aShortSessionTimerEndsTheCallOnTimeWithSecondTicks() {
+        registerAll();
+        feed(invite("c1", ALICE, "a1", BOB, BOB, ALICE_DEV), resp(180, "c1", ALICE, "a1", BOB, "b1", BOB_DEV),
+                resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).sessionExpires(90));
+        long answered = t;
+        long grace = TrackerConfig.DEFAULTS.sessionTimerGrace().toNanos() / 1000;
+        for (long tick = answered + 1_000_000; tick <= answered + 90_000_000 + grace + 2_000_000;
+                tick += 1_000_000) {
+            tracker.advanceTo(tick);
+        }
+        assertEquals(AVAILABLE, tracker.stateOf(BOB), "Session-Expires 90 s, well before the ring timeout");
+    }
+
     @Test
     void sessionExpiresShortensTheSilence() {
         registerAll();
