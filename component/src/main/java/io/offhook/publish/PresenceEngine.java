@@ -50,6 +50,8 @@ public final class PresenceEngine {
     public static final String ID_PREFIX = "offhook-";
     private static final String NS_PING = "urn:xmpp:ping";
     private static final int MAX_PENDING_GATEWAY = 64;
+    /** The longest phone status text sent, in UTF-16 units; longer ones are cut ({@link #phoneText}). */
+    static final int MAX_PHONE_STATUS = 200;
     private static final Logger LOG = LogManager.getLogger(PresenceEngine.class);
 
     private final EngineSettings settings;
@@ -426,13 +428,13 @@ public final class PresenceEngine {
     /** The phone's own presence, with the user's own dnd/xa first (resource and gateway modes). */
     private Presence phonePresence(UserState user, PhonePresence phone, JID from, boolean withPriority) {
         Show show = phone.show();
-        String status = XmlChars.clean(phone.status());
+        String status = phoneText(phone);
         Presence own = Directory.best(directory.resources(user.jid), settings.phoneResource());
         if (own != null) {
             Show ownShow = Show.of(own);
             if (ownShow.outranksPhone()) {
                 show = ownShow;
-                status = combine(own.getStatus(), XmlChars.clean(phone.status()));
+                status = combine(own.getStatus(), phoneText(phone));
             }
         }
         Presence p = new Presence();
@@ -455,7 +457,7 @@ public final class PresenceEngine {
         Show own = Show.of(real);
         Show show = own.outranksPhone() ? own : phone.show();
         p.setShow(show.toTinder());
-        String status = combine(real.getStatus(), XmlChars.clean(phone.status()));
+        String status = combine(real.getStatus(), phoneText(phone));
         p.setStatus(status.isEmpty() ? null : status);
         return p;
     }
@@ -474,6 +476,24 @@ public final class PresenceEngine {
             }
         }
         return p;
+    }
+
+    /**
+     * The phone's status text as it may go on the wire: characters XML does not allow removed, and cut to
+     * {@link #MAX_PHONE_STATUS} characters (a SIP display name or a presence mapping of an operator's own can be
+     * far longer than any client shows), ending in an ellipsis when cut, never inside a surrogate pair. The user's
+     * own words are not ours to cut: their server accepted them.
+     */
+    static String phoneText(PhonePresence phone) {
+        String text = XmlChars.clean(phone.status());
+        if (text.length() <= MAX_PHONE_STATUS) {
+            return text;
+        }
+        int end = MAX_PHONE_STATUS - 1;
+        if (Character.isLowSurrogate(text.charAt(end)) && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "\u2026";
     }
 
     private String combine(String own, String phone) {

@@ -18,9 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.presence.PhonePresence;
+import io.offhook.presence.PhoneStatus;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresentationMode;
-import io.offhook.presence.PhoneStatus;
+import io.offhook.presence.Show;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
 import java.time.Duration;
@@ -318,6 +319,39 @@ class PresenceEngineTest {
         call(h);
         assertShows(last(h.presences(), "bob@localhost"), "dnd", "On the phone", 50);
         assertEquals(3, h.engine.stats().mappingFailures());
+    }
+
+    @Test
+    void aPhoneStatusLongerThanClientsShowIsCut() {
+        String endless = "On the phone with " + "x".repeat(10_000);
+        PresenceMapping verbose = new PresenceMapping() {
+            @Override
+            public String name() {
+                return "verbose";
+            }
+
+            @Override
+            public PhonePresence map(PhoneStatus status) {
+                return PhonePresence.busy(Show.DND, endless, 50);
+            }
+        };
+        EngineHarness h = new EngineHarness(MAP, settings(PresentationMode.RESOURCE), verbose);
+        h.connectAndGrant();
+        h.answerRoster("alice@localhost", ROSTER);
+        call(h);
+        String status = last(h.presences(), "bob@localhost").getStatus();
+        assertEquals(PresenceEngine.MAX_PHONE_STATUS, status.length());
+        assertTrue(status.startsWith("On the phone with xxx") && status.endsWith("\u2026"), status);
+    }
+
+    @Test
+    void aCutNeverSplitsASurrogatePair() {
+        String emoji = "\uD83D\uDCDE";
+        String text = "x".repeat(PresenceEngine.MAX_PHONE_STATUS - 2) + emoji + "more";
+        String cut = PresenceEngine.phoneText(PhonePresence.busy(Show.DND, text, 50));
+        assertEquals("x".repeat(PresenceEngine.MAX_PHONE_STATUS - 2) + "\u2026", cut);
+        String fits = "y".repeat(PresenceEngine.MAX_PHONE_STATUS);
+        assertEquals(fits, PresenceEngine.phoneText(PhonePresence.busy(Show.DND, fits, 50)));
     }
 
     @Test
