@@ -6,6 +6,8 @@ import io.offhook.mapping.NumberPlan;
 import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineSettings;
 import io.offhook.publish.GatewayPolicy;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.track.TrackerConfig;
@@ -37,12 +39,13 @@ import org.xmpp.packet.JID;
  * @param engineQueue inputs that may wait for the engine ({@code engine.queue})
  * @param gatewayStateFile where gateway subscriptions are kept across restarts ({@code gateway.state-file});
  *     empty keeps them in memory only
+ * @param remote remote control and user activity ({@code remote-control.*}, {@code activity.*})
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
-                            Optional<Path> gatewayStateFile) {
+                            Optional<Path> gatewayStateFile, RemoteSettings remote) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -57,6 +60,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "plugins.dir",
             "roster.refresh", "roster.timeout", "roster.max-in-flight",
             "gateway.subscribers", "gateway.state-file",
+            "remote-control.fallback", "remote-control.timeout", "remote-control.max-in-flight",
+            "remote-control.retries", "activity.default",
             "mapping.file", "mapping.reload-interval", "mapping.country-code", "mapping.national-prefix",
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
@@ -143,9 +148,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
         Optional<Path> gatewayState = s.path("gateway.state-file");
+        RemoteSettings remote = remote(s);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState);
+                hep, capture, tracker, queue, gatewayState, remote);
     }
 
     private static JID domainJid(String domain) {
@@ -154,6 +160,20 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             throw new IllegalArgumentException("'" + domain + "' must be a plain domain such as phone.example.com");
         }
         return jid;
+    }
+
+    private static RemoteSettings remote(Settings s) {
+        RemoteSettings d = RemoteSettings.DEFAULTS;
+        Fallback fallback = s.parsed("remote-control.fallback", d.fallback(), Fallback::parse);
+        Duration timeout = s.duration("remote-control.timeout", d.timeout());
+        if (timeout.compareTo(Duration.ofSeconds(120)) >= 0) {
+            s.problem("remote-control.timeout", timeout + " is not below Prosody's own 120 s limit for privileged IQs");
+        }
+        int inFlight = s.integer("remote-control.max-in-flight", d.maxInFlight(), 1, 10_000);
+        int retries = s.integer("remote-control.retries", d.retries(), 0, 100);
+        boolean activity = s.bool("activity.default", d.activityDefault());
+        // (Each value is already checked: positive duration, integers within their bounds.)
+        return new RemoteSettings(fallback, timeout, inFlight, retries, activity);
     }
 
     private static NumberPlan numberPlan(Settings s) {
