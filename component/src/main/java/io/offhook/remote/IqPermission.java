@@ -12,7 +12,9 @@ import org.xmpp.packet.Message;
 /**
  * The XEP-0356 {@code iq} permission a server granted (section 4, namespace 2): which payload namespaces the
  * component may send privileged IQs with, and of which type. Prosody lists them as
- * {@code <perm access='iq'><namespace ns='...' type='set'/></perm>}; ejabberd 23.01 has no such permission.
+ * {@code <perm access='iq'><namespace ns='...' type='set'/></perm>}, but prosody-modules' mod_privilege of
+ * 2023-02-23 (Debian 12) NESTS each {@code <namespace/>} in the previous one (it never closes them), so every
+ * {@code namespace} element inside the permission counts, at any depth. ejabberd 23.01 has no such permission.
  *
  * @param server the domain that granted it
  * @param namespaces payload namespace to {@code get}, {@code set} or {@code both}
@@ -42,15 +44,24 @@ public record IqPermission(String server, Map<String, String> namespaces) {
             if (!"iq".equalsIgnoreCase(perm.attributeValue("access"))) {
                 continue;
             }
-            for (Element ns : perm.elements("namespace")) {
-                String name = ns.attributeValue("ns");
-                String type = ns.attributeValue("type");
-                if (name != null && type != null) {
-                    granted.put(name, type.toLowerCase(Locale.ROOT));
-                }
-            }
+            collect(perm, granted, 0);
         }
         return Optional.of(new IqPermission(message.getFrom().toBareJID(), granted));
+    }
+
+    /** The {@code namespace} children of {@code parent} and, nested, theirs (bounded by the stanza's own depth). */
+    private static void collect(Element parent, Map<String, String> granted, int depth) {
+        if (depth > 64) {
+            return;
+        }
+        for (Element ns : parent.elements("namespace")) {
+            String name = ns.attributeValue("ns");
+            String type = ns.attributeValue("type");
+            if (name != null && type != null) {
+                granted.put(name, type.toLowerCase(Locale.ROOT));
+            }
+            collect(ns, granted, depth + 1);
+        }
     }
 
     /** Whether privileged IQs of {@code type} with a payload in {@code namespace} are allowed. */

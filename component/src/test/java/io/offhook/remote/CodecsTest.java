@@ -174,6 +174,7 @@ class CodecsTest {
         assertFalse(prosody.allows(AdHocCommands.NS, IQ.Type.get));
         assertTrue(prosody.allows(Discovery.NS_ITEMS, IQ.Type.get));
         assertTrue(prosody.allows(UserActivity.NS_PUBSUB, IQ.Type.set));
+        assertEquals(4, prosody.namespaces().size(), "nested ones count: " + prosody);
         IqPermission ejabberd = IqPermission.from(Stanzas.message(Stanzas.EJABBERD_PERMISSIONS)).orElseThrow();
         assertEquals(Map.of(), ejabberd.namespaces());
         assertTrue(IqPermission.from(Stanzas.message("<message from='localhost'><body>hi</body></message>")).isEmpty());

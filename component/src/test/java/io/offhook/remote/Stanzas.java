@@ -48,13 +48,18 @@ final class Stanzas {
             + "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>you are not allowed to send privileged &lt;IQ&gt; "
             + "stanzas of this type and namespace</text></error></iq>";
 
-    /** Recorded (FINDINGS.md 1, with the test's namespaces): Prosody's permission message. */
+    /**
+     * Recorded: Prosody's permission message with four IQ namespaces granted. mod_privilege nests each
+     * {@code <namespace/>} in the previous one.
+     */
     static final String PROSODY_PERMISSIONS = "<message from='localhost' to='phone.localhost'>"
-            + "<privilege xmlns='urn:xmpp:privilege:2'><perm type='get' access='roster'/>"
-            + "<perm type='outgoing' access='message'/><perm type='roster' access='presence'/><perm access='iq'>"
-            + "<namespace type='set' ns='http://jabber.org/protocol/commands'/>"
-            + "<namespace type='set' ns='http://jabber.org/protocol/pubsub'/>"
-            + "<namespace type='get' ns='http://jabber.org/protocol/disco#items'/></perm></privilege></message>";
+            + "<privilege xmlns='urn:xmpp:privilege:2'><perm access='roster' type='get'/>"
+            + "<perm access='message' type='outgoing'/><perm access='presence' type='roster'/><perm access='iq'>"
+            + "<namespace ns='http://jabber.org/protocol/commands' type='set'>"
+            + "<namespace ns='http://jabber.org/protocol/pubsub' type='set'>"
+            + "<namespace ns='http://jabber.org/protocol/disco#items' type='get'>"
+            + "<namespace ns='http://jabber.org/protocol/disco#info' type='get'/></namespace></namespace></namespace>"
+            + "</perm></privilege></message>";
 
     /** Recorded (FINDINGS.md 1): ejabberd 23.01's, with no IQ permission. */
     static final String EJABBERD_PERMISSIONS = "<message to='phone.localhost' from='localhost'>"
