@@ -167,7 +167,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Fallback fallback = s.parsed("remote-control.fallback", d.fallback(), Fallback::parse);
         Duration timeout = s.duration("remote-control.timeout", d.timeout());
         if (timeout.compareTo(Duration.ofSeconds(120)) >= 0) {
-            s.problem("remote-control.timeout", timeout + " is not below Prosody's own 120 s limit for privileged IQs");
+            s.problem("remote-control.timeout", timeout.toSeconds()
+                    + " s is not below Prosody's own 120 s limit for privileged IQs");
         }
         int inFlight = s.integer("remote-control.max-in-flight", d.maxInFlight(), 1, 10_000);
         int retries = s.integer("remote-control.retries", d.retries(), 0, 100);

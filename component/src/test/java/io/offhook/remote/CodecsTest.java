@@ -119,7 +119,8 @@ class CodecsTest {
         assertEquals("<iq type=\"get\" id=\"offhook-rc-1\" from=\"phone.localhost\" to=\"alice@localhost\">"
                 + "<privileged_iq xmlns=\"urn:xmpp:privilege:2\">"
                 + "<iq xmlns=\"jabber:client\" type=\"get\" id=\"offhook-rc-1\" to=\"alice@localhost/laptop\">"
-                + "<query xmlns=\"http://jabber.org/protocol/disco#items\" node=\"http://jabber.org/protocol/commands\"/>"
+                + "<query xmlns=\"http://jabber.org/protocol/disco#items\" "
+                + "node=\"http://jabber.org/protocol/commands\"/>"
                 + "</iq></privileged_iq></iq>", iq.toXML());
     }
 

@@ -473,13 +473,25 @@ class RemoteControlTest {
     }
 
     @Test
-    void noIqPermissionNoRemoteControlAndTheFallbackShowsEverything() {
-        Harness h = new Harness();
-        h.rc.permissions(Stanzas.message(Stanzas.EJABBERD_PERMISSIONS));
-        h.online("laptop", null, "Working");
-        h.phone(PhoneState.ON_THE_PHONE, TALKING);
-        assertEquals("", h.requests());
-        assertEquals(Set.of(), h.covered());
+    void noIqPermissionNoRemoteControlAndTheFallbackShowsEverythingSaidOnce() {
+        try (LogLines log = new LogLines()) {
+            Harness h = new Harness();
+            h.rc.permissions(Stanzas.message(Stanzas.EJABBERD_PERMISSIONS));
+            h.activity = true;
+            h.online("laptop", null, "Working");
+            h.phone(PhoneState.ON_THE_PHONE, TALKING);
+            h.phone(PhoneState.AVAILABLE, IDLE);
+            h.phone(PhoneState.ON_THE_PHONE, TALKING);
+            assertEquals("", h.requests());
+            assertEquals(Set.of(), h.covered());
+            List<String> warnings = log.warnings();
+            assertEquals(2, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("Server localhost does not let Offhook send privileged IQs for "
+                    + "http://jabber.org/protocol/commands (set)"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("ejabberd 23.01 has no such permission"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("fallback 'overlay' (remote-control.fallback)"), warnings.get(0));
+            assertTrue(warnings.get(1).contains("user activity (XEP-0108) is not published there"), warnings.get(1));
+        }
     }
 
     @Test
