@@ -245,7 +245,7 @@ public final class RemoteControl {
     public void sync(UserView view) {
         User user = users.get(view.user());
         if (user == null) {
-            if (!view.remoteControl() && !(view.activity() && wantsActivity(view))) {
+            if (!(view.remoteControl() && !view.resources().isEmpty()) && !(view.activity() && wantsActivity(view))) {
                 return;
             }
             user = new User(view.user());
@@ -292,7 +292,8 @@ public final class RemoteControl {
         }
         scheduleAll(user);
         pump();
-        forgetIfDone(user);
+        // (The engine asks tracks() right after this: no need to tell it.)
+        forgetIfDone(user, false);
     }
 
     /**
@@ -349,7 +350,7 @@ public final class RemoteControl {
         }
         schedule(p.task);
         pump();
-        forgetIfDone(p.task.user);
+        forgetIfDone(p.task.user, true);
         return true;
     }
 
@@ -372,7 +373,7 @@ public final class RemoteControl {
                         + "is not restored", c.full, OFFLINE_GRACE);
                 it.remove();
                 c.user.clients.remove(c.full.getResource(), c);
-                forgetIfDone(c.user);
+                forgetIfDone(c.user, true);
             }
         }
         pump();
@@ -938,9 +939,10 @@ public final class RemoteControl {
 
     /**
      * Forgets clients with nothing to undo that are offline, or all of them outside remote-control mode; then the
-     * user, when no client is left to watch and no activity to publish or retract.
+     * user, when no client is left to watch and no activity to publish or retract. {@code tell}: put the user in
+     * {@link #takeChanged()}, so the engine lets go of it too.
      */
-    private void forgetIfDone(User user) {
+    private void forgetIfDone(User user, boolean tell) {
         if (users.get(user.jid) != user) {
             return;
         }
@@ -964,7 +966,9 @@ public final class RemoteControl {
             waiting.remove(a);
         }
         users.remove(user.jid);
-        changed.add(user.jid);
+        if (tell) {
+            changed.add(user.jid);
+        }
     }
 
     private static String describe(PrivilegedIq.Outcome outcome) {

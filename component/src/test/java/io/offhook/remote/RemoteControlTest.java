@@ -437,6 +437,21 @@ class RemoteControlTest {
     }
 
     @Test
+    void aUserWithNoClientOnlineCostsNothing() {
+        Harness h = new Harness().granted();
+        h.phone(PhoneState.ON_THE_PHONE, TALKING);
+        h.after(Duration.ofSeconds(1));
+        h.phone(PhoneState.AVAILABLE, IDLE);
+        assertEquals("", h.requests());
+        assertFalse(h.rc.tracks(ALICE));
+        assertEquals(Set.of(), h.rc.takeChanged(), "nothing for the engine to show again, ever");
+        h.online("laptop", null, "Working");
+        h.offline("laptop");
+        h.next('d');
+        assertFalse(h.rc.tracks(ALICE), "its only client went offline: forgotten");
+    }
+
+    @Test
     void aClientGoneLongerThanTheGraceIsForgotten() {
         Harness h = holding();
         h.offline("laptop");
