@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.dom4j.DocumentException;
 import org.dom4j.DocumentHelper;
 import org.dom4j.Element;
@@ -57,7 +58,8 @@ final class ActivityWatcher implements AutoCloseable {
     /** Every message received, as XML, for failure messages (at most {@link #KEEP}). */
     private final List<String> messages = new ArrayList<>();
     private static final int KEEP = 50;
-    private volatile String capsAnsweredTo;
+    /** Whom this client answered a caps query (disco#info): the PEP services of its contacts, and its own. */
+    private final Set<String> capsAnsweredTo = ConcurrentHashMap.newKeySet();
 
     private ActivityWatcher(XMPPTCPConnection connection, String name) {
         this.connection = connection;
@@ -131,17 +133,18 @@ final class ActivityWatcher implements AutoCloseable {
     private void sent(Stanza stanza) {
         if (stanza instanceof IQ iq && iq.getType() == IQ.Type.result && stanza.toXML().toString().contains(
                 "http://jabber.org/protocol/disco#info")) {
-            capsAnsweredTo = String.valueOf(stanza.getTo());
+            capsAnsweredTo.add(String.valueOf(stanza.getTo()));
         }
     }
 
     /**
-     * Waits until this client answered {@code bareJid}'s caps query: the user's PEP service asks each contact's
-     * client (once per caps hash) when its presence arrives, and sends activities to those with +notify.
+     * Waits until this client answered {@code bareJid}'s caps query: when this client's presence reaches a contact,
+     * the contact's PEP service asks for the features behind a caps hash it does not know yet (Prosody asks for the
+     * user's own service as well, in parallel), and then sends activities to clients with +notify.
      */
     void awaitCapsAnsweredTo(String bareJid, Duration timeout) {
-        Await.until(timeout, () -> bareJid.equals(capsAnsweredTo), () -> name + " did not answer a caps query of "
-                + bareJid + " (last answered " + capsAnsweredTo + ")");
+        Await.until(timeout, () -> capsAnsweredTo.contains(bareJid), () -> name + " did not answer a caps query of "
+                + bareJid + " (answered " + capsAnsweredTo + ")");
     }
 
     /** Every activity received from {@code bareJid} so far. */
