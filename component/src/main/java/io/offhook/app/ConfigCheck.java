@@ -215,13 +215,17 @@ final class ConfigCheck {
             case RESOURCE -> "as " + user.jid().toBareJID() + "/" + config.engine().phoneResource();
             case OVERLAY -> "on " + user.jid().toBareJID() + "'s own resources";
             case GATEWAY -> "as the contact " + PresenceEngine.gatewayContact(user.jid(), config.engine().component());
+            case REMOTE_CONTROL -> "by " + user.jid().toBareJID() + "'s own clients (XEP-0146); clients that "
+                    + "cannot are served " + switch (config.remote().fallback()) {
+                        case NONE -> "nothing";
+                        default -> "in " + config.remote().fallback().name().toLowerCase(Locale.ROOT) + " mode";
+                    };
         };
         out.println(shown + " -> " + user.jid().toBareJID() + ", " + mode.configName() + " mode"
                 + (user.mode().isPresent() ? " (mode= in the mapping)" : " (the default)") + ", shown " + how
                 + ", remote party " + (user.showRemoteParty() ? "shown" : "hidden"));
         return true;
     }
-
 
     private static String numberPlan(NumberPlan plan) {
         if (plan.countryCode().isEmpty() && plan.nationalPrefix().isEmpty()

@@ -7,6 +7,8 @@ import io.offhook.metrics.MetricsServer;
 import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineSettings;
 import io.offhook.publish.GatewayPolicy;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.track.TrackerConfig;
@@ -44,13 +46,14 @@ import org.xmpp.packet.JID;
  * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
  *     empty when off
  * @param adminJids the bare JIDs allowed to run the XEP-0050 admin commands ({@code admin.jids}); empty: nobody
+ * @param remote remote control and user activity ({@code remote-control.*}, {@code activity.*})
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
-                            Set<JID> adminJids) {
+                            Set<JID> adminJids, RemoteSettings remote) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -65,6 +68,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "plugins.dir",
             "roster.refresh", "roster.timeout", "roster.max-in-flight",
             "gateway.subscribers", "gateway.state-file",
+            "remote-control.fallback", "remote-control.timeout", "remote-control.max-in-flight",
+            "remote-control.retries", "activity.default",
             "mapping.file", "mapping.reload-interval", "mapping.country-code", "mapping.national-prefix",
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
@@ -155,9 +160,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
                 MetricsServer::parseListen);
         Set<JID> admins = adminJids(s);
+        RemoteSettings remote = remote(s);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState, metrics, admins);
+                hep, capture, tracker, queue, gatewayState, metrics, admins, remote);
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
@@ -184,6 +190,21 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             throw new IllegalArgumentException("'" + domain + "' must be a plain domain such as phone.example.com");
         }
         return jid;
+    }
+
+    private static RemoteSettings remote(Settings s) {
+        RemoteSettings d = RemoteSettings.DEFAULTS;
+        Fallback fallback = s.parsed("remote-control.fallback", d.fallback(), Fallback::parse);
+        Duration timeout = s.duration("remote-control.timeout", d.timeout());
+        if (timeout.compareTo(Duration.ofSeconds(120)) >= 0) {
+            s.problem("remote-control.timeout", timeout.toSeconds()
+                    + " s is not below Prosody's own 120 s limit for privileged IQs");
+        }
+        int inFlight = s.integer("remote-control.max-in-flight", d.maxInFlight(), 1, 10_000);
+        int retries = s.integer("remote-control.retries", d.retries(), 0, 100);
+        boolean activity = s.bool("activity.default", d.activityDefault());
+        // (Each value is already checked: positive duration, integers within their bounds.)
+        return new RemoteSettings(fallback, timeout, inFlight, retries, activity);
     }
 
     private static NumberPlan numberPlan(Settings s) {

@@ -91,7 +91,8 @@ public final class Services implements AutoCloseable {
         mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), loop::mappingChanged, scheduler,
                 config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
-        PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock);
+        PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock,
+                config.remote());
         if (config.gatewayStateFile().isPresent()) {
             Path state = config.gatewayStateFile().get();
             gatewayStateFile = state;

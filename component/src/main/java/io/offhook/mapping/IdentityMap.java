@@ -56,12 +56,13 @@ public final class IdentityMap {
      * @param domain the JID domain, already prepared
      */
     record Rule(String nodePrefix, String nodeSuffix, String domain, Optional<PresentationMode> mode,
-            boolean showRemoteParty) {
+            boolean showRemoteParty, Optional<Boolean> activity) {
         Rule {
             Objects.requireNonNull(nodePrefix, "nodePrefix");
             Objects.requireNonNull(nodeSuffix, "nodeSuffix");
             Objects.requireNonNull(domain, "domain");
             Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(activity, "activity");
         }
 
         /** The user this rule makes of a SIP user part, or {@code null} when the result is no valid JID node. */
@@ -72,7 +73,7 @@ public final class IdentityMap {
             } catch (IllegalArgumentException e) {
                 return null;
             }
-            return new MappedUser(jid, mode, showRemoteParty);
+            return new MappedUser(jid, mode, showRemoteParty, activity);
         }
     }
 

@@ -21,11 +21,17 @@ public enum PresentationMode {
      * The phone as a contact of its own, {@code user@<component domain>}, that contacts subscribe to, like OpenSIPS
      * pua_xmpp. Needs nothing from the server.
      */
-    GATEWAY;
+    GATEWAY,
+    /**
+     * The user's own clients are asked to set their status (XEP-0146 set-status through XEP-0356 privileged IQs) and
+     * set back after the call; clients that cannot be asked are shown by {@code remote-control.fallback}
+     * (case b with client support). Needs Prosody's privileged IQ permission; see {@code io.offhook.remote}.
+     */
+    REMOTE_CONTROL;
 
-    /** The name used in config and mapping files: lower case, e.g. {@code overlay}. */
+    /** The name used in config and mapping files: lower case with '-', e.g. {@code remote-control}. */
     public String configName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**
@@ -39,6 +45,10 @@ public enum PresentationMode {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("unknown presentation mode '" + text + "': use resource, overlay or gateway");
+        StringBuilder valid = new StringBuilder();
+        for (PresentationMode mode : values()) {
+            valid.append(valid.length() == 0 ? "" : ", ").append(mode.configName());
+        }
+        throw new IllegalArgumentException("unknown presentation mode '" + text + "': use one of " + valid);
     }
 }

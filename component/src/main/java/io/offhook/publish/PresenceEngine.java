@@ -9,6 +9,10 @@ import io.offhook.presence.PresentationMode;
 import io.offhook.presence.Show;
 import io.offhook.publish.UserState.Shown;
 import io.offhook.publish.UserState.Target;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteControl;
+import io.offhook.remote.RemoteSettings;
+import io.offhook.remote.RemoteStats;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.privilege.Permissions;
@@ -55,6 +59,9 @@ public final class PresenceEngine {
     private static final Logger LOG = LogManager.getLogger(PresenceEngine.class);
 
     private final EngineSettings settings;
+    private final RemoteSettings remoteSettings;
+    /** Remote control and user activity (io.offhook.remote): told about users in {@link #publish}. */
+    private final RemoteControl remote;
     private final PresenceMapping mapping;
     private final PresenceMapping fallback = new DefaultPresenceMapping();
     private final Outbox outbox;
@@ -98,11 +105,25 @@ public final class PresenceEngine {
      */
     public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
                           Clock clock) {
+        this(settings, mapping, identities, outbox, clock, RemoteSettings.DEFAULTS);
+    }
+
+    /**
+     * @param remoteSettings how remote control and user activity behave
+     * @see #PresenceEngine(EngineSettings, PresenceMapping, IdentityMap, Outbox, Clock)
+     */
+    public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
+                          Clock clock, RemoteSettings remoteSettings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.remoteSettings = Objects.requireNonNull(remoteSettings, "remoteSettings");
         this.mapping = Objects.requireNonNull(mapping, "mapping");
         this.identities = Objects.requireNonNull(identities, "identities");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.remote = new RemoteControl(settings.component(), remoteSettings, settings.combineFormat(), packet -> {
+            stanzasSent++;
+            outbox.send(packet);
+        }, clock);
         String domain = settings.component().getDomain();
         int dot = domain.indexOf('.');
         this.userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
@@ -164,6 +185,7 @@ public final class PresenceEngine {
         connected = true;
         directory.clear();
         permissions.clear();
+        remote.connected();
         rosters.reset(clock.instant());
         int resent = 0;
         for (UserState user : users.values()) {
@@ -180,6 +202,7 @@ public final class PresenceEngine {
     /** The connection is lost; what is shown stays recorded and is sent again on {@link #connected()}. */
     public void disconnected() {
         connected = false;
+        remote.disconnected();
     }
 
     /** Periodic work: roster gets due or timed out. Call it every few hundred milliseconds. */
@@ -192,6 +215,8 @@ public final class PresenceEngine {
                     settings.rosterTimeout());
         }
         pumpRosters(now);
+        remote.tick();
+        showRemoteChanges();
     }
 
     /** The mapping file changed: users no longer mapped are taken down, changed options take effect. */
@@ -231,6 +256,7 @@ public final class PresenceEngine {
 
     /** Takes down everything shown (unavailable, or the user's real presence in overlay mode). */
     public void shutdown() {
+        remote.shutdown();
         for (UserState user : users.values()) {
             for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
                 retract(user, e.getKey(), e.getValue());
@@ -307,6 +333,11 @@ public final class PresenceEngine {
         return new UserView(u.status(), u.mode, aors, u.phone, u.shown.size());
     }
 
+    /** What remote control and user activity did so far. */
+    public RemoteStats remoteStats() {
+        return remote.stats();
+    }
+
     // ---------------------------------------------------------------- users and publishing
 
     private UserState user(JID jid, MappedUser mapped) {
@@ -342,6 +373,7 @@ public final class PresenceEngine {
 
     /** Sends what differs between what the user should show and what is shown. */
     private void publish(UserState user) {
+        syncRemote(user);
         Map<Target, Presence> desired = desired(user);
         for (Iterator<Map.Entry<Target, Shown>> it = user.shown.entrySet().iterator(); it.hasNext();) {
             Map.Entry<Target, Shown> e = it.next();
@@ -357,13 +389,45 @@ public final class PresenceEngine {
             String content = contents.computeIfAbsent(template, Presence::toXML);
             Shown before = user.shown.get(e.getKey());
             if (before == null || !before.content().equals(content)) {
-                send(addressed(template, e.getKey().to()), user.mode);
-                user.shown.put(e.getKey(), new Shown(template, content, user.mode));
+                send(addressed(template, e.getKey().to()), shownMode(user));
+                user.shown.put(e.getKey(), new Shown(template, content, shownMode(user)));
             }
         }
-        if (user.idle()) {
+        if (user.idle() && !remote.tracks(user.jid)) {
             users.remove(user.jid);
         }
+    }
+
+    /** Tells remote control and user activity how the user stands now (before {@link #desired} asks it). */
+    private void syncRemote(UserState user) {
+        boolean rc = user.mode == PresentationMode.REMOTE_CONTROL;
+        boolean activity = user.mapped != null
+                && user.mapped.activity().orElse(remoteSettings.activityDefault());
+        if (!rc && !activity && !remote.tracks(user.jid)) {
+            return;
+        }
+        Map<String, Presence> resources = new HashMap<>(directory.resources(user.jid));
+        resources.remove("");
+        resources.remove(settings.phoneResource());
+        remote.sync(new RemoteControl.UserView(user.jid, rc, activity, user.state, user.phone, resources));
+    }
+
+    /** Shows again the users whose remote-controlled clients changed (a client turned out not to be reachable). */
+    private void showRemoteChanges() {
+        for (JID jid : remote.takeChanged()) {
+            UserState user = users.get(jid);
+            if (user != null) {
+                publish(user);
+            }
+        }
+    }
+
+    /** How a user's shown presence was made, so it is taken down the same way. */
+    private PresentationMode shownMode(UserState user) {
+        if (user.mode != PresentationMode.REMOTE_CONTROL) {
+            return user.mode;
+        }
+        return remoteSettings.fallback() == Fallback.RESOURCE ? PresentationMode.RESOURCE : PresentationMode.OVERLAY;
     }
 
     /** What the user should show to whom now: sender and recipient to a presence without {@code to} and id. */
@@ -372,29 +436,25 @@ public final class PresenceEngine {
         PhonePresence phone = user.phone;
         switch (user.mode) {
             case RESOURCE -> {
-                if (!phone.shown()) {
-                    break;
-                }
-                JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
-                Presence p = phonePresence(user, phone, from, true);
-                out.put(new Target(from, user.jid), p);
-                for (JID contact : audience(user)) {
-                    out.put(new Target(from, contact), p);
+                if (phone.shown()) {
+                    phoneResource(user, phone, out);
                 }
             }
             case OVERLAY -> {
+                if (phone.activity() == PhonePresence.Activity.BUSY) {
+                    overlays(user, phone, Set.of(), out);
+                }
+            }
+            case REMOTE_CONTROL -> {
+                // The clients remote control reached show the call themselves; the fallback shows it on the others.
                 if (phone.activity() != PhonePresence.Activity.BUSY) {
                     break;
                 }
-                for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
-                    if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource())) {
-                        continue;
-                    }
-                    JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
-                    Presence p = overlay(r.getValue(), phone, from);
-                    for (JID contact : audience(user)) {
-                        out.put(new Target(from, contact), p);
-                    }
+                Set<String> covered = remote.covered(user.jid);
+                if (remoteSettings.fallback() == Fallback.OVERLAY) {
+                    overlays(user, phone, covered, out);
+                } else if (remoteSettings.fallback() == Fallback.RESOURCE && !coversAll(user, covered)) {
+                    phoneResource(user, phone, out);
                 }
             }
             case GATEWAY -> {
@@ -414,6 +474,45 @@ public final class PresenceEngine {
         return out;
     }
 
+    /** The phone as a resource of its own, to the user and their contacts (resource mode). */
+    private void phoneResource(UserState user, PhonePresence phone, Map<Target, Presence> out) {
+        JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
+        Presence p = phonePresence(user, phone, from, true);
+        out.put(new Target(from, user.jid), p);
+        for (JID contact : audience(user)) {
+            out.put(new Target(from, contact), p);
+        }
+    }
+
+    /** The user's resources, but those in {@code skip}, with the phone overlaid (overlay mode). */
+    private void overlays(UserState user, PhonePresence phone, Set<String> skip, Map<Target, Presence> out) {
+        for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
+            if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource()) || skip.contains(r.getKey())) {
+                continue;
+            }
+            JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
+            Presence p = overlay(r.getValue(), phone, from);
+            for (JID contact : audience(user)) {
+                out.put(new Target(from, contact), p);
+            }
+        }
+    }
+
+    /** Whether remote control covers every online client of the user (and there is at least one). */
+    private boolean coversAll(UserState user, Set<String> covered) {
+        boolean any = false;
+        for (String resource : directory.resources(user.jid).keySet()) {
+            if (resource.isEmpty() || resource.equals(settings.phoneResource())) {
+                continue;
+            }
+            if (!covered.contains(resource)) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
     /** The contacts a user's presence may go to and that are not known to be offline. */
     private List<JID> audience(UserState user) {
         List<JID> out = new ArrayList<>();
@@ -429,7 +528,13 @@ public final class PresenceEngine {
     private Presence phonePresence(UserState user, PhonePresence phone, JID from, boolean withPriority) {
         Show show = phone.show();
         String status = phoneText(phone);
-        Presence own = Directory.best(directory.resources(user.jid), settings.phoneResource());
+        Map<String, Presence> resources = directory.resources(user.jid);
+        if (user.mode == PresentationMode.REMOTE_CONTROL) {
+            // Clients remote control reached show Offhook's status, not their user's: theirs is not "own".
+            resources = new HashMap<>(resources);
+            resources.keySet().removeAll(remote.covered(user.jid));
+        }
+        Presence own = Directory.best(resources, settings.phoneResource());
         if (own != null) {
             Show ownShow = Show.of(own);
             if (ownShow.outranksPhone()) {
@@ -789,6 +894,7 @@ public final class PresenceEngine {
         if (granted.isPresent() && !granted.get().access().isEmpty()) {
             Permissions p = granted.get();
             permissions.put(p.server(), p);
+            remote.permissions(message);
             LOG.info("Server {} granted {} ({})", p.server(), p.access(), p.namespace());
             if (!p.rosterGet()) {
                 LOG.warn("Server {} does not let Offhook read rosters: nobody but the user will see the phone "
@@ -839,6 +945,10 @@ public final class PresenceEngine {
     }
 
     private void iq(IQ iq) {
+        if (iq.isResponse() && remote.response(iq)) {
+            showRemoteChanges();
+            return;
+        }
         if (iq.isResponse()) {
             RosterBook.Entry entry = rosters.answered(iq.getID());
             if (entry == null) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
 import io.offhook.presence.PresentationMode;
+import io.offhook.remote.RemoteSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ class OffhookConfigTest {
         assertEquals(PresentationMode.RESOURCE, c.engine().defaultMode());
         assertEquals("phone", c.engine().phoneResource());
         assertEquals(9060, c.hep().orElseThrow().port());
+        assertEquals(RemoteSettings.DEFAULTS, c.remote());
         assertTrue(c.capture().isEmpty());
         assertTrue(c.metricsListen().isEmpty(), "no metrics endpoint unless asked for");
         assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
@@ -112,6 +114,9 @@ class OffhookConfigTest {
                 hep.listen = nowhere
                 mapping.file = users.map
                 metrics.listen = metrics.example.com:9464
+                remote-control.fallback = gateway
+                remote-control.timeout = 2m
+                activity.default = maybe
                 """);
         ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
         String all = String.join("\n", e.problems());
@@ -122,5 +127,8 @@ class OffhookConfigTest {
         assertTrue(all.contains(":6: hep.listen: 'nowhere' is not ADDRESS:PORT"), all);
         assertTrue(all.contains(":8: metrics.listen: 'metrics.example.com:9464': the address must be a literal IP "
                 + "address"), all);
+        assertTrue(all.contains(":9: remote-control.fallback: 'gateway' is none of overlay, resource, none"), all);
+        assertTrue(all.contains(":10: remote-control.timeout: 120 s is not below Prosody's own 120 s limit"), all);
+        assertTrue(all.contains(":11: activity.default: 'maybe' is not true or false"), all);
     }
 }

@@ -9,6 +9,7 @@ import io.offhook.mapping.MappingFile;
 import io.offhook.mapping.NumberPlan;
 import io.offhook.presence.DefaultPresenceMapping;
 import io.offhook.presence.PresenceMapping;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
@@ -45,6 +46,11 @@ final class EngineHarness {
 
     EngineHarness(String mapping, EngineSettings settings, PresenceMapping presenceMapping) {
         engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock);
+    }
+
+    EngineHarness(String mapping, EngineSettings settings, RemoteSettings remote) {
+        engine = new PresenceEngine(settings, new DefaultPresenceMapping(), identities(mapping), sent::add, clock,
+                remote);
     }
 
     static IdentityMap identities(String text) {
