@@ -66,7 +66,7 @@ class ConfigCheckTest {
         assertTrue(out.contains("SIP       HEP on 127.0.0.1:9060 udp+tcp, from any sender, no auth key"), out);
         assertTrue(out.contains("Presence  resource mode unless the mapping says otherwise (resource \"phone\"), "
                 + "presence mapping \"default\", gateway subscribers contacts"), out);
-        assertTrue(out.contains("Mapping   " + dir.resolve("users.map") + ": 7 entries, 5 XMPP users named"), out);
+        assertTrue(out.contains("Mapping   " + dir.resolve("users.map") + ": 8 entries, 6 XMPP users named"), out);
         assertTrue(out.contains("Numbers   country code (none: national numbers match only as written), national "
                 + "prefix 0, international prefix 00"), out);
         assertTrue(out.contains("Gateway   subscriptions kept in memory only"), out);
@@ -77,8 +77,9 @@ class ConfigCheckTest {
                         + "alice@example.com/phone, remote party hidden",
                 "sip:bob@pbx.example.net;transport=tcp (sip:bob@pbx.example.net) -> bob@example.com, overlay mode "
                         + "(mode= in the mapping), shown on bob@example.com's own resources, remote party shown",
-                "sip:Frank@PBX.example.net (sip:Frank@pbx.example.net) -> frank@example.com, resource mode (the "
-                        + "default), shown as frank@example.com/phone, remote party hidden",
+                "sip:Frank@PBX.example.net (sip:Frank@pbx.example.net) -> frank@example.com, remote-control mode "
+                        + "(mode= in the mapping), shown by frank@example.com's own clients (XEP-0146); clients that "
+                        + "cannot are served in overlay mode, remote party hidden",
                 "tel:+49-30-1234567 (tel:+49301234567) -> carol@example.com, resource mode (the default), shown as "
                         + "carol@example.com/phone, remote party hidden",
                 "+49 30 7654321 (tel:+49307654321) -> dave@example.com, resource mode (mode= in the mapping), shown "
