@@ -9,6 +9,7 @@ import io.offhook.mapping.MappingException;
 import io.offhook.mapping.MappingFile;
 import io.offhook.mapping.NumberPlan;
 import io.offhook.presence.PresenceMappings;
+import io.offhook.publish.PresenceEngine;
 import io.offhook.presence.PresentationMode;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.track.Aor;
@@ -109,23 +110,15 @@ final class ConfigCheck {
 
     /** Finds the presence mapping the config names, with the jars of plugins.dir, as a start would. */
     private boolean presenceMappingLoads(OffhookConfig config) {
-        List<URL> jars = new ArrayList<>();
-        Optional<Path> dir = config.pluginDir();
-        if (dir.isPresent() && Files.isDirectory(dir.get())) {
-            try (DirectoryStream<Path> list = Files.newDirectoryStream(dir.get(), "*.jar")) {
-                for (Path jar : list) {
-                    jars.add(jar.toUri().toURL());
-                }
-            } catch (MalformedURLException e) {
-                err.println("offhook: plugins.dir: cannot use a jar in " + dir.get() + ": " + e.getMessage());
-                return false;
-            } catch (IOException e) {
-                err.println("offhook: plugins.dir: cannot list " + dir.get() + ": " + e.getMessage());
-                return false;
-            }
+        ClassLoader parent = ConfigCheck.class.getClassLoader();
+        ClassLoader loader;
+        try {
+            loader = Plugins.loader(config.pluginDir(), parent);
+        } catch (IOException e) {
+            err.println("offhook: " + e.getMessage());
+            return false;
         }
-        try (URLClassLoader loader = new URLClassLoader(jars.toArray(new URL[0]),
-                ConfigCheck.class.getClassLoader())) {
+        try {
             PresenceMappings.load(config.presenceMapping(), config.presenceSettings(), loader);
             return true;
         } catch (IllegalArgumentException e) {
@@ -135,9 +128,14 @@ final class ConfigCheck {
             err.println("offhook: presence.mapping: '" + config.presenceMapping() + "' failed to configure itself: "
                     + e);
             return false;
-        } catch (IOException e) {
-            // Closing the class loader; the mapping was found.
-            return true;
+        } finally {
+            if (loader instanceof URLClassLoader plugins) {
+                try {
+                    plugins.close();
+                } catch (IOException e) {
+                    // Only the check used it; the JVM ends right after.
+                }
+            }
         }
     }
 
@@ -222,7 +220,12 @@ final class ConfigCheck {
         String how = switch (mode) {
             case RESOURCE -> "as " + user.jid().toBareJID() + "/" + config.engine().phoneResource();
             case OVERLAY -> "on " + user.jid().toBareJID() + "'s own resources";
-            case GATEWAY -> "as the contact " + gatewayContact(user.jid(), config.engine().component());
+            case GATEWAY -> "as the contact " + PresenceEngine.gatewayContact(user.jid(), config.engine().component());
+            case REMOTE_CONTROL -> "by " + user.jid().toBareJID() + "'s own clients (XEP-0146); clients that "
+                    + "cannot are served " + switch (config.remote().fallback()) {
+                        case NONE -> "nothing";
+                        default -> "in " + config.remote().fallback().name().toLowerCase(Locale.ROOT) + " mode";
+                    };
             case LOGIN -> "as " + user.jid().toBareJID() + "/" + config.engine().phoneResource() + " by logging in "
                     + "as the user" + (config.fallback().credentials().find(user.jid()).isPresent() ? ""
                             : " (NOT SHOWN: no line for the user in fallback.credentials-file)");
@@ -233,19 +236,6 @@ final class ConfigCheck {
                         : user.mode().isPresent() ? " (mode= in the mapping)" : " (the default)") + ", shown " + how
                 + ", remote party " + (user.showRemoteParty() ? "shown" : "hidden"));
         return true;
-    }
-
-    /**
-     * The phone's own contact in gateway mode: the user's node at the component for users of the component's
-     * parent domain, else the XEP-0106-escaped bare JID (what {@code PresenceEngine} publishes from).
-     */
-    static String gatewayContact(JID user, JID component) {
-        String domain = component.getDomain();
-        int dot = domain.indexOf('.');
-        String userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
-        String node = user.getDomain().equals(userDomain) ? user.getNode()
-                : JID.escapeNode(user.getNode() + "@" + user.getDomain());
-        return node + "@" + domain;
     }
 
     private static String numberPlan(NumberPlan plan) {

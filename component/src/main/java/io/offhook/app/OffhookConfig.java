@@ -8,6 +8,8 @@ import io.offhook.metrics.MetricsServer;
 import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineSettings;
 import io.offhook.publish.GatewayPolicy;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.track.TrackerConfig;
@@ -15,10 +17,12 @@ import io.offhook.xmpp.stream.ComponentSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xmpp.packet.JID;
 
 /**
@@ -42,6 +46,8 @@ import org.xmpp.packet.JID;
  *     empty keeps them in memory only
  * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
  *     empty when off
+ * @param adminJids the bare JIDs allowed to run the XEP-0050 admin commands ({@code admin.jids}); empty: nobody
+ * @param remote remote control and user activity ({@code remote-control.*}, {@code activity.*})
  * @param fallback the per-user login fallback ({@code fallback.*}; login mode is unavailable without
  *     {@code fallback.credentials-file})
  */
@@ -50,7 +56,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
-                            FallbackSettings fallback) {
+                            Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -65,13 +71,15 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "plugins.dir",
             "roster.refresh", "roster.timeout", "roster.max-in-flight",
             "gateway.subscribers", "gateway.state-file",
+            "remote-control.fallback", "remote-control.timeout", "remote-control.max-in-flight",
+            "remote-control.retries", "activity.default",
             "mapping.file", "mapping.reload-interval", "mapping.country-code", "mapping.national-prefix",
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
             "engine.queue",
-            MetricsServer.KEY_LISTEN,
+            MetricsServer.KEY_LISTEN, "admin.jids",
             FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
             FallbackSettings.KEY_CONCURRENT_LOGINS, FallbackSettings.KEY_RETRY_MIN, FallbackSettings.KEY_RETRY_MAX,
             FallbackSettings.KEY_CONNECT_TIMEOUT);
@@ -157,10 +165,30 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Optional<Path> gatewayState = s.path("gateway.state-file");
         Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
                 MetricsServer::parseListen);
+        Set<JID> admins = adminJids(s);
+        RemoteSettings remote = remote(s);
         FallbackSettings fallback = FallbackSettings.from(s, resource, combine, mode).orElse(null);
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState, metrics, fallback);
+                hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback);
+    }
+
+    /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
+    private static Set<JID> adminJids(Settings s) {
+        Set<JID> admins = new LinkedHashSet<>();
+        for (String text : s.list("admin.jids")) {
+            try {
+                JID jid = new JID(text);
+                if (jid.getNode() == null || jid.getResource() != null) {
+                    s.problem("admin.jids", "'" + text + "' is not a bare JID of a person such as admin@example.com");
+                } else {
+                    admins.add(jid);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problem("admin.jids", "'" + text + "' is not a valid JID (" + e.getMessage() + ")");
+            }
+        }
+        return Set.copyOf(admins);
     }
 
     private static JID domainJid(String domain) {
@@ -169,6 +197,21 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             throw new IllegalArgumentException("'" + domain + "' must be a plain domain such as phone.example.com");
         }
         return jid;
+    }
+
+    private static RemoteSettings remote(Settings s) {
+        RemoteSettings d = RemoteSettings.DEFAULTS;
+        Fallback fallback = s.parsed("remote-control.fallback", d.fallback(), Fallback::parse);
+        Duration timeout = s.duration("remote-control.timeout", d.timeout());
+        if (timeout.compareTo(Duration.ofSeconds(120)) >= 0) {
+            s.problem("remote-control.timeout", timeout.toSeconds()
+                    + " s is not below Prosody's own 120 s limit for privileged IQs");
+        }
+        int inFlight = s.integer("remote-control.max-in-flight", d.maxInFlight(), 1, 10_000);
+        int retries = s.integer("remote-control.retries", d.retries(), 0, 100);
+        boolean activity = s.bool("activity.default", d.activityDefault());
+        // (Each value is already checked: positive duration, integers within their bounds.)
+        return new RemoteSettings(fallback, timeout, inFlight, retries, activity);
     }
 
     private static NumberPlan numberPlan(Settings s) {

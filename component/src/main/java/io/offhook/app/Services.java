@@ -1,5 +1,8 @@
 package io.offhook.app;
 
+import io.offhook.admin.AdminCommands;
+import io.offhook.admin.AdminRouter;
+import io.offhook.admin.LiveBackend;
 import io.offhook.fallback.FallbackSessions;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
@@ -50,6 +53,7 @@ public final class Services implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private MappingReloader mapping;
     private EngineLoop loop;
+    private AdminRouter admin;
     private ComponentConnection connection;
     private FallbackSessions fallback;
     private HepListener hepListener;
@@ -96,20 +100,27 @@ public final class Services implements AutoCloseable {
                     config.fallback().credentials().file().get());
         }
         PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock,
-                fallback);
+                config.remote(), fallback);
         if (config.gatewayStateFile().isPresent()) {
             Path state = config.gatewayStateFile().get();
             gatewayStateFile = state;
             engine.restoreGatewaySubscribers(GatewayStateFile.load(state));
             scheduler.scheduleWithFixedDelay(() -> saveGateway(state), 2, 2, TimeUnit.SECONDS);
         }
-        connection = new ComponentConnection(config.component(), loop, clock);
+        DropCounters drops = new DropCounters();
+        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);
+        // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
+        admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
+                new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
+                        () -> connection.stats(), () -> {
+                            Latency.Snapshot l = loop.latency().snapshot();
+                            return new LiveBackend.LoopCounters(loop.dropped(), l.count(), l.p50(), l.p99());
+                        }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
+        connection = new ComponentConnection(config.component(), admin, clock);
         loop.start(engine, packets -> connection.send(packets));
         mapping.start();
         connection.start();
 
-        DropCounters drops = new DropCounters();
-        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);
         if (config.hep().isPresent()) {
             hepListener = new HepListener(config.hep().get(), pipeline, drops, clock);
             hepListener.start();
@@ -262,6 +273,9 @@ public final class Services implements AutoCloseable {
             LOG.info("Taking down {} presences before disconnecting", last.size());
             connection.close(last, Duration.ofSeconds(5));
         }
+        if (admin != null) {
+            admin.close();
+        }
         if (mapping != null) {
             mapping.close();
         }
@@ -271,22 +285,10 @@ public final class Services implements AutoCloseable {
     }
 
     private static ClassLoader pluginLoader(OffhookConfig config) throws IOException {
-        ClassLoader parent = Services.class.getClassLoader();
-        if (config.pluginDir().isEmpty() || !Files.isDirectory(config.pluginDir().get())) {
-            return parent;
+        ClassLoader loader = Plugins.loader(config.pluginDir(), Services.class.getClassLoader());
+        if (loader != Services.class.getClassLoader()) {
+            LOG.info("Plugins from {}: {}", config.pluginDir().orElseThrow(), ((URLClassLoader) loader).getURLs());
         }
-        List<URL> jars = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(config.pluginDir().get(), "*.jar")) {
-            for (Path jar : dir) {
-                try {
-                    jars.add(jar.toUri().toURL());
-                } catch (MalformedURLException e) {
-                    throw new IOException("plugins.dir: cannot use " + jar, e);
-                }
-            }
-        }
-        jars.sort((a, b) -> a.toString().compareTo(b.toString()));
-        LOG.info("Plugins from {}: {}", config.pluginDir().get(), jars);
-        return new URLClassLoader(jars.toArray(new URL[0]), parent);
+        return loader;
     }
 }

@@ -10,6 +10,10 @@ import io.offhook.presence.PresentationMode;
 import io.offhook.presence.Show;
 import io.offhook.publish.UserState.Shown;
 import io.offhook.publish.UserState.Target;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteControl;
+import io.offhook.remote.RemoteSettings;
+import io.offhook.remote.RemoteStats;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.privilege.Permissions;
@@ -49,12 +53,16 @@ import org.xmpp.packet.Presence;
 public final class PresenceEngine {
     /** Every stanza the engine sends has an id with this prefix, so its echo can be recognised. */
     public static final String ID_PREFIX = "offhook-";
-    private static final String NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
     private static final String NS_PING = "urn:xmpp:ping";
     private static final int MAX_PENDING_GATEWAY = 64;
+    /** The longest phone status text sent, in UTF-16 units; longer ones are cut ({@link #phoneText}). */
+    static final int MAX_PHONE_STATUS = 200;
     private static final Logger LOG = LogManager.getLogger(PresenceEngine.class);
 
     private final EngineSettings settings;
+    private final RemoteSettings remoteSettings;
+    /** Remote control and user activity (io.offhook.remote): told about users in {@link #publish}. */
+    private final RemoteControl remote;
     private final PresenceMapping mapping;
     private final PresenceMapping fallback = new DefaultPresenceMapping();
     private final Outbox outbox;
@@ -101,21 +109,36 @@ public final class PresenceEngine {
      */
     public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
                           Clock clock) {
-        this(settings, mapping, identities, outbox, clock, Logins.NONE);
+        this(settings, mapping, identities, outbox, clock, RemoteSettings.DEFAULTS);
+    }
+
+    /**
+     * @param remoteSettings how remote control and user activity behave
+     * @see #PresenceEngine(EngineSettings, PresenceMapping, IdentityMap, Outbox, Clock)
+     */
+    public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
+                          Clock clock, RemoteSettings remoteSettings) {
+        this(settings, mapping, identities, outbox, clock, remoteSettings, Logins.NONE);
     }
 
     /**
      * @param logins the login fallback: it may take users over ({@link Logins#mode}), and shows the phone of users
      *     in {@link PresentationMode#LOGIN} mode, which the engine sends nothing for
+     * @see #PresenceEngine(EngineSettings, PresenceMapping, IdentityMap, Outbox, Clock, RemoteSettings)
      */
     public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
-                          Clock clock, Logins logins) {
+                          Clock clock, RemoteSettings remoteSettings, Logins logins) {
         this.logins = Objects.requireNonNull(logins, "logins");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.remoteSettings = Objects.requireNonNull(remoteSettings, "remoteSettings");
         this.mapping = Objects.requireNonNull(mapping, "mapping");
         this.identities = Objects.requireNonNull(identities, "identities");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.remote = new RemoteControl(settings.component(), remoteSettings, settings.combineFormat(), packet -> {
+            stanzasSent++;
+            outbox.send(packet);
+        }, clock);
         String domain = settings.component().getDomain();
         int dot = domain.indexOf('.');
         this.userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
@@ -177,6 +200,7 @@ public final class PresenceEngine {
         connected = true;
         directory.clear();
         permissions.clear();
+        remote.connected();
         rosters.reset(clock.instant());
         int resent = 0;
         for (UserState user : users.values()) {
@@ -193,6 +217,7 @@ public final class PresenceEngine {
     /** The connection is lost; what is shown stays recorded and is sent again on {@link #connected()}. */
     public void disconnected() {
         connected = false;
+        remote.disconnected();
     }
 
     /** Periodic work: roster gets due or timed out. Call it every few hundred milliseconds. */
@@ -205,6 +230,8 @@ public final class PresenceEngine {
                     settings.rosterTimeout());
         }
         pumpRosters(now);
+        remote.tick();
+        showRemoteChanges();
     }
 
     /** The mapping file changed: users no longer mapped are taken down, changed options take effect. */
@@ -244,6 +271,7 @@ public final class PresenceEngine {
 
     /** Takes down everything shown (unavailable, or the user's real presence in overlay mode). */
     public void shutdown() {
+        remote.shutdown();
         for (UserState user : users.values()) {
             for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
                 retract(user, e.getKey(), e.getValue());
@@ -299,6 +327,32 @@ public final class PresenceEngine {
                 subscriptionsDenied, mappingFailures, users.size(), shown, byMode, byState, calls);
     }
 
+    /** What the engine holds for one user (a bare JID); empty when it holds nothing: no phone state, nothing shown. */
+    public Optional<UserView> userView(JID user) {
+        UserState u = users.get(user.asBareJID());
+        return u == null ? Optional.empty() : Optional.of(view(u));
+    }
+
+    /** What the engine holds for every user it holds anything for, in no particular order. */
+    public List<UserView> userViews() {
+        List<UserView> out = new ArrayList<>(users.size());
+        for (UserState u : users.values()) {
+            out.add(view(u));
+        }
+        return out;
+    }
+
+    private static UserView view(UserState u) {
+        List<String> aors = new ArrayList<>(u.aors());
+        aors.sort(null);
+        return new UserView(u.status(), u.mode, aors, u.phone, u.shown.size());
+    }
+
+    /** What remote control and user activity did so far. */
+    public RemoteStats remoteStats() {
+        return remote.stats();
+    }
+
     // ---------------------------------------------------------------- users and publishing
 
     private UserState user(JID jid, MappedUser mapped) {
@@ -339,6 +393,7 @@ public final class PresenceEngine {
 
     /** Sends what differs between what the user should show and what is shown. */
     private void publish(UserState user) {
+        syncRemote(user);
         Map<Target, Presence> desired = desired(user);
         for (Iterator<Map.Entry<Target, Shown>> it = user.shown.entrySet().iterator(); it.hasNext();) {
             Map.Entry<Target, Shown> e = it.next();
@@ -354,20 +409,53 @@ public final class PresenceEngine {
             String content = contents.computeIfAbsent(template, Presence::toXML);
             Shown before = user.shown.get(e.getKey());
             if (before == null || !before.content().equals(content)) {
-                send(addressed(template, e.getKey().to()), user.mode);
-                user.shown.put(e.getKey(), new Shown(template, content, user.mode));
+                send(addressed(template, e.getKey().to()), shownMode(user));
+                user.shown.put(e.getKey(), new Shown(template, content, shownMode(user)));
             }
         }
         // Login mode: the fallback's session shows the phone while it is registered, and logs off otherwise
         // (also when the user leaves login mode or the mapping).
         boolean login = user.mode == PresentationMode.LOGIN && user.state != PhoneState.OFFLINE;
         if (login || user.loginShown) {
-            logins.show(user.jid, login, login ? user.phone : PhonePresence.NONE);
+            logins.show(user.jid, login, login ? new PhonePresence(user.phone.activity(), user.phone.show(),
+                    phoneText(user.phone), user.phone.priority()) : PhonePresence.NONE);
             user.loginShown = login;
         }
-        if (user.idle()) {
+        if (user.idle() && !remote.tracks(user.jid)) {
             users.remove(user.jid);
         }
+    }
+
+    /** Tells remote control and user activity how the user stands now (before {@link #desired} asks it). */
+    private void syncRemote(UserState user) {
+        boolean rc = user.mode == PresentationMode.REMOTE_CONTROL;
+        boolean activity = user.mapped != null
+                && user.mapped.activity().orElse(remoteSettings.activityDefault());
+        if (!rc && !activity && !remote.tracks(user.jid)) {
+            return;
+        }
+        Map<String, Presence> resources = new HashMap<>(directory.resources(user.jid));
+        resources.remove("");
+        resources.remove(settings.phoneResource());
+        remote.sync(new RemoteControl.UserView(user.jid, rc, activity, user.state, user.phone, resources));
+    }
+
+    /** Shows again the users whose remote-controlled clients changed (a client turned out not to be reachable). */
+    private void showRemoteChanges() {
+        for (JID jid : remote.takeChanged()) {
+            UserState user = users.get(jid);
+            if (user != null) {
+                publish(user);
+            }
+        }
+    }
+
+    /** How a user's shown presence was made, so it is taken down the same way. */
+    private PresentationMode shownMode(UserState user) {
+        if (user.mode != PresentationMode.REMOTE_CONTROL) {
+            return user.mode;
+        }
+        return remoteSettings.fallback() == Fallback.RESOURCE ? PresentationMode.RESOURCE : PresentationMode.OVERLAY;
     }
 
     /** What the user should show to whom now: sender and recipient to a presence without {@code to} and id. */
@@ -376,29 +464,25 @@ public final class PresenceEngine {
         PhonePresence phone = user.phone;
         switch (user.mode) {
             case RESOURCE -> {
-                if (!phone.shown()) {
-                    break;
-                }
-                JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
-                Presence p = phonePresence(user, phone, from, true);
-                out.put(new Target(from, user.jid), p);
-                for (JID contact : audience(user)) {
-                    out.put(new Target(from, contact), p);
+                if (phone.shown()) {
+                    phoneResource(user, phone, out);
                 }
             }
             case OVERLAY -> {
+                if (phone.activity() == PhonePresence.Activity.BUSY) {
+                    overlays(user, phone, Set.of(), out);
+                }
+            }
+            case REMOTE_CONTROL -> {
+                // The clients remote control reached show the call themselves; the fallback shows it on the others.
                 if (phone.activity() != PhonePresence.Activity.BUSY) {
                     break;
                 }
-                for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
-                    if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource())) {
-                        continue;
-                    }
-                    JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
-                    Presence p = overlay(r.getValue(), phone, from);
-                    for (JID contact : audience(user)) {
-                        out.put(new Target(from, contact), p);
-                    }
+                Set<String> covered = remote.covered(user.jid);
+                if (remoteSettings.fallback() == Fallback.OVERLAY) {
+                    overlays(user, phone, covered, out);
+                } else if (remoteSettings.fallback() == Fallback.RESOURCE && !coversAll(user, covered)) {
+                    phoneResource(user, phone, out);
                 }
             }
             case LOGIN -> {
@@ -421,6 +505,45 @@ public final class PresenceEngine {
         return out;
     }
 
+    /** The phone as a resource of its own, to the user and their contacts (resource mode). */
+    private void phoneResource(UserState user, PhonePresence phone, Map<Target, Presence> out) {
+        JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
+        Presence p = phonePresence(user, phone, from, true);
+        out.put(new Target(from, user.jid), p);
+        for (JID contact : audience(user)) {
+            out.put(new Target(from, contact), p);
+        }
+    }
+
+    /** The user's resources, but those in {@code skip}, with the phone overlaid (overlay mode). */
+    private void overlays(UserState user, PhonePresence phone, Set<String> skip, Map<Target, Presence> out) {
+        for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
+            if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource()) || skip.contains(r.getKey())) {
+                continue;
+            }
+            JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
+            Presence p = overlay(r.getValue(), phone, from);
+            for (JID contact : audience(user)) {
+                out.put(new Target(from, contact), p);
+            }
+        }
+    }
+
+    /** Whether remote control covers every online client of the user (and there is at least one). */
+    private boolean coversAll(UserState user, Set<String> covered) {
+        boolean any = false;
+        for (String resource : directory.resources(user.jid).keySet()) {
+            if (resource.isEmpty() || resource.equals(settings.phoneResource())) {
+                continue;
+            }
+            if (!covered.contains(resource)) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
     /** The contacts a user's presence may go to and that are not known to be offline. */
     private List<JID> audience(UserState user) {
         List<JID> out = new ArrayList<>();
@@ -435,13 +558,19 @@ public final class PresenceEngine {
     /** The phone's own presence, with the user's own dnd/xa first (resource and gateway modes). */
     private Presence phonePresence(UserState user, PhonePresence phone, JID from, boolean withPriority) {
         Show show = phone.show();
-        String status = XmlChars.clean(phone.status());
-        Presence own = Directory.best(directory.resources(user.jid), settings.phoneResource());
+        String status = phoneText(phone);
+        Map<String, Presence> resources = directory.resources(user.jid);
+        if (user.mode == PresentationMode.REMOTE_CONTROL) {
+            // Clients remote control reached show Offhook's status, not their user's: theirs is not "own".
+            resources = new HashMap<>(resources);
+            resources.keySet().removeAll(remote.covered(user.jid));
+        }
+        Presence own = Directory.best(resources, settings.phoneResource());
         if (own != null) {
             Show ownShow = Show.of(own);
             if (ownShow.outranksPhone()) {
                 show = ownShow;
-                status = combine(own.getStatus(), XmlChars.clean(phone.status()));
+                status = combine(own.getStatus(), phoneText(phone));
             }
         }
         Presence p = new Presence();
@@ -464,7 +593,7 @@ public final class PresenceEngine {
         Show own = Show.of(real);
         Show show = own.outranksPhone() ? own : phone.show();
         p.setShow(show.toTinder());
-        String status = combine(real.getStatus(), XmlChars.clean(phone.status()));
+        String status = combine(real.getStatus(), phoneText(phone));
         p.setStatus(status.isEmpty() ? null : status);
         return p;
     }
@@ -483,6 +612,24 @@ public final class PresenceEngine {
             }
         }
         return p;
+    }
+
+    /**
+     * The phone's status text as it may go on the wire: characters XML does not allow removed, and cut to
+     * {@link #MAX_PHONE_STATUS} characters (a SIP display name or a presence mapping of an operator's own can be
+     * far longer than any client shows), ending in an ellipsis when cut, never inside a surrogate pair. The user's
+     * own words are not ours to cut: their server accepted them.
+     */
+    static String phoneText(PhonePresence phone) {
+        String text = XmlChars.clean(phone.status());
+        if (text.length() <= MAX_PHONE_STATUS) {
+            return text;
+        }
+        int end = MAX_PHONE_STATUS - 1;
+        if (Character.isLowSurrogate(text.charAt(end)) && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "\u2026";
     }
 
     private String combine(String own, String phone) {
@@ -631,9 +778,20 @@ public final class PresenceEngine {
 
     /** The phone's own contact JID: {@code node@component}, or the XEP-0106-escaped bare JID for other domains. */
     JID gatewayJid(JID user) {
+        return gatewayContact(user, settings.component());
+    }
+
+    /**
+     * The contact that shows {@code user}'s phone in gateway mode: {@code user@<component domain>} for users of the
+     * component's parent domain, the whole JID escaped (XEP-0106) as the localpart for users of other domains.
+     */
+    public static JID gatewayContact(JID user, JID component) {
+        String domain = component.getDomain();
+        int dot = domain.indexOf('.');
+        String userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
         String node = user.getDomain().equals(userDomain) ? user.getNode()
                 : JID.escapeNode(user.getNode() + "@" + user.getDomain());
-        return new JID(node, settings.component().getDomain(), null);
+        return new JID(node, domain, null);
     }
 
     private JID userOfGateway(JID to) {
@@ -767,6 +925,7 @@ public final class PresenceEngine {
         if (granted.isPresent() && !granted.get().access().isEmpty()) {
             Permissions p = granted.get();
             permissions.put(p.server(), p);
+            remote.permissions(message);
             LOG.info("Server {} granted {} ({})", p.server(), p.access(), p.namespace());
             if (!p.rosterGet()) {
                 LOG.warn("Server {} does not let Offhook read rosters: nobody but the user will see the phone "
@@ -817,6 +976,10 @@ public final class PresenceEngine {
     }
 
     private void iq(IQ iq) {
+        if (iq.isResponse() && remote.response(iq)) {
+            showRemoteChanges();
+            return;
+        }
         if (iq.isResponse()) {
             RosterBook.Entry entry = rosters.answered(iq.getID());
             if (entry == null) {
@@ -849,14 +1012,9 @@ public final class PresenceEngine {
         }
         IQ reply = IQ.createResultIQ(iq);
         Element query = iq.getChildElement();
-        if (iq.getType() == IQ.Type.get && query != null && NS_DISCO_INFO.equals(query.getNamespaceURI())
-                && iq.getTo() != null && iq.getTo().getNode() == null) {
-            Element info = reply.setChildElement("query", NS_DISCO_INFO);
-            info.addElement("identity").addAttribute("category", "gateway").addAttribute("type", "sip")
-                    .addAttribute("name", "Offhook");
-            info.addElement("feature").addAttribute("var", NS_DISCO_INFO);
-            info.addElement("feature").addAttribute("var", NS_PING);
-        } else if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
+        // Discovery, version and ad-hoc commands of the component's own address are answered before the engine
+        // (io.offhook.admin); what reaches here is addressed elsewhere (a phone contact in gateway mode) or unknown.
+        if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
             // An empty result answers a ping (XEP-0199).
             reply.getElement().clearContent();
         } else {

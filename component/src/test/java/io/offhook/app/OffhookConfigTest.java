@@ -10,6 +10,7 @@ import io.offhook.config.Settings;
 import io.offhook.fallback.Credentials;
 import io.offhook.fallback.FallbackSettings;
 import io.offhook.presence.PresentationMode;
+import io.offhook.remote.RemoteSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xmpp.packet.JID;
 
 /** The shipped etc/offhook.conf is valid, documents every key, and bad values are reported by key. */
 class OffhookConfigTest {
@@ -49,11 +51,35 @@ class OffhookConfigTest {
         assertEquals(PresentationMode.RESOURCE, c.engine().defaultMode());
         assertEquals("phone", c.engine().phoneResource());
         assertEquals(9060, c.hep().orElseThrow().port());
+        assertEquals(RemoteSettings.DEFAULTS, c.remote());
         assertTrue(c.capture().isEmpty());
         assertTrue(c.metricsListen().isEmpty(), "no metrics endpoint unless asked for");
         assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
         assertEquals(FallbackSettings.defaults(Credentials.none(), "phone"), c.fallback(),
                 "login mode unavailable until fallback.credentials-file is set");
+        assertEquals(Set.of(), c.adminJids(), "nobody is an admin unless named");
+    }
+
+    @Test
+    void adminJidsAreBareJidsOfPeopleAndEachBadOneIsNamed() throws IOException, ConfigException {
+        secret();
+        Path conf = dir.resolve("admins.conf");
+        String base = """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                """;
+        Files.writeString(conf, base + "admin.jids = Admin@Localhost, ops@example.com\n");
+        assertEquals(Set.of(new JID("admin@localhost"), new JID("ops@example.com")),
+                OffhookConfig.from(Settings.load(conf)).adminJids());
+
+        Files.writeString(conf, base + "admin.jids = admin@localhost/laptop, localhost, a@b@c\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertEquals(3, e.problems().size(), all);
+        assertTrue(all.contains(":4: admin.jids: 'admin@localhost/laptop' is not a bare JID"), all);
+        assertTrue(all.contains(":4: admin.jids: 'localhost' is not a bare JID"), all);
+        assertTrue(all.contains(":4: admin.jids: 'a@b@c' is not a valid JID"), all);
     }
 
     @Test
@@ -92,6 +118,9 @@ class OffhookConfigTest {
                 hep.listen = nowhere
                 mapping.file = users.map
                 metrics.listen = metrics.example.com:9464
+                remote-control.fallback = gateway
+                remote-control.timeout = 2m
+                activity.default = maybe
                 """);
         ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
         String all = String.join("\n", e.problems());
@@ -102,5 +131,8 @@ class OffhookConfigTest {
         assertTrue(all.contains(":6: hep.listen: 'nowhere' is not ADDRESS:PORT"), all);
         assertTrue(all.contains(":8: metrics.listen: 'metrics.example.com:9464': the address must be a literal IP "
                 + "address"), all);
+        assertTrue(all.contains(":9: remote-control.fallback: 'gateway' is none of overlay, resource, none"), all);
+        assertTrue(all.contains(":10: remote-control.timeout: 120 s is not below Prosody's own 120 s limit"), all);
+        assertTrue(all.contains(":11: activity.default: 'maybe' is not true or false"), all);
     }
 }

@@ -10,6 +10,7 @@ import io.offhook.mapping.MappingFile;
 import io.offhook.mapping.NumberPlan;
 import io.offhook.presence.DefaultPresenceMapping;
 import io.offhook.presence.PresenceMapping;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
@@ -49,7 +50,13 @@ final class EngineHarness {
     }
 
     EngineHarness(String mapping, EngineSettings settings, PresenceMapping presenceMapping, Logins logins) {
-        engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock, logins);
+        engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock,
+                RemoteSettings.DEFAULTS, logins);
+    }
+
+    EngineHarness(String mapping, EngineSettings settings, RemoteSettings remote) {
+        engine = new PresenceEngine(settings, new DefaultPresenceMapping(), identities(mapping), sent::add, clock,
+                remote);
     }
 
     static IdentityMap identities(String text) {

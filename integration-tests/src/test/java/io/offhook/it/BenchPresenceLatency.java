@@ -94,7 +94,8 @@ final class BenchPresenceLatency {
     record Result(Phase phase, int invites, int answered, int matched, BenchStats.Summary endToEnd,
                   BenchStats.Summary kamailio, BenchStats.Summary offhook, BenchStats.Summary prosody,
                   BenchStats.Summary smack, Map<String, BenchStats.Summary> offhookByEvent, Latency.Snapshot inside, long offhookCpu, long prosodyCpu,
-                  long kamailioCpu, double seconds, String capture, long clockDrift, List<String> notes) {
+                  long kamailioCpu, double seconds, String capture, long clockDrift, List<String> notes,
+                  long[] endToEndSamples, long[] offhookSamples) {
     }
 
     private final Path work;
@@ -136,6 +137,7 @@ final class BenchPresenceLatency {
                 Result r = bench.run(phase);
                 results.add(r);
                 print(List.of(r));
+                plot(r);
             }
         } finally {
             bench.stopAll();
@@ -391,7 +393,11 @@ final class BenchPresenceLatency {
         return new Result(phase, invites.size(), oks.size(), e2e.size(), BenchStats.Summary.of(e2e),
                 BenchStats.Summary.of(kam), BenchStats.Summary.of(off), BenchStats.Summary.of(pro),
                 BenchStats.Summary.of(sm), offhookByEvent, inside, offhookCpu, prosodyCpu, kamailioCpu, seconds, captured, drift,
-                notes);
+                notes, longs(e2e), longs(off));
+    }
+
+    private static long[] longs(List<Long> samples) {
+        return samples.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static String seen(long t) {
@@ -448,6 +454,26 @@ final class BenchPresenceLatency {
         int colon = uri.indexOf(':');
         int at = uri.indexOf('@');
         return at > colon ? uri.substring(colon + 1, at) : uri;
+    }
+
+    /**
+     * The phase's distributions as PNGs in {@link BenchPlot#outputDir()}: end to end (200 OK on the wire to bob's
+     * listener) and Offhook's part (HEP copy on the wire to stanza on the wire).
+     */
+    private static void plot(Result r) throws IOException {
+        String phase = r.phase().name().replaceAll("[^a-z0-9]+", "-");
+        Path dir = BenchPlot.outputDir();
+        List<Path> written = new ArrayList<>();
+        for (Path p : new Path[] {
+            BenchPlot.write(dir, "presence-latency-" + phase + "-end-to-end", "presence-latency, " + r.phase().name()
+                    + ": callee's 200 OK on the wire -> watcher's client", r.endToEndSamples()),
+            BenchPlot.write(dir, "presence-latency-" + phase + "-offhook", "presence-latency, " + r.phase().name()
+                    + ": HEP copy of the 200 OK -> Offhook's stanza on the wire", r.offhookSamples())}) {
+            if (p != null) {
+                written.add(p);
+            }
+        }
+        System.out.println("Plots: " + (written.isEmpty() ? "none (no samples)" : written));
     }
 
     private Path injection(String name, List<String> users) throws IOException {

@@ -38,15 +38,17 @@ final class Kamailio implements AutoCloseable {
     private final Path log;
     private final Path pidFile;
     private final int sipPort;
+    private final int sharedMemoryMegabytes;
     private final Process process;
     private int probes;
     private boolean closed;
 
-    private Kamailio(Path dir, int sipPort, Process process) {
+    private Kamailio(Path dir, int sipPort, int sharedMemoryMegabytes, Process process) {
         this.dir = dir;
         this.log = dir.resolve("kamailio.log");
         this.pidFile = dir.resolve("run/kamailio.pid");
         this.sipPort = sipPort;
+        this.sharedMemoryMegabytes = sharedMemoryMegabytes;
         this.process = process;
     }
 
@@ -59,22 +61,38 @@ final class Kamailio implements AutoCloseable {
             throws IOException {
         Objects.requireNonNull(hepTransport, "hepTransport");
         Path binary = Lab.kamailio();
-        Path run = Files.createDirectories(dir.resolve("run")).toAbsolutePath();
+        Files.createDirectories(dir.resolve("run"));
         int sipPort = FreePorts.one();
         String hepTarget = hepPort + (hepTransport == HepTransport.TCP ? ";transport=tcp" : "");
         String template = Files.readString(Lab.kamailioTemplate(), StandardCharsets.UTF_8);
         String config = template.replace("@SIP_PORT@", Integer.toString(sipPort)).replace("@HEP_PORT@", hepTarget);
+        Files.writeString(dir.resolve("kamailio.cfg"), config, StandardCharsets.UTF_8);
+        return launch(binary, dir, sipPort, sharedMemoryMegabytes);
+    }
+
+    /**
+     * Stops this Kamailio and starts it again with the same config, on the same port (a proxy restart mid-call:
+     * what it kept in memory, transactions and registrations, is gone). Returns the new one once it answers SIP.
+     */
+    Kamailio restart() throws IOException {
+        close();
+        return launch(Lab.kamailio(), dir, sipPort, sharedMemoryMegabytes);
+    }
+
+    private static Kamailio launch(Path binary, Path dir, int sipPort, int sharedMemoryMegabytes)
+            throws IOException {
+        Path run = dir.resolve("run").toAbsolutePath();
         Path cfg = dir.resolve("kamailio.cfg").toAbsolutePath();
-        Files.writeString(cfg, config, StandardCharsets.UTF_8);
+        Files.deleteIfExists(run.resolve("kamailio.pid"));
         Path log = dir.resolve("kamailio.log");
         Process process = new ProcessBuilder(List.of(binary.toString(), "-DD", "-E", "-f", cfg.toString(),
                 "-P", run.resolve("kamailio.pid").toString(), "-Y", run.toString(), "-w", run.toString(),
                 "-m", Integer.toString(sharedMemoryMegabytes), "-M", "8"))
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        Kamailio k = new Kamailio(dir, sipPort, process);
+        Kamailio k = new Kamailio(dir, sipPort, sharedMemoryMegabytes, process);
         try {
             k.awaitReady();
         } catch (IOException | RuntimeException | Error e) {

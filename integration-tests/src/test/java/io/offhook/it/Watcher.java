@@ -136,6 +136,11 @@ final class Watcher implements AutoCloseable {
         this.onPresence = Objects.requireNonNull(listener, "listener");
     }
 
+    /** The client's connection, for tests that use other Smack managers with it (ad-hoc commands, version). */
+    XMPPTCPConnection connection() {
+        return connection;
+    }
+
     /** The full JID this watcher is logged in as. */
     String jid() {
         return String.valueOf(connection.getUser());

@@ -9,10 +9,12 @@ import io.offhook.tap.sip.SipParseException;
 import io.offhook.tap.sip.SipScanner;
 import io.offhook.tap.track.Deduplicator;
 import io.offhook.tap.track.PhoneTracker;
+import io.offhook.tap.track.TrackedUser;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -112,6 +114,28 @@ public final class TapPipeline implements PacketListener {
      */
     public synchronized <T> T readTracker(Function<PhoneTracker, T> reader) {
         return reader.apply(tracker);
+    }
+
+    /**
+     * A copy of one user's devices and calls ({@link PhoneTracker#snapshot}), consistent: it waits for the message
+     * being applied. Any thread.
+     */
+    public synchronized Optional<TrackedUser> snapshot(String aor) {
+        return tracker.snapshot(aor);
+    }
+
+    /**
+     * Ends one user's calls ({@link PhoneTracker#clear}), at the clock's time when live. Any thread; the events go
+     * to the tracker's listener on the calling thread, in order with those of the sources.
+     *
+     * @return how many calls ended
+     * @throws IllegalArgumentException when {@code aor} is no sip, sips or tel address
+     */
+    public synchronized int clear(String aor, String detail) {
+        if (clock != null) {
+            tracker.advanceTo(micros(clock.instant()));
+        }
+        return tracker.clear(aor, detail);
     }
 
     /** SIP messages scanned successfully, duplicates included. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
@@ -23,7 +24,7 @@ import java.util.PriorityQueue;
  * with an older timestamp is processed at the current time.
  *
  * <p>Not thread-safe: one thread feeds it (the pipeline serialises its sources), which also keeps each user's
- * events in order.
+ * events in order; {@link #snapshot} and {@link #clear} must be serialised with the feeding too.
  */
 public final class PhoneTracker {
     private static final int MAX_PENDING_REGISTERS = 65_536;
@@ -85,6 +86,61 @@ public final class PhoneTracker {
     /** Registered devices over all users. */
     public int bindingCount() {
         return bindingCount;
+    }
+
+    /**
+     * A copy of one user's registered devices and calls in progress; empty for a user the tracker holds nothing
+     * for (a user with neither is forgotten) or a text that is no sip, sips or tel address.
+     */
+    public Optional<TrackedUser> snapshot(String aor) {
+        String key = Aor.of(aor);
+        User u = key == null ? null : users.get(key);
+        if (u == null) {
+            return Optional.empty();
+        }
+        List<TrackedUser.Device> devices = new ArrayList<>();
+        for (Binding b = u.bindings; b != null; b = b.next) {
+            devices.add(new TrackedUser.Device(b.deviceKey(), b.expiresAt));
+        }
+        devices.sort((a, b) -> Long.compare(a.expiresAtMicros(), b.expiresAtMicros()));
+        List<TrackedUser.ActiveCall> active = new ArrayList<>();
+        if (u.calls != null) {
+            for (Call c : u.calls) {
+                active.add(new TrackedUser.ActiveCall(c.callId, c.stateOf(u), remoteOf(c, u), c.caller == u,
+                        c.lastActivity));
+            }
+        }
+        return Optional.of(new TrackedUser(u.aor, u.aggregate(), devices, active));
+    }
+
+    /**
+     * Ends every call of the user now, as a BYE would, with {@code detail} in the events: the operator's way out
+     * of a state stuck on a lost BYE before the call's timeout ends it. A call ends for all its parties (it is one
+     * call); it stays a tombstone, so its late messages revive nothing. When the user has no call, one event
+     * restates the user's state instead ({@link PhoneEventType#STILL_ONLINE} while registered,
+     * {@link PhoneEventType#OFFLINE} otherwise, with {@code detail}), so a consumer that missed an event catches up.
+     * Either way, what follows for the user is what the registrations say.
+     *
+     * @return how many calls ended
+     * @throws IllegalArgumentException when {@code aor} is no sip, sips or tel address
+     */
+    public int clear(String aor, String detail) {
+        String key = Aor.of(aor);
+        if (key == null) {
+            throw new IllegalArgumentException("not a sip, sips or tel address: " + aor);
+        }
+        User u = users.get(key);
+        if (u == null || u.calls == null || u.calls.isEmpty()) {
+            User restated = u == null ? new User(key) : u;
+            emit(restated, restated.registered() ? PhoneEventType.STILL_ONLINE : PhoneEventType.OFFLINE, null,
+                    null, detail);
+            return 0;
+        }
+        List<Call> ending = List.copyOf(u.calls);
+        for (Call c : ending) {
+            endCall(c, detail);
+        }
+        return ending.size();
     }
 
     /**
@@ -394,6 +450,9 @@ public final class PhoneTracker {
             return;
         }
         call.everConfirmed = true;
+        // From now on the call lasts until its silence or session timeout, usually earlier than the ring timeout it
+        // is queued for: look at it by then.
+        schedule(call, call.deadline());
         List<User> elsewhere = new ArrayList<>(0);
         for (Leg other : call.legs) {
             if (other != leg && other.state == Leg.State.EARLY) {
@@ -599,6 +658,8 @@ public final class PhoneTracker {
     private void readSessionTimer(Call call, SipMessage m) {
         if (m.sessionExpires() > 0) {
             call.sessionExpiresMicros = m.sessionExpires() * 1_000_000L;
+            // A shorter session interval brings the deadline forward: make sure the call is looked at by then.
+            schedule(call, call.deadline());
         }
     }
 
