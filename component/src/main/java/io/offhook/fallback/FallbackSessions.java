@@ -43,9 +43,9 @@ import org.xmpp.packet.JID;
  *
  * <p><b>Who is logged in.</b> Users the mapping file puts in {@code mode=login} (or all, with
  * {@code presence.mode = login}), and, automatically, users in a mode that needs the component's trust
- * ({@code resource}, {@code overlay}) whose JID's domain is not the component's server ({@code xmpp.server-domain})
- * but who have a line in the credentials file: their server would not accept presence from the component, and the
- * operator who provisioned their password meant them to be shown. Such a user without a line is warned about once
+ * ({@code resource}, {@code overlay}, {@code remote-control}) whose JID's domain is not the component's server
+ * ({@code xmpp.server-domain}) but who have a line in the credentials file: their server would not accept presence
+ * from the component, and the operator who provisioned their password meant them to be shown. Such a user without a line is warned about once
  * (naming {@code fallback.credentials-file}) and keeps the configured mode, which shows them nowhere unless their
  * server trusts the component too. {@code gateway} mode is never changed: it works on every server.
  *
