@@ -45,9 +45,10 @@ import org.xmpp.packet.JID;
  * {@code presence.mode = login}), and, automatically, users in a mode that needs the component's trust
  * ({@code resource}, {@code overlay}, {@code remote-control}) whose JID's domain is not the component's server
  * ({@code xmpp.server-domain}) but who have a line in the credentials file: their server would not accept presence
- * from the component, and the operator who provisioned their password meant them to be shown. Such a user without a line is warned about once
- * (naming {@code fallback.credentials-file}) and keeps the configured mode, which shows them nowhere unless their
- * server trusts the component too. {@code gateway} mode is never changed: it works on every server.
+ * from the component, and the operator who provisioned their password meant them to be shown. Such a user without a
+ * line is warned about once (naming {@code fallback.credentials-file}) and keeps the configured mode, which shows them
+ * nowhere unless their server trusts the component too. {@code gateway} mode is never changed: it works on every
+ * server.
  *
  * <p><b>Threads.</b> {@link #mode} and {@link #show} run on the engine's thread and only record the wish. One
  * thread of its own ({@code offhook-fallback}) owns every user's {@link LoginMachine}; logging in and off, which
