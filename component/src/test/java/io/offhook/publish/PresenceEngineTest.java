@@ -17,13 +17,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.offhook.presence.DefaultPresenceMapping;
 import io.offhook.presence.PhonePresence;
 import io.offhook.presence.PhoneStatus;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresentationMode;
 import io.offhook.presence.Show;
+import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
+import io.offhook.xmpp.stream.XmlChars;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -352,6 +355,25 @@ class PresenceEngineTest {
         assertEquals("x".repeat(PresenceEngine.MAX_PHONE_STATUS - 2) + "\u2026", cut);
         String fits = "y".repeat(PresenceEngine.MAX_PHONE_STATUS);
         assertEquals(fits, PresenceEngine.phoneText(PhonePresence.busy(Show.DND, fits, 50)));
+    }
+
+    @Test
+    void aHostileRemotePartyIsEscapedAndCleanedNeverRawXml() {
+        EngineHarness h = new EngineHarness("sip:alice@example.com = alice@localhost remote=show\n",
+                settings(PresentationMode.RESOURCE), new DefaultPresenceMapping());
+        h.connectAndGrant();
+        h.answerRoster("alice@localhost", ROSTER);
+        String hostile = "sip:</status><show>chat</show><x xmlns='evil'/>\u0007\u0000@example.com";
+        h.event("sip:alice@example.com", ONLINE, AVAILABLE, PhoneState.OFFLINE, null);
+        h.engine.phoneEvent(new PhoneEvent(5_000_000, "sip:alice@example.com", ON_THE_PHONE,
+                PhoneState.ON_THE_PHONE, AVAILABLE, "c9", hostile, null));
+        Presence p = last(h.presences(), "bob@localhost");
+        String xml = p.toXML();
+        assertTrue(p.getStatus().startsWith("On the phone (</status><show>chat</show>"), p.getStatus());
+        assertTrue(xml.contains("&lt;/status&gt;&lt;show&gt;chat&lt;/show&gt;"), xml);
+        assertEquals(1, xml.split("<show>", -1).length - 1, "one show element only: " + xml);
+        assertFalse(xml.contains("<x "), "no element from the SIP side: " + xml);
+        assertEquals(-1, XmlChars.firstInvalidInMarkup(xml), "no character XML forbids: " + xml);
     }
 
     @Test
