@@ -51,6 +51,8 @@ final class UserState {
     Instant since = Instant.EPOCH;
     PhonePresence phone = PhonePresence.NONE;
     final Map<Target, Shown> shown = new HashMap<>();
+    /** What the previous process put up (restored from a snapshot) and this one has not yet replaced or taken down. */
+    final Map<Target, Publication> inherited = new HashMap<>();
     private final Map<String, Address> addresses = new HashMap<>(2);
 
     UserState(JID jid, MappedUser mapped, PresentationMode mode) {
@@ -146,8 +148,8 @@ final class UserState {
         }
     }
 
-    /** Whether the user can be forgotten: nothing known, nothing shown. */
+    /** Whether the user can be forgotten: nothing known, nothing shown, nothing inherited. */
     boolean idle() {
-        return addresses.isEmpty() && shown.isEmpty();
+        return addresses.isEmpty() && shown.isEmpty() && inherited.isEmpty();
     }
 }
