@@ -190,6 +190,9 @@ final class ConfigCheck {
         row("Numbers", numberPlan(config.numberPlan()));
         row("Gateway", config.gatewayStateFile().map(p -> "subscriptions kept in " + p)
                 .orElse("subscriptions kept in memory only (gateway.state-file not set)"));
+        row("State", config.stateFile().map(p -> "registrations, calls and shown presences saved to " + p
+                + " every " + human(config.stateInterval()) + " when changed, restored at start")
+                .orElse("not kept across restarts (state.file not set)"));
     }
 
     /** One address: what it maps to; false when it is no address at all. */

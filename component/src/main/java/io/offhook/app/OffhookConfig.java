@@ -44,13 +44,16 @@ import org.xmpp.packet.JID;
  * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
  *     empty when off
  * @param adminJids the bare JIDs allowed to run the XEP-0050 admin commands ({@code admin.jids}); empty: nobody
+ * @param stateFile where registrations, calls and shown presences are kept across restarts ({@code state.file});
+ *     empty: not kept
+ * @param stateInterval how often the state is saved when it changed ({@code state.interval})
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
-                            Set<JID> adminJids) {
+                            Set<JID> adminJids, Optional<Path> stateFile, Duration stateInterval) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -71,7 +74,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
             "engine.queue",
-            MetricsServer.KEY_LISTEN, "admin.jids");
+            MetricsServer.KEY_LISTEN, "admin.jids",
+            "state.file", "state.interval");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -155,9 +159,11 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
                 MetricsServer::parseListen);
         Set<JID> admins = adminJids(s);
+        Optional<Path> stateFile = s.path("state.file");
+        Duration stateInterval = s.duration("state.interval", Duration.ofSeconds(5));
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState, metrics, admins);
+                hep, capture, tracker, queue, gatewayState, metrics, admins, stateFile, stateInterval);
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */

@@ -1,0 +1,407 @@
+package io.offhook.state;
+
+import io.offhook.presence.PresentationMode;
+import io.offhook.publish.Publication;
+import io.offhook.tap.track.TrackerSnapshot;
+import io.offhook.tap.track.TrackerSnapshot.LegState;
+import io.offhook.tap.track.TrackerSnapshot.SavedBinding;
+import io.offhook.tap.track.TrackerSnapshot.SavedCall;
+import io.offhook.tap.track.TrackerSnapshot.SavedLeg;
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.xmpp.packet.JID;
+
+/**
+ * Offhook's snapshot file format, version {@value #VERSION}: stateless, bytes in and out (the file is
+ * {@link SnapshotFile}'s business). All integers big-endian:
+ *
+ * <pre>
+ * header    16  magic "OFFHOOK SNAPSHOT" (ASCII: {@code head -c 16 FILE} says what the file is)
+ *            2  format version (u16), 1
+ *            2  flags (u16), 0
+ *            8  taken at, microseconds since the epoch (i64)
+ *            4  body length N (u32)
+ * body       N  three sections, in this order: BIND, CALL, PUBL; each is
+ *                 tag (4 ASCII bytes), section length (u32), entry count (u32), entries
+ * trailer    4  CRC-32 (ISO-HDLC, java.util.zip.CRC32) of header and body
+ *
+ * string     u32 length in bytes (0xFFFFFFFF: absent), UTF-8 (at most 1 MiB)
+ * BIND entry aor, device key (strings), expires at (i64 micros)
+ * CALL entry Call-ID, From tag (may be absent), INVITE CSeq (i64), caller AOR, To AOR (strings),
+ *            flags (u8: 1 known, 2 challenged, 4 ever confirmed), last activity, session interval or -1,
+ *            ended at or -1 (i64 micros), forwarded-to count (u32) and AORs (strings),
+ *            leg count (u32) and legs: To tag, callee AOR (strings), state (u8: 0 early, 1 confirmed,
+ *            2 terminated), held (u8: 0 or 1)
+ * PUBL entry user, from, to (JIDs as strings), mode (its config name: resource, overlay, gateway...),
+ *            the user's own presence before the call (XML string; absent unless overlay)
+ * </pre>
+ *
+ * <p>Reading trusts nothing: the magic, the version and the length are checked first, then the CRC over every byte
+ * (which catches every single-bit error and every burst of up to 32 bits), then each field as it is read, with
+ * every count and length bounded by the bytes that remain, so a hostile file can neither make it allocate more than
+ * its own size nor loop. Every problem is a {@link SnapshotFormatException} that says what and at which byte.
+ */
+public final class SnapshotCodec {
+    /** The format version this code writes and the only one it reads. */
+    public static final int VERSION = 1;
+    /** Larger files are refused before they are read. */
+    public static final long MAX_FILE_BYTES = 512L << 20;
+    /** Longer strings are refused; a saved presence longer than this is left out when writing. */
+    public static final int MAX_STRING_BYTES = 1 << 20;
+
+    private static final byte[] MAGIC = "OFFHOOK SNAPSHOT".getBytes(StandardCharsets.US_ASCII);
+    private static final int HEADER_BYTES = MAGIC.length + 2 + 2 + 8 + 4;
+    private static final int CRC_BYTES = 4;
+    private static final int ABSENT = -1;
+    private static final String[] SECTIONS = {"BIND", "CALL", "PUBL"};
+    /** The fewest bytes one entry of each section takes: a bound on the counts a file may claim. */
+    private static final int MIN_BINDING = 4 + 1 + 4 + 1 + 8;
+    private static final int MIN_CALL = 4 + 1 + 4 + 8 + 4 + 1 + 4 + 1 + 1 + 8 + 8 + 8 + 4 + 4;
+    private static final int MIN_LEG = 4 + 4 + 1 + 1 + 1;
+    private static final int MIN_PUBLICATION = 5 * 4;
+
+    private SnapshotCodec() {
+    }
+
+    /**
+     * The file's bytes for {@code snapshot}.
+     *
+     * @throws IllegalArgumentException when it would exceed {@link #MAX_FILE_BYTES}, or a SIP string exceeds
+     *     {@link #MAX_STRING_BYTES} (which the tap's own limits make impossible)
+     */
+    public static byte[] encode(Snapshot snapshot) {
+        Writer body = new Writer();
+        Writer section = new Writer();
+        section.u32(snapshot.tracker().bindings().size());
+        for (SavedBinding b : snapshot.tracker().bindings()) {
+            section.string(b.aor());
+            section.string(b.deviceKey());
+            section.i64(b.expiresAtMicros());
+        }
+        body.section("BIND", section);
+        section = new Writer();
+        section.u32(snapshot.tracker().calls().size());
+        for (SavedCall c : snapshot.tracker().calls()) {
+            section.string(c.callId());
+            section.string(c.fromTag());
+            section.i64(c.inviteCseq());
+            section.string(c.callerAor());
+            section.string(c.toAor());
+            section.u8((c.known() ? 1 : 0) | (c.challenged() ? 2 : 0) | (c.everConfirmed() ? 4 : 0));
+            section.i64(c.lastActivityMicros());
+            section.i64(c.sessionExpiresMicros());
+            section.i64(c.endedAtMicros());
+            section.u32(c.forwardedTo().size());
+            for (String aor : c.forwardedTo()) {
+                section.string(aor);
+            }
+            section.u32(c.legs().size());
+            for (SavedLeg l : c.legs()) {
+                section.string(l.toTag());
+                section.string(l.calleeAor());
+                section.u8(l.state().ordinal());
+                section.u8(l.held() ? 1 : 0);
+            }
+        }
+        body.section("CALL", section);
+        section = new Writer();
+        section.u32(snapshot.publications().size());
+        for (Publication p : snapshot.publications()) {
+            section.string(p.user().toString());
+            section.string(p.from().toString());
+            section.string(p.to().toString());
+            section.string(p.mode().configName());
+            String real = p.realPresence();
+            boolean fits = real == null || real.length() * 3L <= MAX_STRING_BYTES
+                    || real.getBytes(StandardCharsets.UTF_8).length <= MAX_STRING_BYTES;
+            section.string(fits ? real : null);
+        }
+        body.section("PUBL", section);
+
+        byte[] bodyBytes = body.out.toByteArray();
+        long total = (long) HEADER_BYTES + bodyBytes.length + CRC_BYTES;
+        if (total > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("the snapshot would take " + total + " bytes, more than "
+                    + MAX_FILE_BYTES);
+        }
+        ByteBuffer file = ByteBuffer.allocate((int) total);
+        file.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(snapshot.takenAtMicros())
+                .putInt(bodyBytes.length).put(bodyBytes);
+        CRC32 crc = new CRC32();
+        crc.update(file.array(), 0, file.position());
+        file.putInt((int) crc.getValue());
+        return file.array();
+    }
+
+    /** The snapshot in {@code file}'s bytes; a {@link SnapshotFormatException} saying why when it cannot be. */
+    public static Snapshot decode(byte[] file) throws SnapshotFormatException {
+        if (file.length < MAGIC.length || !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new SnapshotFormatException("not an Offhook snapshot (it does not start with \"OFFHOOK SNAPSHOT\")");
+        }
+        if (file.length < HEADER_BYTES + CRC_BYTES) {
+            throw new SnapshotFormatException("truncated: " + file.length + " bytes, less than a header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(file);
+        in.position(MAGIC.length);
+        int version = Short.toUnsignedInt(in.getShort());
+        if (version != VERSION) {
+            throw new SnapshotFormatException("format version " + version + ", this Offhook reads version "
+                    + VERSION + " only");
+        }
+        int flags = Short.toUnsignedInt(in.getShort());
+        long takenAt = in.getLong();
+        long bodyLength = Integer.toUnsignedLong(in.getInt());
+        long expected = HEADER_BYTES + bodyLength + CRC_BYTES;
+        if (expected != file.length) {
+            throw new SnapshotFormatException((file.length < expected ? "truncated: " : "trailing bytes: ")
+                    + file.length + " bytes, the header says " + expected);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(file, 0, file.length - CRC_BYTES);
+        int stored = ByteBuffer.wrap(file, file.length - CRC_BYTES, CRC_BYTES).getInt();
+        if ((int) crc.getValue() != stored) {
+            throw new SnapshotFormatException(String.format("damaged: CRC-32 %08x, stored %08x", crc.getValue(),
+                    stored));
+        }
+        if (flags != 0) {
+            throw new SnapshotFormatException("flags " + flags + " at byte 18, version 1 has none");
+        }
+        Reader r = new Reader(ByteBuffer.wrap(file, HEADER_BYTES, (int) bodyLength).slice(), HEADER_BYTES);
+        try {
+            TrackerSnapshot tracker = new TrackerSnapshot(takenAt, readBindings(r), readCalls(r));
+            List<Publication> publications = readPublications(r);
+            if (r.in.hasRemaining()) {
+                throw r.error("bytes after the last section");
+            }
+            return new Snapshot(tracker, publications);
+        } catch (BufferUnderflowException e) {
+            throw r.error("an entry runs past the end of its section");
+        }
+    }
+
+    private static List<SavedBinding> readBindings(Reader r) throws SnapshotFormatException {
+        int end = r.section(0);
+        int count = r.count(MIN_BINDING);
+        List<SavedBinding> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int entry = r.in.position();
+            String aor = r.string();
+            String key = r.string();
+            long expires = r.in.getLong();
+            out.add(r.valid(entry, () -> new SavedBinding(aor, key, expires)));
+        }
+        r.endSection(end, 0);
+        return out;
+    }
+
+    private static List<SavedCall> readCalls(Reader r) throws SnapshotFormatException {
+        int end = r.section(1);
+        int count = r.count(MIN_CALL);
+        List<SavedCall> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int entry = r.in.position();
+            String callId = r.string();
+            String fromTag = r.nullableString();
+            long cseq = r.in.getLong();
+            String caller = r.string();
+            String to = r.string();
+            int flags = r.u8();
+            if ((flags & ~7) != 0) {
+                throw r.error("call flags " + flags);
+            }
+            long lastActivity = r.in.getLong();
+            long sessionExpires = r.in.getLong();
+            long endedAt = r.in.getLong();
+            int forwardedCount = r.count(4);
+            List<String> forwarded = new ArrayList<>(forwardedCount);
+            for (int f = 0; f < forwardedCount; f++) {
+                forwarded.add(r.string());
+            }
+            int legCount = r.count(MIN_LEG);
+            List<SavedLeg> legs = new ArrayList<>(legCount);
+            for (int l = 0; l < legCount; l++) {
+                int legAt = r.in.position();
+                String toTag = r.string();
+                String callee = r.string();
+                int state = r.u8();
+                int held = r.u8();
+                if (state >= LegState.values().length || held > 1) {
+                    throw r.error("leg state " + state + ", held " + held);
+                }
+                legs.add(r.valid(legAt, () -> new SavedLeg(toTag, callee, LegState.values()[state], held == 1)));
+            }
+            out.add(r.valid(entry, () -> new SavedCall(callId, fromTag, cseq, caller, to, (flags & 1) != 0,
+                    forwarded, legs, lastActivity, sessionExpires, endedAt, (flags & 2) != 0, (flags & 4) != 0)));
+        }
+        r.endSection(end, 1);
+        return out;
+    }
+
+    private static List<Publication> readPublications(Reader r) throws SnapshotFormatException {
+        int end = r.section(2);
+        int count = r.count(MIN_PUBLICATION);
+        List<Publication> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int entry = r.in.position();
+            String user = r.string();
+            String from = r.string();
+            String to = r.string();
+            String mode = r.string();
+            String real = r.nullableString();
+            out.add(r.valid(entry, () -> new Publication(new JID(user), new JID(from), new JID(to),
+                    PresentationMode.parse(mode), real)));
+        }
+        r.endSection(end, 2);
+        return out;
+    }
+
+    /** Builds the body. */
+    private static final class Writer {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        private final byte[] scratch = new byte[8];
+
+        /** Appends a section: its tag, its length, and {@code content} (the entry count and the entries). */
+        void section(String tag, Writer content) {
+            out.writeBytes(tag.getBytes(StandardCharsets.US_ASCII));
+            u32(content.out.size());
+            out.writeBytes(content.out.toByteArray());
+        }
+
+        void u8(int v) {
+            out.write(v);
+        }
+
+        void u32(int v) {
+            ByteBuffer.wrap(scratch).putInt(0, v);
+            out.write(scratch, 0, 4);
+        }
+
+        void i64(long v) {
+            ByteBuffer.wrap(scratch).putLong(0, v);
+            out.write(scratch, 0, 8);
+        }
+
+        void string(String s) {
+            if (s == null) {
+                u32(ABSENT);
+                return;
+            }
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            if (utf8.length > MAX_STRING_BYTES) {
+                throw new IllegalArgumentException("a string of " + utf8.length + " bytes is longer than "
+                        + MAX_STRING_BYTES);
+            }
+            u32(utf8.length);
+            out.writeBytes(utf8);
+        }
+    }
+
+    /** Reads the body, knowing where it sits in the file for error messages. */
+    private static final class Reader {
+        final ByteBuffer in;
+        private final int base;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private int sectionStart;
+
+        Reader(ByteBuffer in, int base) {
+            this.in = in;
+            this.base = base;
+        }
+
+        SnapshotFormatException error(String what) {
+            return new SnapshotFormatException(what + " at byte " + (base + in.position()));
+        }
+
+        /** Reads section {@code index}'s tag and length; returns where it ends. */
+        int section(int index) throws SnapshotFormatException {
+            sectionStart = in.position();
+            if (in.remaining() < 8) {
+                throw error("section " + SECTIONS[index] + " missing");
+            }
+            byte[] tag = new byte[4];
+            in.get(tag);
+            String name = new String(tag, StandardCharsets.ISO_8859_1);
+            if (!name.equals(SECTIONS[index])) {
+                throw error("section " + SECTIONS[index] + " expected, found \"" + name + "\"");
+            }
+            long length = Integer.toUnsignedLong(in.getInt());
+            if (length > in.remaining()) {
+                throw error("section " + name + " claims " + length + " bytes, " + in.remaining() + " remain");
+            }
+            return in.position() + (int) length;
+        }
+
+        void endSection(int end, int index) throws SnapshotFormatException {
+            if (in.position() != end) {
+                throw error("section " + SECTIONS[index] + " (from byte " + (base + sectionStart) + ") ends at byte "
+                        + (base + end) + ", its entries end");
+            }
+        }
+
+        /** A count of entries of at least {@code minBytes} each: never more than the remaining bytes can hold. */
+        int count(int minBytes) throws SnapshotFormatException {
+            long n = Integer.toUnsignedLong(in.getInt());
+            if (n > in.remaining() / minBytes) {
+                throw error("a count of " + n + " entries that " + in.remaining() + " bytes cannot hold");
+            }
+            return (int) n;
+        }
+
+        int u8() {
+            return Byte.toUnsignedInt(in.get());
+        }
+
+        String string() throws SnapshotFormatException {
+            String s = nullableString();
+            if (s == null) {
+                throw error("a required string is absent");
+            }
+            return s;
+        }
+
+        String nullableString() throws SnapshotFormatException {
+            int length = in.getInt();
+            if (length == ABSENT) {
+                return null;
+            }
+            if (length < 0 || length > MAX_STRING_BYTES || length > in.remaining()) {
+                throw error("a string of " + Integer.toUnsignedLong(length) + " bytes (" + in.remaining()
+                        + " remain, at most " + MAX_STRING_BYTES + ")");
+            }
+            ByteBuffer bytes = in.slice(in.position(), length);
+            in.position(in.position() + length);
+            try {
+                CharBuffer chars = utf8.decode(bytes);
+                return chars.toString();
+            } catch (CharacterCodingException e) {
+                throw error("a string that is not UTF-8");
+            }
+        }
+
+        /** The entry {@code make} builds, or an error naming the entry's byte when its values are invalid. */
+        <T> T valid(int entryAt, Make<T> make) throws SnapshotFormatException {
+            try {
+                return make.make();
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new SnapshotFormatException("invalid entry at byte " + (base + entryAt) + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Make<T> {
+        T make();
+    }
+}
