@@ -17,7 +17,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 import org.xmpp.packet.JID;
 
@@ -42,8 +45,9 @@ import org.xmpp.packet.JID;
  *            ended at or -1 (i64 micros), forwarded-to count (u32) and AORs (strings),
  *            leg count (u32) and legs: To tag, callee AOR (strings), state (u8: 0 early, 1 confirmed,
  *            2 terminated), held (u8: 0 or 1)
- * PUBL entry user, from, to (JIDs as strings), mode (its config name: resource, overlay, gateway...),
- *            the user's own presence before the call (XML string; absent unless overlay)
+ * PUBL entry one sender: user, from (JIDs as strings), mode (its config name: resource, overlay, gateway...),
+ *            the user's own presence before the call (XML string; absent unless overlay), recipient count (u32)
+ *            and recipients (bare JIDs as strings): what one address shows goes to many contacts
  * </pre>
  *
  * <p>Reading trusts nothing: the magic, the version and the length are checked first, then the CRC over every byte
@@ -68,7 +72,8 @@ public final class SnapshotCodec {
     private static final int MIN_BINDING = 4 + 1 + 4 + 1 + 8;
     private static final int MIN_CALL = 4 + 1 + 4 + 8 + 4 + 1 + 4 + 1 + 1 + 8 + 8 + 8 + 4 + 4;
     private static final int MIN_LEG = 4 + 4 + 1 + 1 + 1;
-    private static final int MIN_PUBLICATION = 5 * 4;
+    private static final int MIN_STRING = 4 + 1;
+    private static final int MIN_SENDER = 3 * MIN_STRING + 4 + 4;
 
     private SnapshotCodec() {
     }
@@ -114,17 +119,26 @@ public final class SnapshotCodec {
             }
         }
         body.section("CALL", section);
-        section = new Writer();
-        section.u32(snapshot.publications().size());
+        Map<Sender, List<JID>> bySender = new LinkedHashMap<>();
         for (Publication p : snapshot.publications()) {
-            section.string(p.user().toString());
-            section.string(p.from().toString());
-            section.string(p.to().toString());
-            section.string(p.mode().configName());
             String real = p.realPresence();
             boolean fits = real == null || real.length() * 3L <= MAX_STRING_BYTES
                     || real.getBytes(StandardCharsets.UTF_8).length <= MAX_STRING_BYTES;
-            section.string(fits ? real : null);
+            bySender.computeIfAbsent(new Sender(p.user(), p.from(), p.mode(), fits ? real : null),
+                    k -> new ArrayList<>(4)).add(p.to());
+        }
+        section = new Writer();
+        section.u32(bySender.size());
+        for (Map.Entry<Sender, List<JID>> e : bySender.entrySet()) {
+            Sender sender = e.getKey();
+            section.string(sender.user().toString());
+            section.string(sender.from().toString());
+            section.string(sender.mode().configName());
+            section.string(sender.realPresence());
+            section.u32(e.getValue().size());
+            for (JID to : e.getValue()) {
+                section.string(to.toString());
+            }
         }
         body.section("PUBL", section);
 
@@ -249,20 +263,39 @@ public final class SnapshotCodec {
 
     private static List<Publication> readPublications(Reader r) throws SnapshotFormatException {
         int end = r.section(2);
-        int count = r.count(MIN_PUBLICATION);
+        int count = r.count(MIN_SENDER);
         List<Publication> out = new ArrayList<>(count);
+        // The same contacts recur across users: one JID each.
+        Map<String, JID> recipients = new HashMap<>();
         for (int i = 0; i < count; i++) {
             int entry = r.in.position();
             String user = r.string();
             String from = r.string();
-            String to = r.string();
             String mode = r.string();
             String real = r.nullableString();
-            out.add(r.valid(entry, () -> new Publication(new JID(user), new JID(from), new JID(to),
-                    PresentationMode.parse(mode), real)));
+            // Saved from JIDs already prepared (RFC 7622): preparing them again would cost seconds per million.
+            Sender sender = r.valid(entry, () -> new Sender(new JID(user, true), new JID(from, true),
+                    PresentationMode.parse(mode), real));
+            int n = r.count(MIN_STRING);
+            for (int k = 0; k < n; k++) {
+                int at = r.in.position();
+                String to = r.string();
+                JID jid = recipients.get(to);
+                if (jid == null) {
+                    jid = r.valid(at, () -> new JID(to, true));
+                    recipients.put(to, jid);
+                }
+                JID recipient = jid;
+                out.add(r.valid(entry, () -> new Publication(sender.user(), sender.from(), recipient, sender.mode(),
+                        sender.realPresence())));
+            }
         }
         r.endSection(end, 2);
         return out;
+    }
+
+    /** What one address shows, whoever receives it: publications are grouped by it in the file. */
+    private record Sender(JID user, JID from, PresentationMode mode, String realPresence) {
     }
 
     /** Builds the body. */

@@ -43,6 +43,8 @@ class SnapshotCodecTest {
         return new Snapshot(tracker, List.of(
                 new Publication(new JID("alice@example.com"), new JID("alice@example.com/phone"),
                         new JID("bob@example.com"), PresentationMode.RESOURCE, null),
+                new Publication(new JID("alice@example.com"), new JID("alice@example.com/phone"),
+                        new JID("carol@example.com"), PresentationMode.RESOURCE, null),
                 new Publication(new JID("olivia@example.com"), new JID("olivia@example.com/laptop"),
                         new JID("bob@example.com"), PresentationMode.OVERLAY,
                         "<presence from=\"olivia@example.com/laptop\"><status>Büro ☎ &lt;3</status>"
