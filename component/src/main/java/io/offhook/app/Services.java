@@ -117,7 +117,7 @@ public final class Services implements AutoCloseable {
         connection = new ComponentConnection(config.component(), admin, clock);
         loop.start(engine, packets -> connection.send(packets));
         if (saved.isPresent()) {
-            StateKeeper.restore(pipeline, saved.get(), config.stateFile().get(), clock);
+            StateKeeper.restore(loop::call, pipeline, saved.get(), config.stateFile().get(), clock);
         }
         if (config.stateFile().isPresent()) {
             state = new StateKeeper(config.stateFile().get(), pipeline, loop::call);

@@ -7,7 +7,6 @@ import io.offhook.tap.track.TrackerSnapshot.LegState;
 import io.offhook.tap.track.TrackerSnapshot.SavedBinding;
 import io.offhook.tap.track.TrackerSnapshot.SavedCall;
 import io.offhook.tap.track.TrackerSnapshot.SavedLeg;
-import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -85,40 +84,48 @@ public final class SnapshotCodec {
      *     {@link #MAX_STRING_BYTES} (which the tap's own limits make impossible)
      */
     public static byte[] encode(Snapshot snapshot) {
-        Writer body = new Writer();
-        Writer section = new Writer();
-        section.u32(snapshot.tracker().bindings().size());
+        Writer w = new Writer();
+        w.bytes(MAGIC);
+        w.u16(VERSION);
+        w.u16(0);
+        w.i64(snapshot.takenAtMicros());
+        int bodyLength = w.reserve();
+
+        int section = w.section("BIND");
+        w.u32(snapshot.tracker().bindings().size());
         for (SavedBinding b : snapshot.tracker().bindings()) {
-            section.string(b.aor());
-            section.string(b.deviceKey());
-            section.i64(b.expiresAtMicros());
+            w.string(b.aor());
+            w.string(b.deviceKey());
+            w.i64(b.expiresAtMicros());
         }
-        body.section("BIND", section);
-        section = new Writer();
-        section.u32(snapshot.tracker().calls().size());
+        w.end(section);
+
+        section = w.section("CALL");
+        w.u32(snapshot.tracker().calls().size());
         for (SavedCall c : snapshot.tracker().calls()) {
-            section.string(c.callId());
-            section.string(c.fromTag());
-            section.i64(c.inviteCseq());
-            section.string(c.callerAor());
-            section.string(c.toAor());
-            section.u8((c.known() ? 1 : 0) | (c.challenged() ? 2 : 0) | (c.everConfirmed() ? 4 : 0));
-            section.i64(c.lastActivityMicros());
-            section.i64(c.sessionExpiresMicros());
-            section.i64(c.endedAtMicros());
-            section.u32(c.forwardedTo().size());
+            w.string(c.callId());
+            w.string(c.fromTag());
+            w.i64(c.inviteCseq());
+            w.string(c.callerAor());
+            w.string(c.toAor());
+            w.u8((c.known() ? 1 : 0) | (c.challenged() ? 2 : 0) | (c.everConfirmed() ? 4 : 0));
+            w.i64(c.lastActivityMicros());
+            w.i64(c.sessionExpiresMicros());
+            w.i64(c.endedAtMicros());
+            w.u32(c.forwardedTo().size());
             for (String aor : c.forwardedTo()) {
-                section.string(aor);
+                w.string(aor);
             }
-            section.u32(c.legs().size());
+            w.u32(c.legs().size());
             for (SavedLeg l : c.legs()) {
-                section.string(l.toTag());
-                section.string(l.calleeAor());
-                section.u8(l.state().ordinal());
-                section.u8(l.held() ? 1 : 0);
+                w.string(l.toTag());
+                w.string(l.calleeAor());
+                w.u8(l.state().ordinal());
+                w.u8(l.held() ? 1 : 0);
             }
         }
-        body.section("CALL", section);
+        w.end(section);
+
         Map<Sender, List<JID>> bySender = new LinkedHashMap<>();
         for (Publication p : snapshot.publications()) {
             String real = p.realPresence();
@@ -127,34 +134,26 @@ public final class SnapshotCodec {
             bySender.computeIfAbsent(new Sender(p.user(), p.from(), p.mode(), fits ? real : null),
                     k -> new ArrayList<>(4)).add(p.to());
         }
-        section = new Writer();
-        section.u32(bySender.size());
+        section = w.section("PUBL");
+        w.u32(bySender.size());
         for (Map.Entry<Sender, List<JID>> e : bySender.entrySet()) {
             Sender sender = e.getKey();
-            section.string(sender.user().toString());
-            section.string(sender.from().toString());
-            section.string(sender.mode().configName());
-            section.string(sender.realPresence());
-            section.u32(e.getValue().size());
+            w.string(sender.user().toString());
+            w.string(sender.from().toString());
+            w.string(sender.mode().configName());
+            w.string(sender.realPresence());
+            w.u32(e.getValue().size());
             for (JID to : e.getValue()) {
-                section.string(to.toString());
+                w.string(to.toString());
             }
         }
-        body.section("PUBL", section);
+        w.end(section);
 
-        byte[] bodyBytes = body.out.toByteArray();
-        long total = (long) HEADER_BYTES + bodyBytes.length + CRC_BYTES;
-        if (total > MAX_FILE_BYTES) {
-            throw new IllegalArgumentException("the snapshot would take " + total + " bytes, more than "
-                    + MAX_FILE_BYTES);
-        }
-        ByteBuffer file = ByteBuffer.allocate((int) total);
-        file.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(snapshot.takenAtMicros())
-                .putInt(bodyBytes.length).put(bodyBytes);
+        w.patch(bodyLength, w.size() - HEADER_BYTES);
         CRC32 crc = new CRC32();
-        crc.update(file.array(), 0, file.position());
-        file.putInt((int) crc.getValue());
-        return file.array();
+        crc.update(w.buffer, 0, w.size());
+        w.u32((int) crc.getValue());
+        return Arrays.copyOf(w.buffer, w.size());
     }
 
     /** The snapshot in {@code file}'s bytes; a {@link SnapshotFormatException} saying why when it cannot be. */
@@ -298,30 +297,76 @@ public final class SnapshotCodec {
     private record Sender(JID user, JID from, PresentationMode mode, String realPresence) {
     }
 
-    /** Builds the body. */
+    /** Builds the file in one growing array: big-endian numbers, strings with an ASCII fast path. */
     private static final class Writer {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        private final byte[] scratch = new byte[8];
+        byte[] buffer = new byte[1 << 16];
+        private int size;
 
-        /** Appends a section: its tag, its length, and {@code content} (the entry count and the entries). */
-        void section(String tag, Writer content) {
-            out.writeBytes(tag.getBytes(StandardCharsets.US_ASCII));
-            u32(content.out.size());
-            out.writeBytes(content.out.toByteArray());
+        int size() {
+            return size;
+        }
+
+        private void room(int more) {
+            long needed = (long) size + more;
+            if (needed > MAX_FILE_BYTES) {
+                throw new IllegalArgumentException("the snapshot would take more than " + MAX_FILE_BYTES + " bytes");
+            }
+            if (needed > buffer.length) {
+                buffer = Arrays.copyOf(buffer, (int) Math.min(MAX_FILE_BYTES, Math.max(needed, 2L * buffer.length)));
+            }
+        }
+
+        void bytes(byte[] b) {
+            room(b.length);
+            System.arraycopy(b, 0, buffer, size, b.length);
+            size += b.length;
+        }
+
+        /** Starts a section: its tag, then room for its length; returns where the length goes. */
+        int section(String tag) {
+            bytes(tag.getBytes(StandardCharsets.US_ASCII));
+            return reserve();
+        }
+
+        /** Ends the section whose length goes at {@code at}. */
+        void end(int at) {
+            patch(at, size - at - 4);
+        }
+
+        /** Room for a u32 filled in later; returns where it is. */
+        int reserve() {
+            int at = size;
+            u32(0);
+            return at;
+        }
+
+        void patch(int at, int v) {
+            buffer[at] = (byte) (v >>> 24);
+            buffer[at + 1] = (byte) (v >>> 16);
+            buffer[at + 2] = (byte) (v >>> 8);
+            buffer[at + 3] = (byte) v;
         }
 
         void u8(int v) {
-            out.write(v);
+            room(1);
+            buffer[size++] = (byte) v;
+        }
+
+        void u16(int v) {
+            room(2);
+            buffer[size++] = (byte) (v >>> 8);
+            buffer[size++] = (byte) v;
         }
 
         void u32(int v) {
-            ByteBuffer.wrap(scratch).putInt(0, v);
-            out.write(scratch, 0, 4);
+            room(4);
+            patch(size, v);
+            size += 4;
         }
 
         void i64(long v) {
-            ByteBuffer.wrap(scratch).putLong(0, v);
-            out.write(scratch, 0, 8);
+            u32((int) (v >>> 32));
+            u32((int) v);
         }
 
         void string(String s) {
@@ -329,13 +374,32 @@ public final class SnapshotCodec {
                 u32(ABSENT);
                 return;
             }
+            int n = s.length();
+            room(4 + n);
+            int at = size + 4;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    utf8(s);
+                    return;
+                }
+                buffer[at + i] = (byte) c;
+            }
+            if (n > MAX_STRING_BYTES) {
+                throw new IllegalArgumentException("a string of " + n + " bytes is longer than " + MAX_STRING_BYTES);
+            }
+            u32(n);
+            size += n;
+        }
+
+        private void utf8(String s) {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             if (utf8.length > MAX_STRING_BYTES) {
                 throw new IllegalArgumentException("a string of " + utf8.length + " bytes is longer than "
                         + MAX_STRING_BYTES);
             }
             u32(utf8.length);
-            out.writeBytes(utf8);
+            bytes(utf8);
         }
     }
 
@@ -412,10 +476,20 @@ public final class SnapshotCodec {
                 throw error("a string of " + Integer.toUnsignedLong(length) + " bytes (" + in.remaining()
                         + " remain, at most " + MAX_STRING_BYTES + ")");
             }
-            ByteBuffer bytes = in.slice(in.position(), length);
-            in.position(in.position() + length);
+            int at = in.position();
+            byte[] array = in.array();
+            int from = in.arrayOffset() + at;
+            boolean ascii = true;
+            for (int i = from; i < from + length && ascii; i++) {
+                ascii = array[i] >= 0;
+            }
+            if (ascii) {
+                in.position(at + length);
+                return new String(array, from, length, StandardCharsets.ISO_8859_1);
+            }
             try {
-                CharBuffer chars = utf8.decode(bytes);
+                CharBuffer chars = utf8.decode(in.slice(at, length));
+                in.position(at + length);
                 return chars.toString();
             } catch (CharacterCodingException e) {
                 throw error("a string that is not UTF-8");

@@ -36,6 +36,7 @@ public final class StateKeeper {
     }
 
     private static final Duration ENGINE_TIMEOUT = Duration.ofSeconds(5);
+    private static final int RESTORE_MINUTES = 10;
 
     private final Path file;
     private final TapPipeline pipeline;
@@ -54,9 +55,18 @@ public final class StateKeeper {
     /**
      * Puts a loaded snapshot's tracker part back ({@link TapPipeline#restore}, before any source starts; the
      * engine's part goes in before the engine starts, {@link PresenceEngine#restorePublications}) and says in the
-     * log what came back and what had expired meanwhile.
+     * log what came back and what had expired meanwhile. It runs on the engine's thread, so that each restored
+     * user's event is applied as it is made: a million of them must not overflow the engine's queue, where phone
+     * events that find no room are dropped.
+     *
+     * @throws TimeoutException when the engine did not finish within {@value #RESTORE_MINUTES} minutes
      */
-    public static PhoneTracker.Restored restore(TapPipeline pipeline, Snapshot snapshot, Path file, Clock clock) {
+    public static PhoneTracker.Restored restore(Engine engine, TapPipeline pipeline, Snapshot snapshot, Path file,
+                                                Clock clock) throws InterruptedException, TimeoutException {
+        return engine.call(e -> restore(pipeline, snapshot, file, clock), Duration.ofMinutes(RESTORE_MINUTES));
+    }
+
+    private static PhoneTracker.Restored restore(TapPipeline pipeline, Snapshot snapshot, Path file, Clock clock) {
         PhoneTracker.Restored r = pipeline.restore(snapshot.tracker());
         Instant now = clock.instant();
         long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,7 +124,7 @@ class StateKeeperTest {
     }
 
     @Test
-    void aCallSavedByOneProcessIsInProgressInTheNext() {
+    void aCallSavedByOneProcessIsInProgressInTheNext() throws InterruptedException, TimeoutException {
         Path file = dir.resolve("state/offhook.snapshot");
         TapPipeline first = pipeline(Clock.fixed(START, ZoneOffset.UTC));
         PresenceEngine engine = engine();
@@ -135,7 +136,7 @@ class StateKeeperTest {
         Clock later = Clock.fixed(START.plusSeconds(30), ZoneOffset.UTC);
         Snapshot saved = SnapshotFile.load(file, later).orElseThrow();
         TapPipeline second = pipeline(later);
-        PhoneTracker.Restored restored = StateKeeper.restore(second, saved, file, later);
+        PhoneTracker.Restored restored = StateKeeper.restore(direct(engine), second, saved, file, later);
         assertEquals(new PhoneTracker.Restored(1, 1, 0, 0, 2), restored);
         assertEquals(PhoneState.ON_THE_PHONE, events.stream().filter(e -> e.aor().equals("sip:alice@example.com"))
                 .findFirst().orElseThrow().state());
