@@ -36,7 +36,8 @@ public final class StateKeeper {
     }
 
     private static final Duration ENGINE_TIMEOUT = Duration.ofSeconds(5);
-    private static final int RESTORE_MINUTES = 10;
+    /** Start-up waits for the restore (no source may deliver before it): as long as it takes, within reason. */
+    private static final int RESTORE_MINUTES = 60;
 
     private final Path file;
     private final TapPipeline pipeline;
@@ -67,7 +68,14 @@ public final class StateKeeper {
     }
 
     private static PhoneTracker.Restored restore(TapPipeline pipeline, Snapshot snapshot, Path file, Clock clock) {
-        PhoneTracker.Restored r = pipeline.restore(snapshot.tracker());
+        PhoneTracker.Restored r;
+        try {
+            r = pipeline.restore(snapshot.tracker());
+        } catch (RuntimeException e) {
+            // A snapshot that decoded and validated cannot do this; if it does, running beats a restart loop.
+            LOG.error("Restoring {} (state.file) failed; Offhook goes on with what was restored", file, e);
+            return new PhoneTracker.Restored(0, 0, 0, 0, 0);
+        }
         Instant now = clock.instant();
         long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
         long taken = snapshot.takenAtMicros();

@@ -34,7 +34,7 @@ import org.xmpp.packet.JID;
  * known to the engine with the state the snapshot said.
  */
 class StartupRestoreTest {
-    private static final int USERS = 20_000;
+    private static final int USERS = 5_000;
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
 
     @Test
