@@ -44,8 +44,8 @@ class StartupRestoreTest {
         EngineLoop loop = new EngineLoop(1_000, Duration.ofMillis(1));
         try {
             PresenceEngine engine = new PresenceEngine(EngineSettings.defaults(new JID("phone.localhost")),
-                    new DefaultPresenceMapping(), MappingFile.parse(new StringReader("sip:*@example.com = *@localhost\n"),
-                    "t.map", NumberPlan.NONE), loop.outbox(), clock);
+                    new DefaultPresenceMapping(), MappingFile.parse(new StringReader(
+                            "sip:*@example.com = *@localhost\n"), "t.map", NumberPlan.NONE), loop.outbox(), clock);
             loop.start(engine, packets -> { });
             DropCounters drops = new DropCounters();
             TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(TrackerConfig.DEFAULTS, loop, drops), drops,
