@@ -194,6 +194,9 @@ final class ConfigCheck {
         row("Login", config.fallback().credentials().file().map(p -> count(config.fallback().credentials().size(),
                 "account", "accounts") + " in " + p + ", priority " + config.fallback().priority())
                 .orElse("login mode unavailable (fallback.credentials-file not set)"));
+        row("State", config.stateFile().map(p -> "registrations, calls and shown presences saved to " + p
+                + " every " + human(config.stateInterval()) + " when changed, restored at start")
+                .orElse("not kept across restarts (state.file not set)"));
     }
 
     /** One address: what it maps to; false when it is no address at all. */

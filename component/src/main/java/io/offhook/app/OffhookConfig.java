@@ -50,13 +50,17 @@ import org.xmpp.packet.JID;
  * @param remote remote control and user activity ({@code remote-control.*}, {@code activity.*})
  * @param fallback the per-user login fallback ({@code fallback.*}; login mode is unavailable without
  *     {@code fallback.credentials-file})
+ * @param stateFile where registrations, calls and shown presences are kept across restarts ({@code state.file});
+ *     empty: not kept
+ * @param stateInterval how often the state is saved when it changed ({@code state.interval})
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
-                            Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback) {
+                            Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback,
+                            Optional<Path> stateFile, Duration stateInterval) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -82,7 +86,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             MetricsServer.KEY_LISTEN, "admin.jids",
             FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
             FallbackSettings.KEY_CONCURRENT_LOGINS, FallbackSettings.KEY_RETRY_MIN, FallbackSettings.KEY_RETRY_MAX,
-            FallbackSettings.KEY_CONNECT_TIMEOUT);
+            FallbackSettings.KEY_CONNECT_TIMEOUT, "state.file", "state.interval");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -168,9 +172,12 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         Set<JID> admins = adminJids(s);
         RemoteSettings remote = remote(s);
         FallbackSettings fallback = FallbackSettings.from(s, resource, combine, mode).orElse(null);
+        Optional<Path> stateFile = s.path("state.file");
+        Duration stateInterval = s.duration("state.interval", Duration.ofSeconds(5));
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback);
+                hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback, stateFile,
+                stateInterval);
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */

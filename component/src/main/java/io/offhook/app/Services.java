@@ -12,6 +12,9 @@ import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresenceMappings;
 import io.offhook.publish.EngineStats;
 import io.offhook.publish.PresenceEngine;
+import io.offhook.state.Snapshot;
+import io.offhook.state.SnapshotFile;
+import io.offhook.state.StateKeeper;
 import io.offhook.tap.capture.LiveCapture;
 import io.offhook.tap.hep.HepListener;
 import io.offhook.tap.packet.DropCounters;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +66,7 @@ public final class Services implements AutoCloseable {
     private EngineStats lastLogged;
     private long savedGatewayVersion;
     private Path gatewayStateFile;
+    private StateKeeper state;
 
     private Services() {
     }
@@ -101,6 +106,8 @@ public final class Services implements AutoCloseable {
         }
         PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock,
                 config.remote(), fallback);
+        Optional<Snapshot> saved = config.stateFile().flatMap(file -> SnapshotFile.load(file, clock));
+        saved.ifPresent(s -> engine.restorePublications(s.publications()));
         if (config.gatewayStateFile().isPresent()) {
             Path state = config.gatewayStateFile().get();
             gatewayStateFile = state;
@@ -118,6 +125,14 @@ public final class Services implements AutoCloseable {
                         }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
         connection = new ComponentConnection(config.component(), admin, clock);
         loop.start(engine, packets -> connection.send(packets));
+        if (saved.isPresent()) {
+            StateKeeper.restore(loop::call, pipeline, saved.get(), config.stateFile().get(), clock);
+        }
+        if (config.stateFile().isPresent()) {
+            state = new StateKeeper(config.stateFile().get(), pipeline, loop::call);
+            long every = config.stateInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(state::saveIfChanged, every, every, TimeUnit.MILLISECONDS);
+        }
         mapping.start();
         connection.start();
 
@@ -257,6 +272,10 @@ public final class Services implements AutoCloseable {
         List<Packet> last = List.of();
         if (loop != null && loop.isRunning() && gatewayStateFile != null) {
             saveGateway(gatewayStateFile);
+        }
+        if (loop != null && loop.isRunning() && state != null) {
+            // After the sources stopped, before the engine takes its presences down: the next start shows them again.
+            state.saveNow();
         }
         if (loop != null) {
             try {

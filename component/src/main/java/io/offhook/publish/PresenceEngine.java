@@ -19,6 +19,7 @@ import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.privilege.Permissions;
 import io.offhook.xmpp.privilege.RosterQuery;
 import io.offhook.xmpp.stream.XmlChars;
+import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,9 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.dom4j.DocumentException;
 import org.dom4j.Element;
+import org.dom4j.io.SAXReader;
 import org.xmpp.packet.IQ;
 import org.xmpp.packet.JID;
 import org.xmpp.packet.Message;
@@ -212,6 +215,7 @@ public final class PresenceEngine {
         if (resent > 0) {
             LOG.info("Connected: showing {} presences again", resent);
         }
+        settleInheritedAtConnect();
     }
 
     /** The connection is lost; what is shown stays recorded and is sent again on {@link #connected()}. */
@@ -307,6 +311,55 @@ public final class PresenceEngine {
         return gatewayVersion;
     }
 
+    /**
+     * What the engine has put up at contacts, to save across a restart: what it shows now and what it inherited
+     * from the previous process and has not settled yet; overlays with the user's own presence before the call.
+     */
+    public List<Publication> publications() {
+        List<Publication> out = new ArrayList<>();
+        for (UserState user : users.values()) {
+            out.addAll(user.inherited.values());
+            for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
+                Target t = e.getKey();
+                if (user.inherited.containsKey(t)) {
+                    continue;
+                }
+                String real = null;
+                if (e.getValue().mode() == PresentationMode.OVERLAY) {
+                    Presence own = directory.resources(user.jid).get(t.from().getResource());
+                    real = own == null ? null : own.toXML();
+                }
+                out.add(new Publication(user.jid, t.from(), t.to(), e.getValue().mode(), real));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Takes over what the previous process put up ({@link #publications()} saved before a restart); call it before
+     * the first input. Each stays up until this process replaces it with what it shows itself, or takes it down:
+     * once the user's roster is read and the contact is not in the audience any more, or as soon as the user's
+     * phone shows nothing (a call that ended, a registration that expired while Offhook was down). It is never taken
+     * down merely because the roster is still being read, so a user still on the phone does not flash "offline".
+     */
+    public void restorePublications(List<Publication> saved) {
+        Instant now = clock.instant();
+        for (Publication p : saved) {
+            JID jid = p.user().asBareJID();
+            UserState user = users.computeIfAbsent(jid, j -> new UserState(j, null, p.mode()));
+            user.inherited.put(new Target(p.from(), p.to().asBareJID()), p);
+            rosters.entry(jid, now);
+        }
+    }
+
+    /**
+     * Grows whenever what {@link #publications()} returns may have changed: it counts the stanzas sent, and what
+     * is shown changes only by sending.
+     */
+    public long publicationsVersion() {
+        return stanzasSent;
+    }
+
     /** The counters so far. */
     public EngineStats stats() {
         int shown = 0;
@@ -395,6 +448,9 @@ public final class PresenceEngine {
     private void publish(UserState user) {
         syncRemote(user);
         Map<Target, Presence> desired = desired(user);
+        if (!user.inherited.isEmpty()) {
+            settleInherited(user, desired);
+        }
         for (Iterator<Map.Entry<Target, Shown>> it = user.shown.entrySet().iterator(); it.hasNext();) {
             Map.Entry<Target, Shown> e = it.next();
             if (!desired.containsKey(e.getKey())) {
@@ -450,12 +506,69 @@ public final class PresenceEngine {
         }
     }
 
+    /** After a (re)connect: users whose inherited presences may be settled now, those showing nothing first of all. */
+    private void settleInheritedAtConnect() {
+        for (UserState user : List.copyOf(users.values())) {
+            if (!user.inherited.isEmpty()) {
+                publish(user);
+            }
+        }
+    }
+
     /** How a user's shown presence was made, so it is taken down the same way. */
     private PresentationMode shownMode(UserState user) {
         if (user.mode != PresentationMode.REMOTE_CONTROL) {
             return user.mode;
         }
         return remoteSettings.fallback() == Fallback.RESOURCE ? PresentationMode.RESOURCE : PresentationMode.OVERLAY;
+    }
+
+    /**
+     * Replaces or takes down what the previous process put up ({@link #restorePublications}): a target this process
+     * shows is simply sent again by it; any other is taken down once the audience is known (the roster was read, or
+     * the phone shows nothing in the user's mode). An overlay stays while the call goes on and the resource's
+     * presence is unknown, so the user's own presence can be put back when it ends.
+     */
+    private void settleInherited(UserState user, Map<Target, Presence> desired) {
+        boolean showsNothing = user.mode == PresentationMode.OVERLAY
+                ? user.phone.activity() != PhonePresence.Activity.BUSY : !user.phone.shown();
+        boolean audienceKnown = showsNothing || rosters.loaded(user.jid);
+        for (Iterator<Map.Entry<Target, Publication>> it = user.inherited.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Target, Publication> e = it.next();
+            Target target = e.getKey();
+            if (desired.containsKey(target)) {
+                it.remove();
+                continue;
+            }
+            boolean realKnown = directory.resources(user.jid).containsKey(target.from().getResource());
+            if (!audienceKnown || e.getValue().mode() == PresentationMode.OVERLAY && !showsNothing && !realKnown) {
+                continue;
+            }
+            it.remove();
+            Publication p = e.getValue();
+            if (p.mode() == PresentationMode.OVERLAY && !realKnown) {
+                Presence saved = p.realPresence() == null || directory.knownOffline(user.jid) ? null
+                        : savedPresence(p.realPresence());
+                if (saved != null) {
+                    send(addressed(restored(saved, target.from()), target.to()), p.mode());
+                }
+            } else {
+                Presence placeholder = new Presence();
+                placeholder.setFrom(target.from());
+                retract(user, target, new Shown(placeholder, "", p.mode()));
+            }
+        }
+    }
+
+    /** A presence saved as XML by the previous process; {@code null} (and a warning) when it does not parse. */
+    private static Presence savedPresence(String xml) {
+        try {
+            return new Presence(SAXReader.createDefault().read(new StringReader(xml)).getRootElement(), true);
+        } catch (DocumentException | RuntimeException e) {
+            LOG.warn("A saved presence could not be read back ({}); the user's own presence is not put back",
+                    e.getMessage());
+            return null;
+        }
     }
 
     /** What the user should show to whom now: sender and recipient to a presence without {@code to} and id. */

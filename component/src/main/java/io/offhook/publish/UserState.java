@@ -53,6 +53,8 @@ final class UserState {
     /** Whether the login fallback was last told to keep a session for this user. */
     boolean loginShown;
     final Map<Target, Shown> shown = new HashMap<>();
+    /** What the previous process put up (restored from a snapshot) and this one has not yet replaced or taken down. */
+    final Map<Target, Publication> inherited = new HashMap<>();
     private final Map<String, Address> addresses = new HashMap<>(2);
 
     UserState(JID jid, MappedUser mapped, PresentationMode mode) {
@@ -148,8 +150,8 @@ final class UserState {
         }
     }
 
-    /** Whether the user can be forgotten: nothing known, nothing shown. */
+    /** Whether the user can be forgotten: nothing known, nothing shown, nothing inherited. */
     boolean idle() {
-        return addresses.isEmpty() && shown.isEmpty() && !loginShown;
+        return addresses.isEmpty() && shown.isEmpty() && !loginShown && inherited.isEmpty();
     }
 }

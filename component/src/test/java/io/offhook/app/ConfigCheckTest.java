@@ -71,6 +71,7 @@ class ConfigCheckTest {
                 + "prefix 0, international prefix 00"), out);
         assertTrue(out.contains("Gateway   subscriptions kept in memory only"), out);
         assertTrue(out.contains("Login     login mode unavailable (fallback.credentials-file not set)"), out);
+        assertTrue(out.contains("State     not kept across restarts (state.file not set)"), out);
         List<String> lines = out.lines().toList();
         List<String> answers = lines.subList(lines.indexOf("") + 1, lines.size());
         assertEquals(List.of(
@@ -136,7 +137,8 @@ class ConfigCheckTest {
                 .replace("hep.allow =", "hep.allow = 10.0.0.0/8, 192.0.2.7")
                 .replace("#mapping.country-code = 49", "mapping.country-code = 49")
                 .replace("#gateway.state-file = /var/lib/offhook/gateway-subscribers",
-                        "gateway.state-file = /var/lib/offhook/gateway-subscribers");
+                        "gateway.state-file = /var/lib/offhook/gateway-subscribers")
+                .replace("#state.file = state/offhook.snapshot", "state.file = state/offhook.snapshot");
         Files.writeString(conf, text);
         assertEquals(0, check(conf, "030 1234567"), err());
         String out = out();
@@ -144,6 +146,8 @@ class ConfigCheckTest {
         assertTrue(out.contains("HEP on 127.0.0.1:9060 udp, from 10.0.0.0/8, 192.0.2.7, no auth key"), out);
         assertTrue(out.contains("country code 49, national prefix 0, international prefix 00"), out);
         assertTrue(out.contains("Gateway   subscriptions kept in /var/lib/offhook/gateway-subscribers"), out);
+        assertTrue(out.contains("State     registrations, calls and shown presences saved to "
+                + dir.resolve("state/offhook.snapshot") + " every 5s when changed, restored at start"), out);
         // With the country code, a national number finds the international entry.
         assertTrue(out.contains("030 1234567 (tel:0301234567) -> carol@example.com, gateway mode (the default)"),
                 out);

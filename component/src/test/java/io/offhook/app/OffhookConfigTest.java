@@ -58,6 +58,8 @@ class OffhookConfigTest {
         assertEquals(FallbackSettings.defaults(Credentials.none(), "phone"), c.fallback(),
                 "login mode unavailable until fallback.credentials-file is set");
         assertEquals(Set.of(), c.adminJids(), "nobody is an admin unless named");
+        assertTrue(c.stateFile().isEmpty(), "no state file unless asked for");
+        assertEquals(Duration.ofSeconds(5), c.stateInterval());
     }
 
     @Test
@@ -80,6 +82,27 @@ class OffhookConfigTest {
         assertTrue(all.contains(":4: admin.jids: 'admin@localhost/laptop' is not a bare JID"), all);
         assertTrue(all.contains(":4: admin.jids: 'localhost' is not a bare JID"), all);
         assertTrue(all.contains(":4: admin.jids: 'a@b@c' is not a valid JID"), all);
+    }
+
+    @Test
+    void theStateFileIsRelativeToTheConfigsFolderAndABadIntervalIsNamed() throws IOException, ConfigException {
+        secret();
+        Path conf = dir.resolve("state.conf");
+        String base = """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                state.file = state/offhook.snapshot
+                """;
+        Files.writeString(conf, base + "state.interval = 30s\n");
+        OffhookConfig c = OffhookConfig.from(Settings.load(conf));
+        assertEquals(dir.resolve("state/offhook.snapshot"), c.stateFile().orElseThrow());
+        assertEquals(Duration.ofSeconds(30), c.stateInterval());
+        Files.writeString(conf, base + "state.interval = often\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertEquals(1, e.problems().size(), () -> String.join("\n", e.problems()));
+        assertTrue(e.problems().get(0).contains(":5: state.interval: 'often' is not a positive duration"),
+                e.problems().get(0));
     }
 
     @Test

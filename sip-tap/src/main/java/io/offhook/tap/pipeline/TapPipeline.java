@@ -10,6 +10,7 @@ import io.offhook.tap.sip.SipScanner;
 import io.offhook.tap.track.Deduplicator;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.tap.track.TrackedUser;
+import io.offhook.tap.track.TrackerSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -136,6 +137,17 @@ public final class TapPipeline implements PacketListener {
             tracker.advanceTo(micros(clock.instant()));
         }
         return tracker.clear(aor, detail);
+    }
+
+    /**
+     * Puts back a tracker snapshot taken before a restart ({@link PhoneTracker#restore}) at the clock's time (the
+     * snapshot's own time on packet time), before any source delivers. The events go to the tracker's listener on
+     * the calling thread.
+     *
+     * @throws IllegalStateException when the tracker already holds anything
+     */
+    public synchronized PhoneTracker.Restored restore(TrackerSnapshot snapshot) {
+        return tracker.restore(snapshot, clock == null ? snapshot.takenAtMicros() : micros(clock.instant()));
     }
 
     /** SIP messages scanned successfully, duplicates included. */
