@@ -203,4 +203,28 @@ class IdentityMapTest {
         assertEquals(addresses.isEmpty() ? List.of() : List.of(addresses.split(" ")),
                 map.addressesOf(new JID(jid)));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alice", "a.b_c-d", "2001", "x"})
+    void plainNodesSkipNodeprepAndGiveTheSameJid(String node) {
+        assertTrue(IdentityMap.Rule.plainNode(node));
+        JID fast = new JID(node, "example.com", null, true);
+        assertEquals(new JID(node, "example.com", null), fast);
+        assertEquals(new JID(node, "example.com", null).toString(), fast.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Alice", "jos\u00e9", "a b", "a@b", "a/b", "a'b", "", "\u00df"})
+    void anythingElseGoesThroughNodeprep(String node) {
+        assertFalse(IdentityMap.Rule.plainNode(node));
+    }
+
+    @Test
+    void aRuleStillPreparesNodesThatNeedIt() throws Exception {
+        IdentityMap map = MappingFile.parse(new StringReader("sip:*@pbx.example.net = *@example.com\n"), "t.map",
+                NumberPlan.NONE);
+        assertEquals("alice@example.com", map.find("sip:alice@pbx.example.net").orElseThrow().jid().toString());
+        // Not plain: nodeprep lower-cases it, as before.
+        assertEquals("alice@example.com", map.find("sip:ALICE@pbx.example.net").orElseThrow().jid().toString());
+    }
 }
