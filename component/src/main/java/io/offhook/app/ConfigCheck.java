@@ -230,8 +230,9 @@ final class ConfigCheck {
                         default -> "in " + config.remote().fallback().name().toLowerCase(Locale.ROOT) + " mode";
                     };
             case LOGIN -> "as " + user.jid().toBareJID() + "/" + config.engine().phoneResource() + " by logging in "
-                    + "as the user" + (config.fallback().credentials().find(user.jid()).isPresent() ? ""
-                            : " (NOT SHOWN: no line for the user in fallback.credentials-file)");
+                    + "as the user" + config.fallback().credentials().find(user.jid())
+                            .map(a -> a.bosh().map(u -> " over BOSH (" + u + ")").orElse(""))
+                            .orElse(" (NOT SHOWN: no line for the user in fallback.credentials-file)");
         };
         out.println(shown + " -> " + user.jid().toBareJID() + ", " + mode.configName() + " mode"
                 + (mode != configured ? " (automatic: its domain is not " + config.component().serverDomain()

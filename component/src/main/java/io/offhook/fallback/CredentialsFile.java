@@ -3,6 +3,8 @@ package io.offhook.fallback;
 import io.offhook.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -29,13 +31,16 @@ import org.xmpp.packet.JID;
  * # comment (only at the start of a line: a password may contain #)
  * alice@example.org = s3cret
  * bob@example.org   = "a password with blanks"   host=xmpp.example.org port=5222 tls=required
+ * carol@example.net = s3cret   bosh=https://xmpp.example.net:5281/http-bind
  * </pre>
  * The JID is a bare {@code user@domain}. The password is one word, or a double-quoted string in which {@code \"}
  * and {@code \\} stand for a quote and a backslash (for passwords with blanks, or that start with a quote).
  * Options after it: {@code host=} (connect there instead of looking up the domain's DNS SRV record; needed where
  * the domain has no SRV or A record), {@code port=} (default 5222; without {@code host=}, the JID's domain is
  * connected to on that port), {@code tls=required|disabled} (STARTTLS required by default; {@code disabled} is for
- * tests on loopback).
+ * tests on loopback), {@code bosh=URL} (log in over BOSH, XEP-0124/XEP-0206, through that endpoint instead of TCP:
+ * an {@code https} URL, {@code http} only with {@code tls=disabled}; not with {@code host=} or {@code port=}, which
+ * the URL names).
  *
  * <p>The file holds passwords, so it must not be readable by group or others ({@link #load} refuses it otherwise,
  * naming the file), and no problem message repeats any part of a line that might be a password: a bad JID or option
@@ -49,7 +54,7 @@ public final class CredentialsFile {
     static final long MAX_BYTES = 16L << 20;
     /** Problems beyond this many are counted, not listed. */
     static final int MAX_PROBLEMS = 100;
-    private static final String OPTIONS = "options are host=, port= and tls=";
+    private static final String OPTIONS = "options are host=, port=, tls= and bosh=";
 
     private CredentialsFile() {
     }
@@ -173,6 +178,7 @@ public final class CredentialsFile {
         Optional<String> host = Optional.empty();
         OptionalInt port = OptionalInt.empty();
         Optional<TlsMode> tls = Optional.empty();
+        Optional<URI> bosh = Optional.empty();
         int position = 0;
         for (rest.skipBlanks(); !rest.atEnd(); rest.skipBlanks()) {
             String option = rest.word();
@@ -200,11 +206,69 @@ public final class CredentialsFile {
                         throw new LineError(e.getMessage() + " (" + jid.toBareJID() + ")");
                     }
                 }
+                case "bosh" -> {
+                    once(bosh.isPresent(), name, jid);
+                    bosh = Optional.of(boshUrl(value, jid));
+                }
                 default -> throw new LineError("word " + position + " after the password of " + jid.toBareJID()
                         + " is no option (" + OPTIONS + "; a password with blanks goes in double quotes)");
             }
         }
-        return new Account(jid, password, host, port, tls.orElse(TlsMode.REQUIRED));
+        TlsMode mode = tls.orElse(TlsMode.REQUIRED);
+        if (bosh.isPresent()) {
+            if (host.isPresent() || port.isPresent()) {
+                throw new LineError("host= and port= of " + jid.toBareJID() + " are for TCP; with bosh= the URL "
+                        + "names the host and port");
+            }
+            boolean https = bosh.get().getScheme().equals("https");
+            if (!https && mode == TlsMode.REQUIRED) {
+                throw new LineError("bosh= of " + jid.toBareJID() + " is an http:// URL, which would send the "
+                        + "password unencrypted; use https:// (tls=disabled allows http:// for tests on loopback)");
+            }
+            if (https && mode == TlsMode.DISABLED) {
+                throw new LineError("bosh= of " + jid.toBareJID() + " is an https:// URL, but the line says "
+                        + "tls=disabled; leave tls= out");
+            }
+        }
+        return new Account(jid, password, host, port, mode, bosh);
+    }
+
+    /**
+     * The BOSH endpoint of {@code bosh=}: an absolute http or https URL with a host, without user information,
+     * query or fragment; the scheme is lower-cased and an empty path becomes {@code /}. Its problems never quote
+     * the value (a misplaced password could be in it).
+     */
+    private static URI boshUrl(String value, JID jid) throws LineError {
+        String what = "bosh= of " + jid.toBareJID();
+        if (value.isEmpty()) {
+            throw new LineError(what + " is empty (the BOSH endpoint, e.g. https://xmpp.example.org:5281/http-bind)");
+        }
+        URI u;
+        try {
+            u = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new LineError(what + " is not a URL (e.g. https://xmpp.example.org:5281/http-bind)");
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") || u.isOpaque()) {
+            throw new LineError(what + " is not an https:// URL (e.g. https://xmpp.example.org:5281/http-bind)");
+        }
+        if (u.getRawUserInfo() != null) {
+            throw new LineError(what + " holds a user name or password before '@'; the password goes after '=' "
+                    + "only");
+        }
+        if (u.getHost() == null) {
+            throw new LineError(what + " names no host (or not a valid one)");
+        }
+        if (u.getPort() == 0 || u.getPort() > 65535) {
+            throw new LineError(what + " names a port that is not 1 to 65535");
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new LineError(what + " has a query (?) or fragment (#); a BOSH endpoint is a plain path");
+        }
+        String rest = u.toString().substring(u.getScheme().length());
+        URI normal = URI.create(scheme + rest);
+        return normal.getRawPath().isEmpty() ? normal.resolve("/") : normal;
     }
 
     private static JID jid(String text) throws LineError {

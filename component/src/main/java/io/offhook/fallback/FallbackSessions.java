@@ -356,10 +356,12 @@ public final class FallbackSessions implements Logins, AutoCloseable {
         Action next = s.machine.failed();
         String hint = switch (f.kind()) {
             case AUTH -> "; check the user's line in " + fileForMessages();
-            case TLS -> "; check the server's certificate, or the line's tls= in " + fileForMessages();
+            case TLS -> s.account.bosh().isPresent() ? "; the server's certificate must be one Java trusts, for "
+                    + "the host of the user's bosh= in " + fileForMessages()
+                    : "; check the server's certificate, or the line's tls= in " + fileForMessages();
             case REFUSED -> "";
-            case NETWORK -> s.account.host().isEmpty() ? "; a domain without DNS SRV records needs host= in "
-                    + fileForMessages() : "";
+            case NETWORK -> s.account.host().isEmpty() && s.account.bosh().isEmpty()
+                    ? "; a domain without DNS SRV records needs host= in " + fileForMessages() : "";
         };
         if (repeated) {
             LOG.info("Login as user={} failed again ({}, {} in a row); next attempt in {}", s.jid.toBareJID(),

@@ -28,4 +28,17 @@ final class LoginFailure extends Exception {
     Kind kind() {
         return kind;
     }
+
+    /**
+     * The first line of a message of a library or of the server, at most 200 characters, for a failure's words: a
+     * log line stays one line whatever the other side sends.
+     */
+    static String firstLine(String s) {
+        if (s == null) {
+            return "no details";
+        }
+        int nl = s.indexOf('\n');
+        String line = (nl < 0 ? s : s.substring(0, nl)).strip();
+        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+    }
 }

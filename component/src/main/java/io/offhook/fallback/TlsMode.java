@@ -2,14 +2,21 @@ package io.offhook.fallback;
 
 import java.util.Locale;
 
-/** Whether a login session must be encrypted (RFC 6120 section 5, STARTTLS), per line of the credentials file. */
+/**
+ * Whether a login session must be encrypted, per line of the credentials file: over TCP by STARTTLS (RFC 6120
+ * section 5), over BOSH (XEP-0206) by an {@code https} endpoint, the HTTP connection's TLS.
+ */
 public enum TlsMode {
     /**
      * STARTTLS, with the server's certificate checked against Java's trust store and the user's domain; a server
-     * that offers no STARTTLS is refused. The default: the session carries the user's password.
+     * that offers no STARTTLS is refused (over BOSH: an {@code https} endpoint, its certificate checked against
+     * Java's trust store and the URL's host). The default: the session carries the user's password.
      */
     REQUIRED,
-    /** No TLS: the password crosses the network in the clear or nearly so. Only for tests on loopback. */
+    /**
+     * No TLS (over BOSH, an {@code http} endpoint): the password crosses the network in the clear or nearly so.
+     * Only for tests on loopback.
+     */
     DISABLED;
 
     /** {@code required} or {@code disabled}, as written in the credentials file. */

@@ -108,7 +108,8 @@ class ConfigCheckTest {
     @Test
     void usersOnOtherServersWithAPasswordAreLoggedIn() throws IOException {
         Path creds = dir.resolve("fallback.credentials");
-        Files.writeString(creds, "grace@partner.example = pw\notto@other.example = pw\n");
+        Files.writeString(creds, "grace@partner.example = pw\notto@other.example = pw bosh=https://xmpp.other.example"
+                + "/http-bind\n");
         Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-------"));
         Path conf = shipped("");
         Files.writeString(conf, Files.readString(conf).replace("#fallback.credentials-file = "
@@ -124,7 +125,7 @@ class ConfigCheckTest {
                 + "mapping), shown as grace@partner.example/phone by logging in as the user, remote party hidden"), out);
         assertTrue(out.contains("sip:otto@pbx.example.net -> otto@other.example, login mode (automatic: its domain is "
                 + "not localhost and the credentials file has its password), shown as otto@other.example/phone by "
-                + "logging in as the user, remote party hidden"), out);
+                + "logging in as the user over BOSH (https://xmpp.other.example/http-bind), remote party hidden"), out);
         assertTrue(out.contains("sip:ute@pbx.example.net -> ute@other.example, resource mode (the default)"), out);
     }
 

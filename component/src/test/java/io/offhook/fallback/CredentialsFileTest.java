@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,8 +104,8 @@ class CredentialsFileTest {
                 "creds:3: the text before '=' is not a bare JID user@domain",
                 "creds:4: the text before '=' is not a bare JID user@domain",
                 "creds:5: no password after '=' for bob@example.org",
-                "creds:6: word 1 after the password of carol@example.org is no option (options are host=, port= "
-                        + "and tls=; a password with blanks goes in double quotes)",
+                "creds:6: word 1 after the password of carol@example.org is no option (options are host=, port=, "
+                        + "tls= and bosh=; a password with blanks goes in double quotes)",
                 "creds:7: port= of dave@example.org is not a port from 1 to 65535",
                 "creds:8: unknown tls 'maybe': use tls=required or tls=disabled (erin@example.org)",
                 "creds:9: the quoted password of frank@example.org has no closing quote",
@@ -115,6 +116,90 @@ class CredentialsFileTest {
                 "creds:14: in the quoted password of kim@example.org, a backslash must be followed by \" or \\",
                 "creds:16: alice@example.org is already on line 15",
                 "creds:17: the text before '=' is not a valid JID (user@domain)"), p);
+    }
+
+    @Test
+    void boshNamesTheEndpointInsteadOfTcp() throws CredentialsException {
+        Credentials c = parse(String.join("\n",
+                "alice@example.org = " + SECRET + " bosh=https://xmpp.example.org:5281/http-bind",
+                "bob@example.org = \"" + SECRET + " b\" tls=disabled bosh=http://127.0.0.1:5280/http-bind",
+                "carol@example.org = " + SECRET + " BOSH=HTTPS://[2001:db8::1]",
+                "dave@example.org = " + SECRET + " bosh=https://xmpp.example.org/bosh tls=required"));
+        Account alice = c.find(new JID("alice@example.org")).orElseThrow();
+        assertEquals(Optional.of(URI.create("https://xmpp.example.org:5281/http-bind")), alice.bosh());
+        assertEquals(TlsMode.REQUIRED, alice.tls(), "https: TLS required, as by default");
+        assertEquals(Optional.empty(), alice.host());
+        assertEquals(OptionalInt.empty(), alice.port());
+        assertEquals("https://xmpp.example.org:5281/http-bind", alice.address());
+        assertEquals("Account[alice@example.org via BOSH https://xmpp.example.org:5281/http-bind, tls required]",
+                alice.toString());
+        Account bob = c.find(new JID("bob@example.org")).orElseThrow();
+        assertEquals(Optional.of(URI.create("http://127.0.0.1:5280/http-bind")), bob.bosh());
+        assertEquals(TlsMode.DISABLED, bob.tls());
+        assertEquals(SECRET + " b", bob.password());
+        assertEquals(Optional.of(URI.create("https://[2001:db8::1]/")),
+                c.find(new JID("carol@example.org")).orElseThrow().bosh(),
+                "the option's name and the scheme in any case; an empty path is /");
+        assertEquals(Optional.of(URI.create("https://xmpp.example.org/bosh")),
+                c.find(new JID("dave@example.org")).orElseThrow().bosh());
+        assertEquals(Optional.empty(), parse("erin@example.org = " + SECRET + "\n")
+                .find(new JID("erin@example.org")).orElseThrow().bosh(), "TCP without bosh=");
+        assertFalse(c.toString().contains(SECRET));
+    }
+
+    @Test
+    void aBadBoshEndpointIsReportedWithItsLineAndNeitherTheUrlNorThePassword() {
+        List<String> p = problems(String.join("\n",
+                "a@example.org = " + SECRET + " bosh=http://xmpp.example.org:5280/http-bind",       // 1: http, TLS
+                "b@example.org = " + SECRET + " bosh=http://127.0.0.1:5280/http-bind tls=required",  // 2: said so
+                "c@example.org = " + SECRET + " tls=disabled bosh=https://127.0.0.1:5281/http-bind", // 3: https
+                "d@example.org = " + SECRET + " bosh=xmpp.example.org:5281/http-bind",              // 4: no scheme
+                "e@example.org = " + SECRET + " bosh=ftp://xmpp.example.org/" + SECRET,             // 5: scheme
+                "f@example.org = " + SECRET + " bosh=https://" + SECRET + ":" + SECRET + "@h.example/", // 6: user
+                "g@example.org = " + SECRET + " bosh=https://h.example/http-bind?" + SECRET,        // 7: query
+                "h@example.org = " + SECRET + " bosh=https://h.example/http-bind#" + SECRET,        // 8: fragment
+                "i@example.org = " + SECRET + " bosh=https://h.example/a b",                        // 9: blank
+                "j@example.org = " + SECRET + " bosh=https://h.example:99999/",                     // 10: port
+                "k@example.org = " + SECRET + " bosh=https:///" + SECRET,                           // 11: no host
+                "l@example.org = " + SECRET + " bosh=",                                             // 12: empty
+                "m@example.org = " + SECRET + " bosh=https://h.example/ bosh=https://h.example/",   // 13: twice
+                "n@example.org = " + SECRET + " host=h.example bosh=https://h.example/",            // 14: host=
+                "o@example.org = " + SECRET + " bosh=https://h.example/%zz" + SECRET));             // 15: escape
+        assertEquals(List.of(
+                "creds:1: bosh= of a@example.org is an http:// URL, which would send the password unencrypted; use "
+                        + "https:// (tls=disabled allows http:// for tests on loopback)",
+                "creds:2: bosh= of b@example.org is an http:// URL, which would send the password unencrypted; use "
+                        + "https:// (tls=disabled allows http:// for tests on loopback)",
+                "creds:3: bosh= of c@example.org is an https:// URL, but the line says tls=disabled; leave tls= out",
+                "creds:4: bosh= of d@example.org is not an https:// URL (e.g. https://xmpp.example.org:5281/http-bind)",
+                "creds:5: bosh= of e@example.org is not an https:// URL (e.g. https://xmpp.example.org:5281/http-bind)",
+                "creds:6: bosh= of f@example.org holds a user name or password before '@'; the password goes after "
+                        + "'=' only",
+                "creds:7: bosh= of g@example.org has a query (?) or fragment (#); a BOSH endpoint is a plain path",
+                "creds:8: bosh= of h@example.org has a query (?) or fragment (#); a BOSH endpoint is a plain path",
+                "creds:9: word 2 after the password of i@example.org is no option (options are host=, port=, tls= and "
+                        + "bosh=; a password with blanks goes in double quotes)",
+                "creds:10: bosh= of j@example.org names a port that is not 1 to 65535",
+                "creds:11: bosh= of k@example.org names no host (or not a valid one)",
+                "creds:12: bosh= of l@example.org is empty (the BOSH endpoint, e.g. "
+                        + "https://xmpp.example.org:5281/http-bind)",
+                "creds:13: option bosh= given twice for m@example.org",
+                "creds:14: host= and port= of n@example.org are for TCP; with bosh= the URL names the host and port",
+                "creds:15: bosh= of o@example.org is not a URL (e.g. https://xmpp.example.org:5281/http-bind)"), p);
+    }
+
+    @Test
+    void anAccountChecksItsBoshEndpointToo() {
+        JID alice = new JID("alice@example.org");
+        Optional<URI> http = Optional.of(URI.create("http://h.example/http-bind"));
+        assertThrows(IllegalArgumentException.class, () -> new Account(alice, SECRET, Optional.empty(),
+                OptionalInt.empty(), TlsMode.REQUIRED, http), "http needs tls disabled");
+        assertThrows(IllegalArgumentException.class, () -> new Account(alice, SECRET, Optional.of("h.example"),
+                OptionalInt.empty(), TlsMode.DISABLED, http), "no host of its own");
+        assertThrows(IllegalArgumentException.class, () -> new Account(alice, SECRET, Optional.empty(),
+                OptionalInt.empty(), TlsMode.REQUIRED, Optional.of(URI.create("https://u:p@h.example/"))));
+        assertEquals(http, new Account(alice, SECRET, Optional.empty(), OptionalInt.empty(), TlsMode.DISABLED, http)
+                .bosh());
     }
 
     @Test

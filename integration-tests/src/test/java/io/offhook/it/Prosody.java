@@ -40,10 +40,12 @@ final class Prosody implements XmppServer {
     private final int c2sPort;
     private final int componentPort;
     private final List<String> plainHosts;
+    /** The HTTP port of BOSH on the plain hosts; -1 without. */
+    private final int httpPort;
     private Process process;
 
     private Prosody(Path dir, String domain, String componentDomain, int c2sPort, int componentPort,
-                    List<String> plainHosts) {
+                    List<String> plainHosts, int httpPort) {
         this.dir = dir;
         this.config = dir.resolve("prosody.cfg.lua");
         this.log = dir.resolve("prosody.log");
@@ -54,6 +56,7 @@ final class Prosody implements XmppServer {
         this.c2sPort = c2sPort;
         this.componentPort = componentPort;
         this.plainHosts = List.copyOf(plainHosts);
+        this.httpPort = httpPort;
     }
 
     /**
@@ -71,6 +74,20 @@ final class Prosody implements XmppServer {
      */
     static Prosody start(Path tempDir, String domain, String componentDomain, String secret, List<String> plainHosts)
             throws IOException {
+        return start(tempDir, domain, componentDomain, secret, plainHosts, false);
+    }
+
+    /**
+     * {@link #start(Path, String, String, String, List)}, and with {@code bosh}, BOSH (XEP-0124/XEP-0206, Prosody's
+     * mod_bosh) on the plain hosts only, over plain HTTP on a free 127.0.0.1 port ({@link #boshUrl()}): the
+     * "other server" of a login-fallback user who logs in over BOSH. The first plain host answers requests to
+     * 127.0.0.1 ({@code http_default_host}); the BOSH session itself names its host.
+     */
+    static Prosody start(Path tempDir, String domain, String componentDomain, String secret, List<String> plainHosts,
+                         boolean bosh) throws IOException {
+        if (bosh && plainHosts.isEmpty()) {
+            throw new IllegalArgumentException("BOSH is for the plain hosts, and there are none");
+        }
         for (String host : plainHosts) {
             XmppLab.domain(host);
         }
@@ -96,7 +113,8 @@ final class Prosody implements XmppServer {
         examples.put(XmppLab.EXAMPLE_COMPONENT_PORT, Integer.toString(componentPort));
         Files.writeString(dir.resolve("offhook.cfg.lua"), XmppLab.generate(XmppLab.etcFile(ETC_FILE), examples),
                 StandardCharsets.UTF_8);
-        Prosody p = new Prosody(dir, domain, componentDomain, c2sPort, componentPort, plainHosts);
+        Prosody p = new Prosody(dir, domain, componentDomain, c2sPort, componentPort, plainHosts,
+                bosh ? FreePorts.one() : -1);
         Files.writeString(p.config, p.mainConfig(), StandardCharsets.UTF_8);
         try {
             p.launch();
@@ -112,7 +130,17 @@ final class Prosody implements XmppServer {
         for (String host : plainHosts) {
             hosts.append("-- A user domain that does not trust the component (no privileged_entities): \"another "
                     + "server\".\nVirtualHost ").append(lua(host)).append('\n');
+            if (httpPort > 0) {
+                hosts.append("modules_enabled = { \"bosh\" } -- added to the global modules, for this host only\n");
+            }
         }
+        String http = httpPort < 0 ? "-- no HTTP (BOSH is off)" : String.join("\n",
+                "-- BOSH on the plain hosts (mod_bosh, path /http-bind), plain HTTP on loopback: no certificate here.",
+                "http_ports = { " + httpPort + " }",
+                "http_interfaces = { \"127.0.0.1\" }",
+                "https_ports = { }",
+                "-- A request to 127.0.0.1 names no host of Prosody's: the first plain host answers it.",
+                "http_default_host = " + lua(plainHosts.get(0)));
         return String.join("\n",
                 "-- A throw-away Prosody for Offhook's integration tests, written by Prosody.java. It stands for an",
                 "-- admin's prosody.cfg.lua; the Offhook part is etc/prosody-offhook.cfg.lua, included at the end.",
@@ -128,6 +156,7 @@ final class Prosody implements XmppServer {
                 "authentication = \"internal_hashed\"",
                 "-- admin_shell: the tests add users and roster items through prosodyctl shell.",
                 "modules_enabled = { \"roster\"; \"saslauth\"; \"disco\"; \"ping\"; \"admin_shell\" }",
+                http,
                 "Include \"offhook.cfg.lua\"",
                 hosts.toString());
     }
@@ -143,6 +172,9 @@ final class Prosody implements XmppServer {
         ProcessHandle handle = process.toHandle();
         XmppLab.awaitAccepting(c2sPort, START_TIMEOUT, handle, this::diagnostics);
         XmppLab.awaitAccepting(componentPort, START_TIMEOUT, handle, this::diagnostics);
+        if (httpPort > 0) {
+            XmppLab.awaitAccepting(httpPort, START_TIMEOUT, handle, this::diagnostics);
+        }
         Await.until(START_TIMEOUT, () -> Files.exists(adminSocket) || !handle.isAlive(),
                 () -> "no admin socket " + adminSocket + ":\n" + diagnostics());
         if (!handle.isAlive()) {
@@ -177,6 +209,14 @@ final class Prosody implements XmppServer {
     @Override
     public int componentPort() {
         return componentPort;
+    }
+
+    /** The BOSH endpoint of the plain hosts: {@code http://127.0.0.1:PORT/http-bind} (mod_bosh's default path). */
+    String boshUrl() {
+        if (httpPort < 0) {
+            return fail("this Prosody was started without BOSH");
+        }
+        return "http://127.0.0.1:" + httpPort + "/http-bind";
     }
 
     @Override
