@@ -103,22 +103,16 @@ public final class DigestAuth {
             return new Outcome.Refused("digest uri " + uri + " is not the Request-URI " + requestUri);
         }
         String ha1 = credentials.ha1(user, realm);
-        String ha2 = PublisherCredentials.md5Hex(method + ":" + uri);
         String qop = p.get("qop");
-        String expected;
-        if (qop == null) {
-            expected = ha1 == null ? null : PublisherCredentials.md5Hex(ha1 + ":" + nonce + ":" + ha2);
-        } else if (qop.equalsIgnoreCase("auth")) {
-            String nc = p.get("nc");
-            String cnonce = p.get("cnonce");
-            if (nc == null || cnonce == null) {
-                return new Outcome.Refused("qop=auth without nc or cnonce");
-            }
-            expected = ha1 == null ? null : PublisherCredentials.md5Hex(ha1 + ":" + nonce + ":" + nc + ":" + cnonce
-                    + ":auth:" + ha2);
-        } else {
+        String nc = p.get("nc");
+        String cnonce = p.get("cnonce");
+        if (qop != null && !qop.equalsIgnoreCase("auth")) {
             return new Outcome.Refused("qop " + qop + " is not auth");
         }
+        if (qop != null && (nc == null || cnonce == null)) {
+            return new Outcome.Refused("qop=auth without nc or cnonce");
+        }
+        String expected = ha1 == null ? null : response(ha1, nonce, qop == null ? null : nc, cnonce, method, uri);
         byte[] given = response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         // Compared even for an unknown user (against a digest of nothing), so the time taken says nothing.
         byte[] wanted = (expected == null ? PublisherCredentials.md5Hex("") : expected)
@@ -130,6 +124,17 @@ public final class DigestAuth {
             return new Outcome.Stale();
         }
         return new Outcome.Authenticated(user);
+    }
+
+    /**
+     * RFC 2617 section 3.2.2.1's request-digest for MD5: with {@code nc} (and so qop=auth)
+     * {@code KD(H(A1), nonce:nc:cnonce:auth:H(A2))}, without it RFC 2069's {@code KD(H(A1), nonce:H(A2))}, where
+     * {@code A2 = method:uri}.
+     */
+    static String response(String ha1, String nonce, String nc, String cnonce, String method, String uri) {
+        String ha2 = PublisherCredentials.md5Hex(method + ":" + uri);
+        return nc == null ? PublisherCredentials.md5Hex(ha1 + ":" + nonce + ":" + ha2)
+                : PublisherCredentials.md5Hex(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
     }
 
     /** A nonce: the time in hex, a dot, and the time's HMAC. */

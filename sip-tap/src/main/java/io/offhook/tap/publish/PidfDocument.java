@@ -13,9 +13,9 @@ import javax.xml.stream.XMLStreamReader;
  *
  * <p>Only two things matter for phone state, and the mapping is written down in {@link #phoneState(boolean)}. The
  * rest of PIDF (notes, contacts, timestamps, devices, the {@code from}/{@code until} of activities) is read past.
- * Activities are taken from any {@code <activities>} element in the RFC 4480 namespace, and in the namespace of
- * the RPID drafts ({@code urn:ietf:params:xml:ns:pidf:status:rpid}) that older phones still send, wherever it sits
- * (person, tuple or status).
+ * Activities are taken from any {@code <activities>} element in the RFC 4480 namespace, wherever it sits (person,
+ * tuple or status); elements of other namespaces are ignored, so PIDF's own {@code <im:im>busy</im:im>} (RFC 3863's
+ * example) is not an activity.
  *
  * @param entity the presentity the document is about (the root's {@code entity} attribute)
  * @param open whether at least one tuple's basic status is {@code open}
@@ -26,8 +26,6 @@ public record PidfDocument(String entity, boolean open, Set<String> activities) 
     public static final String PIDF_NS = "urn:ietf:params:xml:ns:pidf";
     /** RFC 4480. */
     public static final String RPID_NS = "urn:ietf:params:xml:ns:pidf:rpid";
-    /** The RPID drafts' namespace, still sent by older phones (eyeBeam, X-Lite). */
-    public static final String RPID_DRAFT_NS = "urn:ietf:params:xml:ns:pidf:status:rpid";
 
     public PidfDocument {
         Objects.requireNonNull(entity, "entity");
@@ -81,7 +79,7 @@ public record PidfDocument(String entity, boolean open, Set<String> activities) 
                     depth++;
                     String ns = r.getNamespaceURI();
                     String name = r.getLocalName();
-                    boolean rpid = RPID_NS.equals(ns) || RPID_DRAFT_NS.equals(ns);
+                    boolean rpid = RPID_NS.equals(ns);
                     if (PIDF_NS.equals(ns) && name.equals("basic")) {
                         String basic = SafeXml.text(r);
                         depth--;
@@ -92,7 +90,7 @@ public record PidfDocument(String entity, boolean open, Set<String> activities) 
                         }
                     } else if (rpid && name.equals("activities") && activitiesDepth < 0) {
                         activitiesDepth = depth;
-                    } else if (rpid && depth == activitiesDepth + 1) {
+                    } else if (rpid && depth == activitiesDepth + 1 && !name.equals("note")) {
                         activities.add(name);
                     }
                 } else if (event == XMLStreamConstants.END_ELEMENT) {

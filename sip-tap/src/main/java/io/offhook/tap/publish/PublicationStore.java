@@ -171,6 +171,11 @@ public final class PublicationStore {
         return byEtag.size();
     }
 
+    /** Entries in the expiry queue, superseded ones included (for tests: it must stay bounded). */
+    synchronized int pendingExpiries() {
+        return expiries.size();
+    }
+
     /** What the live publications of {@code aor} say together ({@link PhoneState#OFFLINE} when none). */
     public synchronized PhoneState stateOf(String aor) {
         return aggregate(aor);

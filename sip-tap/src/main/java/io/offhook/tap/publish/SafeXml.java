@@ -57,10 +57,11 @@ final class SafeXml {
 
     /** The text content of the current element (which must hold text only), stripped. */
     static String text(XMLStreamReader reader) throws BodyException {
+        String name = reader.getLocalName();
         try {
             return reader.getElementText().strip();
         } catch (XMLStreamException e) {
-            throw new BodyException("element " + reader.getLocalName() + " must hold text only");
+            throw new BodyException("element " + name + " must hold text only");
         }
     }
 
