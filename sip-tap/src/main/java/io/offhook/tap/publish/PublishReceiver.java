@@ -1,5 +1,7 @@
 package io.offhook.tap.publish;
 
+import gov.nist.javax.sip.EventScanner;
+import gov.nist.javax.sip.EventWrapper;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import io.offhook.tap.hep.AddressAllowList;
@@ -14,6 +16,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -90,6 +93,7 @@ public final class PublishReceiver implements AutoCloseable {
     private final DigestAuth auth;
     private final SecureRandom random = new SecureRandom();
     private final LongAdder received = new LongAdder();
+    private final Listener listener = new Listener();
     private SipStackImpl stack;
     private MessageFactory messages;
     private HeaderFactory headers;
@@ -134,7 +138,7 @@ public final class PublishReceiver implements AutoCloseable {
                 Integer.toString(config.maxBodyBytes() + HEADER_ALLOWANCE));
         p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
         try {
-            stack = new SipStackImpl(p);
+            stack = newStack(p);
             SipFactory factory = SipFactory.getInstance();
             messages = factory.createMessageFactory();
             headers = factory.createHeaderFactory();
@@ -147,7 +151,7 @@ public final class PublishReceiver implements AutoCloseable {
                     provider.addListeningPoint(lp);
                 }
             }
-            provider.addSipListener(new Listener());
+            provider.addSipListener(listener);
             stack.start();
         } catch (PeerUnavailableException | InvalidArgumentException | ObjectInUseException
                  | java.util.TooManyListenersException e) {
@@ -161,6 +165,37 @@ public final class PublishReceiver implements AutoCloseable {
         LOG.info("SIP PUBLISH on {}:{} ({}), publishers {}{}", config.bindAddress(), config.port(),
                 config.udp() && config.tcp() ? "udp, tcp" : config.udp() ? "udp" : "tcp", allowList,
                 auth == null ? "" : ", digest realm " + config.realm());
+    }
+
+    /**
+     * Makes the stack on a daemon thread of its own: JAIN-SIP's event thread inherits its maker's daemon status and
+     * is not told otherwise, and a non-daemon thread left behind (see {@link #stop()}) would keep the JVM alive.
+     */
+    private static SipStackImpl newStack(Properties p) throws PeerUnavailableException {
+        SipStackImpl[] made = new SipStackImpl[1];
+        Exception[] failed = new Exception[1];
+        Thread maker = new Thread(() -> {
+            try {
+                made[0] = new SipStackImpl(p);
+            } catch (PeerUnavailableException | RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "offhook-publish-start");
+        maker.setDaemon(true);
+        maker.start();
+        try {
+            maker.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PeerUnavailableException("interrupted while JAIN-SIP started", e);
+        }
+        if (failed[0] instanceof PeerUnavailableException e) {
+            throw e;
+        }
+        if (failed[0] != null || made[0] == null) {
+            throw new PeerUnavailableException("JAIN-SIP did not start: " + failed[0], failed[0]);
+        }
+        return made[0];
     }
 
     /** Requests received (any method, refused ones included). */
@@ -179,9 +214,32 @@ public final class PublishReceiver implements AutoCloseable {
     }
 
     private void stop() {
-        if (stack != null) {
+        if (stack == null) {
+            return;
+        }
+        EventScanner scanner = stack.getEventScanner();
+        if (provider != null) {
+            provider.removeSipListener(listener);
+        }
+        try {
+            stack.stop();
+        } catch (RuntimeException e) {
+            // JAIN-SIP 1.3.0-91 races with itself when stopped right after it started (its UDP processor is still
+            // adding its threads to the list that stop walks): what it stopped stays stopped, and a second stop
+            // takes the rest (the TCP listener, the timers).
+            LOG.debug("JAIN-SIP failed to stop at once ({}); stopping the rest", e.toString());
             stack.stop();
         }
+        // JAIN-SIP 1.3.0-91's event thread checks whether it was stopped only after its next event: it would wait
+        // for ever. One event nobody listens to any more wakes it to end. (Without a provider, after a failed
+        // start, there is no event to send it: it stays, idle, as a daemon thread.)
+        if (scanner != null && provider != null) {
+            scanner.forceStop();
+            scanner.addEvent(new EventWrapper(new IOExceptionEvent(provider, config.bindAddress(), config.port(),
+                    "udp"), null));
+        }
+        provider = null;
+        stack = null;
     }
 
     // ---------------------------------------------------------------- requests
