@@ -1,8 +1,12 @@
 package io.offhook.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * RFC 4480) and dialog-info (RFC 4235) to Offhook's receiver on loopback, as a presence server or Kamailio's
  * pua_dialoginfo would, and a watcher on a real Prosody sees the user's phone resource follow: available, ringing,
  * on the phone and back; a superseded entity tag is refused with 412 (the scenario fails otherwise); a publication
- * that is not refreshed expires and the user comes back. No HEP reaches Offhook here: the publications alone drive
- * the presence.
+ * that is not refreshed expires and the user comes back. Then a real Kamailio 5.6 with {@code pua_dialoginfo}
+ * (Debian package {@code kamailio-presence-modules}) publishes the dialogs of a call it proxies, and the watcher
+ * sees the callee ring, talk and come back. No HEP reaches Offhook here: the publications alone drive the presence.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PublishIT {
@@ -116,5 +121,40 @@ class PublishIT {
         // Nobody refreshes it: after its 3 s the hour-long "available" publication is all that is left.
         bob.awaitPresence(ALICE_PHONE, status("Phone available"), WAIT);
         assertEquals(List.of("On the phone", "Phone available"), bob.statusesSinceMark(ALICE_PHONE));
+    }
+
+    @Test
+    @Order(4)
+    void kamailiosPuaDialoginfoPublishesTheCallsItProxies() throws IOException {
+        Path dir = work.resolve("kamailio-pua");
+        Path db = Files.createDirectories(dir.resolve("db"));
+        // db_text tables: pua insists on a database module even with its publications in memory (db_mode 0).
+        Files.writeString(db.resolve("version"), "id(int,auto) table_name(string) table_version(int) \n0:pua:7\n");
+        Files.writeString(db.resolve("pua"), "id(int,auto) pres_uri(string) pres_id(string) event(int) expires(int) "
+                + "desired_expires(int) flag(int) etag(string) tuple_id(string,null) watcher_uri(string) "
+                + "call_id(string) to_tag(string) from_tag(string) cseq(int) record_route(string,null) "
+                + "contact(string) remote_contact(string) version(int) extra_headers(string) \n");
+        URL template = PublishIT.class.getResource("/kamailio/pua-dialoginfo.cfg.template");
+        if (template == null) {
+            throw new IllegalStateException("no /kamailio/pua-dialoginfo.cfg.template on the class path");
+        }
+        Path moduleCheck = Path.of("/usr/lib/x86_64-linux-gnu/kamailio/modules/pua_dialoginfo.so");
+        if (!Files.exists(moduleCheck)) {
+            fail("Kamailio's pua_dialoginfo is not installed: apt-get install kamailio-presence-modules");
+        }
+        try (Kamailio kamailio = Kamailio.startWith(Path.of(URI.create(template.toString())), dir,
+                Map.of("@PUBLISH_PORT@", Integer.toString(publishPort), "@DB_DIR@", db.toAbsolutePath().toString()));
+             CallLab lab = new CallLab(work, kamailio)) {
+            UserAgent alice = UserAgent.of("alice");
+            UserAgent xavier = UserAgent.of("xavier");
+            lab.register(alice);
+            lab.register(xavier);
+            bob.mark();
+            lab.call(xavier, "uac-call.xml", "uas-answer.xml", alice);
+            bob.awaitPresence(ALICE_PHONE, status("Phone available"), WAIT);
+            assertEquals(List.of("Phone ringing", "On the phone", "Phone available"),
+                    bob.statusesSinceMark(ALICE_PHONE), "what Kamailio published of alice's call");
+            assertEquals(List.of(), kamailio.errors(), "Kamailio's errors (pua checks every answer)");
+        }
     }
 }

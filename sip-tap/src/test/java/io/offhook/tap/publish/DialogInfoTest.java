@@ -39,10 +39,10 @@ class DialogInfoTest {
     }
 
     @Test
-    void kamailiosCalleeRingsTalksAndEnds() throws BodyException {
+    void kamailiosCalleeRingsTalksAndEndsAsCapturedFromKamailio() throws BodyException {
         Dialog early = DialogInfo.parse(fixture("kamailio-callee-early.dialog-info.xml")).dialogs().get(0);
         assertEquals(Direction.RECIPIENT, early.direction());
-        assertEquals("1-4321@127.0.0.1", early.callKey());
+        assertEquals("1-8157@127.0.0.1", early.callKey());
         assertEquals("sip:xavier@example.com", early.remote());
         assertEquals(PhoneState.RINGING, early.phoneState());
         assertEquals(PhoneState.ON_THE_PHONE,

@@ -54,7 +54,7 @@ class PublicationStoreTest {
         assertEquals(120, a.expires());
         assertEquals("sip:xavier@example.com", changes.get(0).remote());
         assertEquals(clock.micros(), changes.get(0).timeMicros());
-        assertEquals(List.of("RINGING RINGING 1-4321@127.0.0.1 published"), drain());
+        assertEquals(List.of("RINGING RINGING 1-8157@127.0.0.1 published"), drain());
         assertEquals(1, store.size());
     }
 
