@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,6 +96,18 @@ class PublishIT {
                 .key("presentity", "alice").key("activity", activity).key("expires", Integer.toString(expires));
     }
 
+    /** Whether Debian's kamailio-presence-modules is there (its modules sit in an architecture's folder). */
+    private static boolean puaDialoginfoInstalled() throws IOException {
+        try (DirectoryStream<Path> arches = Files.newDirectoryStream(Path.of("/usr/lib"))) {
+            for (Path arch : arches) {
+                if (Files.exists(arch.resolve("kamailio/modules/pua_dialoginfo.so"))) {
+                    return true;
+                }
+            }
+        }
+        return Files.exists(Path.of("/usr/lib/kamailio/modules/pua_dialoginfo.so"));
+    }
+
     @Test
     @Order(1)
     void aPresencePublicationShowsThePhone() throws IOException {
@@ -138,9 +151,9 @@ class PublishIT {
         if (template == null) {
             throw new IllegalStateException("no /kamailio/pua-dialoginfo.cfg.template on the class path");
         }
-        Path moduleCheck = Path.of("/usr/lib/x86_64-linux-gnu/kamailio/modules/pua_dialoginfo.so");
-        if (!Files.exists(moduleCheck)) {
-            fail("Kamailio's pua_dialoginfo is not installed: apt-get install kamailio-presence-modules");
+        if (!puaDialoginfoInstalled()) {
+            fail("Kamailio's pua_dialoginfo is not installed: apt-get install kamailio-presence-modules "
+                    + "(scripts/install-deps does)");
         }
         try (Kamailio kamailio = Kamailio.startWith(Path.of(URI.create(template.toString())), dir,
                 Map.of("@PUBLISH_PORT@", Integer.toString(publishPort), "@DB_DIR@", db.toAbsolutePath().toString()));
