@@ -86,7 +86,8 @@ public record PidfDocument(String entity, boolean open, Set<String> activities) 
                         if (basic.equals("open")) {
                             open = true;
                         } else if (!basic.equals("closed")) {
-                            throw new BodyException("PIDF basic status '" + cut(basic) + "' is neither open nor closed");
+                            throw new BodyException("PIDF basic status '" + cut(basic)
+                                    + "' is neither open nor closed");
                         }
                     } else if (rpid && name.equals("activities") && activitiesDepth < 0) {
                         activitiesDepth = depth;

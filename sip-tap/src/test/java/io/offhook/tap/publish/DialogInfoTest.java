@@ -89,7 +89,8 @@ class DialogInfoTest {
         assertRefused("<dialog-info version='0' state='full' entity='sip:a@b'/>",
                 "root element is dialog-info, not dialog-info");
         assertRefused(root + "state='full' entity='sip:a@b'/>", "dialog-info without a version");
-        assertRefused(root + "version='-1' state='full' entity='sip:a@b'/>", "dialog-info version '-1' is not a number");
+        assertRefused(root + "version='-1' state='full' entity='sip:a@b'/>",
+                "dialog-info version '-1' is not a number");
         assertRefused(root + "version='0' entity='sip:a@b'/>", "dialog-info without a state");
         assertRefused(root + "version='0' state='some' entity='sip:a@b'/>",
                 "dialog-info state 'some' is neither full nor partial");

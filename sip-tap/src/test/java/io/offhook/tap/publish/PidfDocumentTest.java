@@ -75,8 +75,10 @@ class PidfDocumentTest {
         assertRefused("<presence entity='sip:a@b'/>", "root element is presence, not PIDF presence");
         assertRefused("<presence xmlns='urn:ietf:params:xml:ns:pidf'/>", "PIDF presence without an entity");
         assertRefused("<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'><tuple id='t'><status>"
-                + "<basic>maybe</basic></status></tuple></presence>", "PIDF basic status 'maybe' is neither open nor closed");
-        assertRefused("<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'><tuple>", "malformed XML at line 1");
+                + "<basic>maybe</basic></status></tuple></presence>",
+                "PIDF basic status 'maybe' is neither open nor closed");
+        assertRefused("<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'><tuple>",
+                "malformed XML at line 1");
         assertRefused("", "malformed XML at line 1 column 1: Premature end of file");
         assertRefused("hello", "malformed XML at line 1 column 1");
         assertRefused("<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'><tuple id='t'><status><basic>"

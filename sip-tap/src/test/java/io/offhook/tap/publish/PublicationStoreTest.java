@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -64,8 +64,8 @@ class PublishReceiverTest {
     @Test
     void publishRefreshAndRemoveOverUdp() throws Exception {
         start(PublishConfig.defaults());
-        Answer ok = client.send(client.publish(ALICE, RawSip.branch(), body("kamailio-callee-confirmed.dialog-info.xml"),
-                DIALOG, "Expires: 61", DIALOG_INFO));
+        Answer ok = client.send(client.publish(ALICE, RawSip.branch(),
+                body("kamailio-callee-confirmed.dialog-info.xml"), DIALOG, "Expires: 61", DIALOG_INFO));
         assertEquals(200, ok.status());
         String etag = ok.header("SIP-ETag");
         assertNotNull(etag);
