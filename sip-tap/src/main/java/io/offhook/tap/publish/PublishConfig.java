@@ -11,7 +11,8 @@ import java.util.Objects;
  * <p>The defaults listen on loopback port 5070 (beside a proxy's 5060), UDP and TCP, accept publications from
  * loopback only, without digest authentication; lifetimes between 10 s and an hour (Kamailio's
  * {@code pua_dialoginfo} publishes an ended dialog for 10 s, sent as {@code Expires: 11}, and does not retry after
- * a 423), at most 100,000 publications, bodies up to 64 KiB and 200 requests a second per publisher address. Whoever
+ * a 423), at most 100,000 publications, bodies up to 64 KiB and 1,000 requests a second per publisher address (a
+ * proxy's pua_dialoginfo sends about six per call: early, confirmed and terminated for each party). Whoever
  * may publish can make anyone look "on the phone", so an empty allow-list is accepted only with credentials.
  *
  * @param bindAddress IP literal to listen on (never resolved through DNS)
@@ -87,7 +88,7 @@ public record PublishConfig(String bindAddress, int port, boolean udp, boolean t
     public static PublishConfig defaults() {
         return new PublishConfig("127.0.0.1", DEFAULT_PORT, true, true, List.of("127.0.0.1", "::1"),
                 PublisherCredentials.none(), "offhook", Duration.ofSeconds(10), Duration.ofHours(1), 100_000,
-                65_536, 200, true);
+                65_536, 1000, true);
     }
 
     public PublishConfig withListen(String address, int newPort) {
