@@ -180,6 +180,12 @@ final class ConfigCheck {
             row("SIP", "no HEP listener (hep.listen = off)");
         }
         config.capture().ifPresent(c -> row("", "live capture on " + c.interfaceName() + " (" + c.filter() + ")"));
+        config.publish().ifPresent(p -> row("", "SIP PUBLISH on " + hostPort(p.bindAddress(), p.port()) + " "
+                + (p.udp() && p.tcp() ? "udp+tcp" : p.udp() ? "udp" : "tcp") + ", from "
+                + (p.allowList().isEmpty() ? "any sender" : String.join(", ", p.allowList())) + ", "
+                + (p.credentials().isEmpty() ? "no digest authentication"
+                        : "digest authentication (" + p.credentials().size() + " publishers)")
+                + ", lifetimes " + p.minExpires().toSeconds() + " s to " + p.maxExpires().toSeconds() + " s"));
         row("Presence", config.engine().defaultMode().configName() + " mode unless the mapping says otherwise"
                 + (config.engine().defaultMode() == PresentationMode.RESOURCE
                         ? " (resource \"" + config.engine().phoneResource() + "\")" : "")

@@ -12,8 +12,11 @@ import io.offhook.remote.Fallback;
 import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
+import io.offhook.tap.publish.PublishConfig;
+import io.offhook.tap.publish.PublisherCredentials;
 import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +56,7 @@ import org.xmpp.packet.JID;
  * @param stateFile where registrations, calls and shown presences are kept across restarts ({@code state.file});
  *     empty: not kept
  * @param stateInterval how often the state is saved when it changed ({@code state.interval})
+ * @param publish the SIP PUBLISH receiver ({@code publish.*}), empty when {@code publish.listen = off}
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
@@ -60,7 +64,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
                             Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback,
-                            Optional<Path> stateFile, Duration stateInterval) {
+                            Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -86,7 +90,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             MetricsServer.KEY_LISTEN, "admin.jids",
             FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
             FallbackSettings.KEY_CONCURRENT_LOGINS, FallbackSettings.KEY_RETRY_MIN, FallbackSettings.KEY_RETRY_MAX,
-            FallbackSettings.KEY_CONNECT_TIMEOUT, "state.file", "state.interval");
+            FallbackSettings.KEY_CONNECT_TIMEOUT, "state.file", "state.interval",
+            "publish.listen", "publish.transports", "publish.allow", "publish.auth-file", "publish.auth-realm",
+            "publish.min-expires", "publish.max-expires", "publish.max-publications", "publish.max-body",
+            "publish.rate-limit", "publish.busy-is-on-the-phone");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -156,8 +163,9 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         if (capture.isEmpty()) {
             s.string("capture.filter", "");
         }
-        if (hep.isEmpty() && capture.isEmpty()) {
-            s.problem("hep.listen", "off, and no capture.interface either: Offhook would see no SIP");
+        Optional<PublishConfig> publish = publish(s);
+        if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty()) {
+            s.problem("hep.listen", "off, and no capture.interface or publish.listen either: Offhook would see no SIP");
         }
         TrackerConfig tracker = TrackerConfig.DEFAULTS
                 .withUseAssertedIdentity(s.bool("tap.asserted-identity", false))
@@ -177,7 +185,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
                 hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback, stateFile,
-                stateInterval);
+                stateInterval, publish);
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
@@ -224,6 +232,92 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
     private static NumberPlan numberPlan(Settings s) {
         return new NumberPlan(s.optional("mapping.country-code"), s.optional("mapping.national-prefix"),
                 s.optional("mapping.international-prefix"));
+    }
+
+    /**
+     * {@code publish.*}: the SIP PUBLISH receiver. Every key is read (and so checked) even when it is off, so a typo
+     * is reported before anyone switches it on.
+     */
+    private static Optional<PublishConfig> publish(Settings s) {
+        PublishConfig d = PublishConfig.defaults();
+        String listen = s.string("publish.listen", "off");
+        List<String> transports = s.list("publish.transports");
+        List<String> allow = s.list("publish.allow");
+        Optional<Path> authFile = s.path("publish.auth-file");
+        String realm = s.string("publish.auth-realm", d.realm());
+        Duration min = s.duration("publish.min-expires", d.minExpires());
+        Duration max = s.duration("publish.max-expires", d.maxExpires());
+        int maxPublications = s.integer("publish.max-publications", d.maxPublications(), 1, 10_000_000);
+        int maxBody = s.integer("publish.max-body", d.maxBodyBytes(), PublishConfig.MIN_BODY_LIMIT,
+                PublishConfig.MAX_BODY_LIMIT);
+        int rate = s.integer("publish.rate-limit", d.ratePerSecond(), 1, 1_000_000);
+        boolean busy = s.bool("publish.busy-is-on-the-phone", d.busyIsOnThePhone());
+        PublisherCredentials credentials = PublisherCredentials.none();
+        if (authFile.isPresent()) {
+            try {
+                credentials = PublisherCredentials.load(authFile.get());
+                if (credentials.isEmpty()) {
+                    s.problem("publish.auth-file", authFile.get() + " names no publisher (lines 'user = password')");
+                }
+            } catch (IOException e) {
+                s.problem("publish.auth-file", "cannot read " + authFile.get() + " (" + e + ")");
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                s.problem("publish.auth-file", String.valueOf(e.getMessage()));
+            }
+        }
+        if (listen.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            s.problem("publish.listen", "'" + listen + "' is not ADDRESS:PORT (or off)");
+            return Optional.empty();
+        }
+        String portText = listen.substring(colon + 1);
+        if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)) {
+            s.problem("publish.listen", "'" + listen + "' is not ADDRESS:PORT (or off)");
+            return Optional.empty();
+        }
+        for (String t : transports) {
+            if (!t.equalsIgnoreCase("udp") && !t.equalsIgnoreCase("tcp")) {
+                s.problem("publish.transports", "'" + t + "' is neither udp nor tcp");
+            }
+        }
+        if (allow.size() == 1 && allow.get(0).equalsIgnoreCase("any")) {
+            allow = List.of();
+            if (credentials.isEmpty()) {
+                s.problem("publish.allow", "'any' needs publish.auth-file: otherwise anyone could publish");
+                return Optional.empty();
+            }
+        } else if (allow.isEmpty()) {
+            allow = d.allowList();
+        }
+        if (min.toMillis() % 1000 != 0 || max.toMillis() % 1000 != 0) {
+            s.problem(min.toMillis() % 1000 != 0 ? "publish.min-expires" : "publish.max-expires",
+                    "must be whole seconds (SIP's Expires counts seconds)");
+            return Optional.empty();
+        }
+        try {
+            PublishConfig c = d.withListen(listen.substring(0, colon).replace("[", "").replace("]", ""),
+                            Integer.parseInt(portText))
+                    .withAccess(allow, credentials, realm)
+                    .withExpires(min, max)
+                    .withLimits(maxPublications, maxBody, rate)
+                    .withBusyIsOnThePhone(busy);
+            if (!transports.isEmpty()) {
+                c = c.withTransports(transports.stream().anyMatch("udp"::equalsIgnoreCase),
+                        transports.stream().anyMatch("tcp"::equalsIgnoreCase));
+            }
+            return Optional.of(c);
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage() != null && e.getMessage().contains("xpires") ? "publish.max-expires"
+                    : e.getMessage() != null && e.getMessage().contains("allow") ? "publish.allow"
+                    : e.getMessage() != null && e.getMessage().contains("realm") ? "publish.auth-realm"
+                    : e.getMessage() != null && e.getMessage().contains("udp") ? "publish.transports"
+                    : "publish.listen";
+            s.problem(key, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static Optional<HepConfig> hep(Settings s) {

@@ -19,6 +19,11 @@ import io.offhook.tap.capture.LiveCapture;
 import io.offhook.tap.hep.HepListener;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.pipeline.TapPipeline;
+import io.offhook.tap.publish.PublicationStore;
+import io.offhook.tap.publish.PublishConfig;
+import io.offhook.tap.publish.PublishReceiver;
+import io.offhook.tap.publish.StateCombiner;
+import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.xmpp.stream.ComponentConnection;
 import java.io.IOException;
@@ -46,9 +51,9 @@ import org.xmpp.packet.Packet;
 
 /**
  * Starts Offhook's parts in dependency order and stops them in reverse: mapping, engine (with the login fallback,
- * whose sessions open as users need them), XMPP connection, then the SIP sources; on stop the sources go first (no
- * new events), then the engine takes down every presence it put up, the login fallback logs its users off, and the
- * connection sends the engine's last stanzas before it closes the stream.
+ * whose sessions open as users need them), XMPP connection, then the SIP sources (HEP, capture, the PUBLISH
+ * receiver); on stop the sources go first (no new events), then the engine takes down every presence it put up, the
+ * login fallback logs its users off, and the connection sends the engine's last stanzas before it closes the stream.
  */
 public final class Services implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Services.class);
@@ -61,6 +66,7 @@ public final class Services implements AutoCloseable {
     private ComponentConnection connection;
     private FallbackSessions fallback;
     private HepListener hepListener;
+    private PublishReceiver publishReceiver;
     private MetricsServer metricsServer;
     private boolean stopped;
     private EngineStats lastLogged;
@@ -115,7 +121,11 @@ public final class Services implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(() -> saveGateway(state), 2, 2, TimeUnit.SECONDS);
         }
         DropCounters drops = new DropCounters();
-        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);
+        // With SIP PUBLISH on, the tracker's events and the publications' meet in the combiner on their way to the
+        // engine (the higher state per SIP address wins); without it, the tracker feeds the engine directly.
+        StateCombiner combiner = config.publish().isPresent() ? new StateCombiner(loop) : null;
+        PhoneEventListener events = combiner != null ? combiner : loop;
+        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), events, drops), drops, clock);
         // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
         admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
                 new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
@@ -155,11 +165,31 @@ public final class Services implements AutoCloseable {
             LOG.info("Capturing SIP on {} ({})", config.capture().get().interfaceName(),
                     config.capture().get().filter());
         }
+        if (config.publish().isPresent()) {
+            startPublish(config.publish().get(), combiner, drops, clock);
+        }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
         if (config.metricsListen().isPresent()) {
             startMetrics(config, pipeline, drops, captured);
         }
+    }
+
+    /** The SIP PUBLISH receiver ({@code publish.*}); its publications expire on the scheduler's second ticks. */
+    private void startPublish(PublishConfig publish, StateCombiner combiner, DropCounters drops, Clock clock)
+            throws javax.sip.SipException {
+        PublicationStore store = new PublicationStore(publish, combiner, clock);
+        publishReceiver = new PublishReceiver(publish, store, drops, clock, System::nanoTime);
+        publishReceiver.start();
+        sources.add(publishReceiver::close);
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                store.tick();
+            } catch (RuntimeException e) {
+                // A failure must not end the ticks (a scheduled task that throws is never run again).
+                LOG.warn("Expiring SIP publications failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     /** The metrics endpoint over the parts just started ({@code metrics.listen}). */
@@ -175,6 +205,10 @@ public final class Services implements AutoCloseable {
         }
         if (config.capture().isPresent()) {
             bySource.put("capture", captured::sum);
+        }
+        PublishReceiver publish = publishReceiver;
+        if (publish != null) {
+            bySource.put("publish", publish::received);
         }
         OffhookMetrics metrics = new OffhookMetrics(new OffhookMetrics.Parts(bySource, pipeline::messages, drops,
                 () -> pipeline.readTracker(t -> new OffhookMetrics.TrackerSize(t.userCount(), t.bindingCount(),

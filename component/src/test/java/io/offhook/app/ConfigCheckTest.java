@@ -136,6 +136,7 @@ class ConfigCheckTest {
                 .replace("presence.mode = resource", "presence.mode = gateway")
                 .replace("hep.transports = udp,tcp", "hep.transports = udp")
                 .replace("hep.allow =", "hep.allow = 10.0.0.0/8, 192.0.2.7")
+                .replace("publish.listen = off", "publish.listen = 127.0.0.1:5070")
                 .replace("#mapping.country-code = 49", "mapping.country-code = 49")
                 .replace("#gateway.state-file = /var/lib/offhook/gateway-subscribers",
                         "gateway.state-file = /var/lib/offhook/gateway-subscribers")
@@ -145,6 +146,8 @@ class ConfigCheckTest {
         String out = out();
         assertTrue(out.contains("Presence  gateway mode unless the mapping says otherwise, presence mapping"), out);
         assertTrue(out.contains("HEP on 127.0.0.1:9060 udp, from 10.0.0.0/8, 192.0.2.7, no auth key"), out);
+        assertTrue(out.contains("SIP PUBLISH on 127.0.0.1:5070 udp+tcp, from 127.0.0.1, ::1, no digest "
+                + "authentication, lifetimes 10 s to 3600 s"), out);
         assertTrue(out.contains("country code 49, national prefix 0, international prefix 00"), out);
         assertTrue(out.contains("Gateway   subscriptions kept in /var/lib/offhook/gateway-subscribers"), out);
         assertTrue(out.contains("State     registrations, calls and shown presences saved to "

@@ -11,12 +11,14 @@ import io.offhook.fallback.Credentials;
 import io.offhook.fallback.FallbackSettings;
 import io.offhook.presence.PresentationMode;
 import io.offhook.remote.RemoteSettings;
+import io.offhook.tap.publish.PublishConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,6 +62,79 @@ class OffhookConfigTest {
         assertEquals(Set.of(), c.adminJids(), "nobody is an admin unless named");
         assertTrue(c.stateFile().isEmpty(), "no state file unless asked for");
         assertEquals(Duration.ofSeconds(5), c.stateInterval());
+        assertTrue(c.publish().isEmpty(), "no SIP PUBLISH receiver unless asked for");
+    }
+
+    @Test
+    void publishTakesItsDefaultsFromTheShippedFileAndIsCheckedKeyByKey() throws IOException, ConfigException {
+        secret();
+        Files.copy(ETC.resolve("users.map"), dir.resolve("users.map"));
+        Path conf = dir.resolve("offhook.conf");
+        String shipped = Files.readString(ETC.resolve("offhook.conf"));
+        Files.writeString(conf, shipped.replace("publish.listen = off", "publish.listen = 127.0.0.1:5070"));
+        PublishConfig p = OffhookConfig.from(Settings.load(conf)).publish().orElseThrow();
+        assertEquals(PublishConfig.defaults(), p, "the shipped file's values are the code's defaults");
+
+        Path auth = dir.resolve("publishers");
+        Files.writeString(auth, "kamailio = pw\n");
+        Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(conf, shipped.replace("publish.listen = off", "publish.listen = [::1]:5071")
+                .replace("publish.transports = udp,tcp", "publish.transports = tcp")
+                .replace("publish.allow = 127.0.0.1, ::1", "publish.allow = any")
+                .replace("publish.auth-file =", "publish.auth-file = publishers")
+                .replace("publish.busy-is-on-the-phone = true", "publish.busy-is-on-the-phone = false")
+                .replace("hep.listen = 127.0.0.1:9060", "hep.listen = off"));
+        p = OffhookConfig.from(Settings.load(conf)).publish().orElseThrow();
+        assertEquals("::1", p.bindAddress());
+        assertEquals(5071, p.port());
+        assertFalse(p.udp());
+        assertTrue(p.tcp());
+        assertEquals(List.of(), p.allowList());
+        assertEquals(1, p.credentials().size());
+        assertFalse(p.busyIsOnThePhone());
+
+        Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(conf, """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                hep.listen = off
+                publish.listen = 127.0.0.1:50x0
+                publish.transports = udp, sctp
+                publish.min-expires = 1500ms
+                publish.max-body = 10
+                publish.auth-file = publishers
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains(":5: publish.listen: '127.0.0.1:50x0' is not ADDRESS:PORT"), all);
+        assertTrue(all.contains(":8: publish.max-body: '10' is not a whole number from 256 to 1048576"), all);
+        assertTrue(all.contains(":9: publish.auth-file: " + auth + " is readable by group or others"), all);
+        assertTrue(all.contains(":4: hep.listen: off, and no capture.interface or publish.listen either"), all);
+
+        Files.writeString(conf, """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                publish.listen = 127.0.0.1:5070
+                publish.allow = any
+                """);
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        all = String.join("\n", e.problems());
+        assertTrue(all.contains(":5: publish.allow: 'any' needs publish.auth-file"), all);
+
+        Files.writeString(conf, """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                publish.listen = 127.0.0.1:5070
+                publish.transports = sctp
+                publish.min-expires = 2h
+                """);
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        all = String.join("\n", e.problems());
+        assertTrue(all.contains(":5: publish.transports: 'sctp' is neither udp nor tcp"), all);
+        assertTrue(all.contains("publish.max-expires: maxExpires 3600 s is below minExpires 7200 s"), all);
     }
 
     @Test

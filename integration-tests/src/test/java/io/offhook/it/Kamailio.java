@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -68,6 +69,23 @@ final class Kamailio implements AutoCloseable {
         String config = template.replace("@SIP_PORT@", Integer.toString(sipPort)).replace("@HEP_PORT@", hepTarget);
         Files.writeString(dir.resolve("kamailio.cfg"), config, StandardCharsets.UTF_8);
         return launch(binary, dir, sipPort, sharedMemoryMegabytes);
+    }
+
+    /**
+     * Like {@link #start}, from another config template (a test's own): {@code @SIP_PORT@} gets a free port, every
+     * other placeholder in {@code placeholders} its value. No HEP unless that template mirrors it.
+     */
+    static Kamailio startWith(Path template, Path dir, Map<String, String> placeholders) throws IOException {
+        Path binary = Lab.kamailio();
+        Files.createDirectories(dir.resolve("run"));
+        int sipPort = FreePorts.one();
+        String config = Files.readString(template, StandardCharsets.UTF_8)
+                .replace("@SIP_PORT@", Integer.toString(sipPort));
+        for (Map.Entry<String, String> p : placeholders.entrySet()) {
+            config = config.replace(p.getKey(), p.getValue());
+        }
+        Files.writeString(dir.resolve("kamailio.cfg"), config, StandardCharsets.UTF_8);
+        return launch(binary, dir, sipPort, 64);
     }
 
     /**
