@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
@@ -222,7 +223,20 @@ public final class Settings {
 
     /** A path, resolved against the config file's folder when relative. */
     public Optional<Path> path(String key) {
-        return optional(key).map(v -> baseDir == null ? Path.of(v) : baseDir.resolve(v));
+        Optional<String> value = optional(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(baseDir == null ? Path.of(value.get()) : baseDir.resolve(value.get()));
+        } catch (InvalidPathException e) {
+            String problem = where(key) + key + ": '" + value.get().replace('\0', '?') + "' is not a path ("
+                    + e.getReason() + ")";
+            if (!problems.contains(problem)) { // a key may be asked for as a path more than once
+                problems.add(problem);
+            }
+            return Optional.empty();
+        }
     }
 
     /**
@@ -232,7 +246,9 @@ public final class Settings {
     public String secretFile(String key) {
         Optional<Path> file = path(key);
         if (file.isEmpty()) {
-            problems.add(where(key) + key + " must name a file holding the secret (chmod 600)");
+            if (optional(key).isEmpty()) { // else path() has said what is wrong with it
+                problems.add(where(key) + key + " must name a file holding the secret (chmod 600)");
+            }
             return "";
         }
         Path f = file.get();

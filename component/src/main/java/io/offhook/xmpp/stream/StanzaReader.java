@@ -156,7 +156,17 @@ final class StanzaReader {
         return root;
     }
 
-    private Element startElement(Element parent, long[] chars) throws StanzaTooLargeException {
+    private Element startElement(Element parent, long[] chars) throws StanzaTooLargeException, XMLStreamException {
+        try {
+            return buildElement(parent, chars);
+        } catch (IllegalArgumentException e) {
+            // dom4j refuses a name the JDK's parser let through (such as ':item'): bad XML, not an internal error.
+            throw new XMLStreamException("element <" + xml.getName() + "> has a name XML does not allow: "
+                    + e.getMessage());
+        }
+    }
+
+    private Element buildElement(Element parent, long[] chars) throws StanzaTooLargeException {
         String uri = xml.getNamespaceURI();
         String local = xml.getLocalName();
         boolean inherited = parent == null || parent.getNamespaceURI().isEmpty();
@@ -206,6 +216,10 @@ final class StanzaReader {
                 throw io;
             }
             throw e;
+        } catch (RuntimeException e) {
+            // The JDK's parser fails on some malformed input with an unchecked exception of its own (a NUL in a DTD
+            // looks up an error message it does not have: MissingResourceException). Still malformed input.
+            throw new XMLStreamException("the XML parser failed on the input: " + e, e);
         }
     }
 

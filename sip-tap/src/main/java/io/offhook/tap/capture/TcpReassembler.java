@@ -134,6 +134,11 @@ final class TcpReassembler {
         private Resync resync = Resync.NONE;
         /** Bytes of an over-large message still to be discarded as they arrive. */
         private long skip;
+        /**
+         * Where the search for the end of the headers of the message at the start of {@code buf} goes on: no
+         * header end starts before it. Keeps framing linear when the headers arrive in many small segments.
+         */
+        private int headerScan;
 
         Stream(FlowKey key) {
             this.key = key;
@@ -157,6 +162,7 @@ final class TcpReassembler {
             held.clear();
             heldBytes = 0;
             skip = 0;
+            headerScan = 0;
             resync = Resync.NONE;
             return nextSeq;
         }
@@ -198,6 +204,7 @@ final class TcpReassembler {
                         + "; resuming at the next SIP message");
                 size = 0;
                 skip = 0;
+                headerScan = 0;
                 resync = Resync.LOST;
             }
             nextSeq = newStart;
@@ -253,6 +260,7 @@ final class TcpReassembler {
                             + " bytes buffered without a complete SIP message, starting "
                             + Bytes.preview(buf, 0, size, 40));
                     size = 0;
+                    headerScan = 0;
                     resync = Resync.LOST;
                     continue;
                 }
@@ -328,9 +336,13 @@ final class TcpReassembler {
                     p = lf + 1;
                     continue;
                 }
-                int headersEnd = SipFraming.headersEnd(buf, p, size);
+                int headersEnd = SipFraming.headersEnd(buf, p == 0 ? Math.max(headerScan, 0) : p, size);
+                headerScan = 0;
                 if (headersEnd < 0) {
-                    break; // headers still arriving; append() bounds how long they may grow
+                    // Headers still arriving (append() bounds how long they may grow). An end of the headers is
+                    // at most 3 bytes ("\n\r\n"), so the next search starts 2 bytes before the end of what is here.
+                    headerScan = Math.max(0, size - p - 2);
+                    break;
                 }
                 long contentLength = SipFraming.contentLength(buf, p, headersEnd);
                 if (contentLength == SipFraming.MALFORMED) {
@@ -419,6 +431,7 @@ final class TcpReassembler {
 
         /** The stream ends: use what the held segments still give, count what is left unfinished. */
         void close(long time, String why) {
+            headerScan = 0;
             while (!held.isEmpty()) {
                 gap(time, earliest(held.get(0).seq));
             }

@@ -504,15 +504,16 @@ public final class PhoneTracker {
             drops.drop(DropReason.SIP_MALFORMED, "INVITE with unusable From/To URI, Call-ID " + m.callId());
             return null;
         }
+        if (calls.size() >= config.maxCalls()) {
+            // First: ending the evicted call may forget its idle users, who must not be the ones used below.
+            evictOne();
+        }
         User caller = null;
         if (m.isRequest() && !m.contacts().isEmpty()) {
             caller = deviceOwner(m.contacts().get(0).uri());
         }
         if (caller == null) {
             caller = user(callerAor);
-        }
-        if (calls.size() >= config.maxCalls()) {
-            evictOne();
         }
         boolean known = caller.registered()
                 || deviceOwner(m.requestUri() == null ? m.toUri() : m.requestUri()) != null
@@ -653,8 +654,17 @@ public final class PhoneTracker {
             if (!call.answered()) {
                 // Digest challenge (RFC 3261 section 22.2): the caller usually retries at once with credentials.
                 call.challenged = true;
+                List<User> stopped = new ArrayList<>(1);
                 for (Leg l : call.legs) {
+                    boolean wasLive = l.live();
                     l.state = Leg.next(l.state, Leg.Input.REJECT);
+                    if (wasLive && !l.live() && !stopped.contains(l.callee)) {
+                        stopped.add(l.callee);
+                    }
+                }
+                // A leg that was ringing stops now: its callee's watchers must not keep seeing "ringing".
+                for (User u : stopped) {
+                    emit(u, PhoneEventType.CALL_ENDED, call, call.caller.aor, String.valueOf(status));
                 }
                 schedule(call, call.deadline());
             }
@@ -677,12 +687,13 @@ public final class PhoneTracker {
             }
         }
         String detail = String.valueOf(status);
-        if (!call.anyLive() && !call.everConfirmed) {
+        if (!call.anyLive()) {
             endCall(call, detail);
         } else {
             for (User u : affected) {
                 emit(u, PhoneEventType.CALL_ENDED, call, call.caller.aor, detail);
             }
+            reportChanges(call, detail);
         }
     }
 
@@ -700,7 +711,8 @@ public final class PhoneTracker {
         }
         User callee = calleeDevice == null ? null : deviceOwner(calleeDevice);
         if (callee == null && call.forwardedTo.size() == 1) {
-            callee = call.forwardedTo.get(0);
+            // By address: that user may have been forgotten (idle) since the INVITE was forwarded to his device.
+            callee = user(call.forwardedTo.get(0).aor);
         }
         if (callee == null) {
             callee = user(call.toAor);
@@ -726,6 +738,8 @@ public final class PhoneTracker {
         }
         if (!call.anyLive()) {
             endCall(call, "CANCEL");
+        } else {
+            reportChanges(call, "CANCEL"); // legs that still rang stop; an answered one goes on
         }
     }
 
@@ -746,8 +760,23 @@ public final class PhoneTracker {
         }
         if (!call.anyLive()) {
             endCall(call, "BYE");
-        } else if (leg != null) {
-            emit(leg.callee, PhoneEventType.CALL_ENDED, call, call.caller.aor, "BYE");
+        } else {
+            if (leg != null) {
+                emit(leg.callee, PhoneEventType.CALL_ENDED, call, call.caller.aor, "BYE");
+            }
+            reportChanges(call, "BYE");
+        }
+    }
+
+    /**
+     * Reports every party of a call that goes on whose state changed without an event yet: the caller whose
+     * answered leg ended while another fork still rings, for one. Watchers must never keep an old state.
+     */
+    private void reportChanges(Call call, String detail) {
+        for (User u : List.copyOf(call.parties)) {
+            if (u.aggregate() != u.reported) {
+                emit(u, PhoneEventType.CALL_ENDED, call, remoteOf(call, u), detail);
+            }
         }
     }
 

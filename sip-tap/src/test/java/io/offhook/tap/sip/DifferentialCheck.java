@@ -1,9 +1,16 @@
 package io.offhook.tap.sip;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Runs one message through {@link SipScanner} and through JAIN-SIP ({@link JainSipReference}) and lists every field
@@ -20,10 +27,480 @@ import java.util.Objects;
  *       normalises what it needs). Nothing else is changed: user, host, parameters and escapes must be equal.</li>
  *   <li>Every other field is compared exactly.</li>
  * </ul>
+ *
+ * <p>For arbitrary input (the fuzz target {@code SipScannerFuzzTest}), {@link #unexplained} keeps only the
+ * field differences that no {@link Divergence} explains. Each divergence is a narrow, named place where JAIN-SIP
+ * reads malformed input differently from the scanner's documented rules, with the condition under which it applies;
+ * anything else that differs on a message both accept is a finding.
  */
 public final class DifferentialCheck {
 
+    /**
+     * The places where JAIN-SIP and the scanner may disagree on a message both accept, each with when it applies
+     * and which fields it may change. Found by fuzzing (see RELIABILITY.md); every one concerns malformed input.
+     */
+    enum Divergence {
+        /**
+         * JAIN-SIP drops a header field whose value it cannot parse and keeps the message (it then uses a later
+         * header of that name, or none), while the scanner reads the value leniently (bytes above 0x7F in a URI, odd
+         * parameters). Applies only to the fields carried by a header JAIN-SIP reports having dropped.
+         */
+        JAIN_SIP_DROPPED_HEADER,
+        /**
+         * A CR not followed by LF ends a line for JAIN-SIP; for the scanner it is an ordinary byte (RFC 3261's line
+         * end is CRLF; a bare CR is valid nowhere in a header). JAIN-SIP then ends its header section or splits a
+         * header there, so any field may differ. Applies only when the header section holds a bare CR.
+         */
+        BARE_CR_IN_HEADERS,
+        /**
+         * JAIN-SIP trims every character up to 0x20 from the end of a line ({@code trimEndOfLine}): a line of only
+         * blanks and control characters ends its header section (any field may differ), and a control character at
+         * the end of a value disappears, where the scanner keeps it (and then finds that Content-Type malformed,
+         * for instance). Applies to such lines only: all fields for a line of nothing else, the fields of that
+         * header for a value that ends with a control character.
+         */
+        CONTROL_CHARACTERS_AT_LINE_END,
+        /**
+         * JAIN-SIP splits a multipart body with {@code "\r?\n?--" + boundary + "(--)?\r?\n?"} as a regular
+         * expression (the boundary's characters are regex syntax, a delimiter counts anywhere in a line, the
+         * preamble becomes a part), and takes a part whose first line has no colon for a part without headers. The
+         * scanner follows RFC 2046 5.1.1. Applies to the SDP fields of a multipart body only, and only when the body
+         * is not well-formed: the two splits differ, there is a preamble, or a part's header lines are not all
+         * {@code name: value} lines.
+         */
+        MULTIPART_NOT_WELL_FORMED,
+        /**
+         * JAIN-SIP re-serialises the URIs it parses (it drops an empty parameter after a trailing {@code ;}, and
+         * re-escapes the user part of a URI of an unknown scheme, turning {@code %20} into {@code %2}). Applies to a
+         * URI field only when JAIN-SIP's own URI parser, given the scanner's URI text, prints exactly JAIN-SIP's
+         * value: both read the same text.
+         */
+        URI_RESERIALISED,
+        /**
+         * A From, To, Contact or P-Asserted-Identity value whose URI, as the scanner reads it, has no valid scheme
+         * ({@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"}, RFC 3986 3.1): the value is neither a name-addr
+         * nor an addr-spec, and JAIN-SIP splits it elsewhere (it keeps {@code ;tag=} inside the URI, or finds a
+         * URI in angle brackets past a broken display name). The tracker ignores such a URI ({@code Aor.of} gives
+         * {@code null}). Applies to the fields of that header only.
+         */
+        URI_WITHOUT_SCHEME,
+        /**
+         * A From, To, Contact or P-Asserted-Identity value in addr-spec form (no angle brackets) whose URI holds a
+         * {@code ?}, or a {@code ;} before its {@code @}: RFC 3261 20.10 requires the name-addr form for such a URI.
+         * The scanner applies 20.10 (the URI ends at the first {@code ;}, what follows are header parameters),
+         * JAIN-SIP parses the URI first and keeps more in it ({@code sip:a@h?x;tag=1} has no tag for it). Applies
+         * to the fields of that header only.
+         */
+        ADDR_SPEC_NEEDING_ANGLE_BRACKETS,
+        /**
+         * A header value with bytes above 0x7F where the grammar has a token (a media type, a parameter name):
+         * JAIN-SIP's lexer takes any Unicode letter as a token character, the scanner only RFC 3261's ASCII ones
+         * and then finds the value malformed. Applies to the fields of that header only.
+         */
+        NON_ASCII_IN_TOKEN,
+        /**
+         * A Session-Expires value of digits followed by something that is neither blanks nor a parameter
+         * ({@code 1800);x}): JAIN-SIP reads the digits, the scanner ignores the malformed value as its contract says.
+         */
+        SESSION_EXPIRES_TRAILING_TEXT,
+        /**
+         * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}): JAIN-SIP's SDP parser
+         * trims it as if it were blank, the scanner compares the attribute as it is (RFC 4566: it is then another
+         * attribute). Applies to the SDP fields only.
+         */
+        SDP_CONTROL_CHARACTERS,
+        /**
+         * A From, To, Contact or P-Asserted-Identity value in addr-spec form whose scheme is not sip, sips or tel:
+         * JAIN-SIP parses it as an opaque URI up to the end of the value, {@code ;tag=} included; RFC 3261 20.10
+         * makes the parameters after an addr-spec header parameters whatever the scheme, as the scanner reads them.
+         * Applies to the fields of that header only.
+         */
+        ADDR_SPEC_OF_OTHER_SCHEME,
+        /**
+         * Two Content-Length headers with different values (a message RFC 3261 does not allow): the first wins in
+         * the scanner, the last in JAIN-SIP, so the bodies, and the SDP read from them, differ. Applies to the SDP
+         * fields only.
+         */
+        DUPLICATE_CONTENT_LENGTH;
+    }
+
+    /** Fields carried by each header JAIN-SIP may drop, by lower-case name (compact forms included). */
+    private static final Map<String, Set<String>> FIELDS_OF_HEADER = Map.ofEntries(
+            Map.entry("call-id", Set.of("callId")), Map.entry("i", Set.of("callId")),
+            Map.entry("cseq", Set.of("cseq", "cseqMethod")),
+            Map.entry("from", Set.of("fromUri", "fromTag")), Map.entry("f", Set.of("fromUri", "fromTag")),
+            Map.entry("to", Set.of("toUri", "toTag")), Map.entry("t", Set.of("toUri", "toTag")),
+            Map.entry("contact", Set.of("contacts", "contactWildcard")),
+            Map.entry("m", Set.of("contacts", "contactWildcard")),
+            Map.entry("expires", Set.of("expires")),
+            Map.entry("session-expires", Set.of("sessionExpires")), Map.entry("x", Set.of("sessionExpires")),
+            Map.entry("content-type", Set.of("contentType", "media", "nullConnection")),
+            Map.entry("c", Set.of("contentType", "media", "nullConnection")),
+            Map.entry("content-length", Set.of("media", "nullConnection")),
+            Map.entry("l", Set.of("media", "nullConnection")),
+            Map.entry("p-asserted-identity", Set.of("assertedIdentity")));
+
+    private static final Set<String> SDP_FIELDS = Set.of("media", "nullConnection");
+    /** Stands for every field in an exemption. */
+    private static final String ALL_FIELDS = "*";
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:.*", Pattern.DOTALL);
+
     private DifferentialCheck() {
+    }
+
+    /**
+     * The field differences between the scanner and JAIN-SIP on a message both accept that no {@link Divergence}
+     * explains; empty when they agree, when either rejects the message, or when every difference is explained.
+     * {@code explained} receives the divergences that were used.
+     */
+    static List<String> unexplained(byte[] message, Set<Divergence> explained) {
+        SipMessage ours;
+        try {
+            ours = SipScanner.scan(message, 0, message.length);
+        } catch (SipParseException e) {
+            return List.of();
+        }
+        JainSipReference.Result reference = JainSipReference.parse(message, 0, message.length);
+        SipMessage theirs = reference.message();
+        if (theirs == null) {
+            return List.of();
+        }
+        List<String> differences = new ArrayList<>();
+        compareFields(ours, theirs, differences);
+        if (differences.isEmpty()) {
+            return differences;
+        }
+        Map<Divergence, Set<String>> exempt = exemptions(message, ours, theirs, reference);
+        List<String> left = new ArrayList<>();
+        for (String difference : differences) {
+            String field = difference.substring(0, difference.indexOf(':'));
+            Divergence why = null;
+            for (Map.Entry<Divergence, Set<String>> e : exempt.entrySet()) {
+                if (e.getValue().contains(field) || e.getValue().contains(ALL_FIELDS)) {
+                    why = e.getKey();
+                    break;
+                }
+            }
+            if (why == null) {
+                left.add(difference);
+            } else {
+                explained.add(why);
+            }
+        }
+        if (!left.isEmpty() && !reference.droppedHeaders().isEmpty()) {
+            left.add("note: JAIN-SIP dropped unparseable headers " + reference.droppedHeaders());
+        }
+        return left;
+    }
+
+    /** For each divergence that applies to {@code message}, the fields it may change. */
+    private static Map<Divergence, Set<String>> exemptions(byte[] message, SipMessage ours, SipMessage theirs,
+            JainSipReference.Result reference) {
+        Map<Divergence, Set<String>> exempt = new java.util.EnumMap<>(Divergence.class);
+        int headersEnd = headersEnd(message);
+        Set<String> dropped = new java.util.HashSet<>();
+        for (String name : reference.droppedHeaders()) {
+            dropped.addAll(fieldsOf(name));
+        }
+        exempt.put(Divergence.JAIN_SIP_DROPPED_HEADER, dropped);
+        if (hasBareCr(message, headersEnd)) {
+            exempt.put(Divergence.BARE_CR_IN_HEADERS, Set.of(ALL_FIELDS));
+        }
+        exempt.put(Divergence.CONTROL_CHARACTERS_AT_LINE_END, controlCharacterLineEnds(message, headersEnd));
+        if (ours.contentType() != null && ours.contentType().startsWith("multipart/")
+                && !multipartWellFormed(message, headersEnd)) {
+            exempt.put(Divergence.MULTIPART_NOT_WELL_FORMED, SDP_FIELDS);
+        }
+        Set<String> reserialised = new java.util.HashSet<>();
+        if (sameUriText(ours.requestUri(), theirs.requestUri())) {
+            reserialised.add("requestUri");
+        }
+        if (sameUriText(ours.fromUri(), theirs.fromUri())) {
+            reserialised.add("fromUri");
+        }
+        if (sameUriText(ours.toUri(), theirs.toUri())) {
+            reserialised.add("toUri");
+        }
+        if (sameUriText(ours.assertedIdentity(), theirs.assertedIdentity())) {
+            reserialised.add("assertedIdentity");
+        }
+        if (ours.contacts().size() == theirs.contacts().size()) {
+            boolean same = true;
+            for (int i = 0; i < ours.contacts().size() && same; i++) {
+                Contact a = ours.contacts().get(i);
+                Contact b = theirs.contacts().get(i);
+                same = a.expires() == b.expires()
+                        && (canonicalUri(a.uri()).equals(canonicalUri(b.uri())) || sameUriText(a.uri(), b.uri()));
+            }
+            if (same) {
+                reserialised.add("contacts");
+            }
+        }
+        exempt.put(Divergence.URI_RESERIALISED, reserialised);
+        Set<String> noScheme = new java.util.HashSet<>();
+        if (!hasScheme(ours.fromUri())) {
+            noScheme.addAll(fieldsOf("from"));
+        }
+        if (!hasScheme(ours.toUri())) {
+            noScheme.addAll(fieldsOf("to"));
+        }
+        if (ours.assertedIdentity() != null && !hasScheme(ours.assertedIdentity())) {
+            noScheme.addAll(fieldsOf("p-asserted-identity"));
+        }
+        for (Contact c : ours.contacts()) {
+            if (!hasScheme(c.uri())) {
+                noScheme.addAll(fieldsOf("contact"));
+            }
+        }
+        exempt.put(Divergence.URI_WITHOUT_SCHEME, noScheme);
+        Set<String> addrSpec = new java.util.HashSet<>();
+        Set<String> nonAscii = new java.util.HashSet<>();
+        Set<String> otherScheme = new java.util.HashSet<>();
+        Set<String> contentLengths = new java.util.HashSet<>();
+        for (String[] header : headers(message, headersEnd)) {
+            String name = header[0];
+            String value = header[1];
+            if (ADDRESS_HEADERS.contains(name) && value.indexOf('<') < 0) {
+                int at = value.lastIndexOf('@');
+                int semicolon = value.indexOf(';');
+                if (value.indexOf('?') >= 0 || semicolon >= 0 && semicolon < at) {
+                    addrSpec.addAll(fieldsOf(name));
+                }
+            }
+            if (ADDRESS_HEADERS.contains(name) && value.indexOf('<') < 0
+                    && !value.matches("(?is)(sips?|tel)\\s*:.*")) {
+                otherScheme.addAll(fieldsOf(name));
+            }
+            if (name.equals("content-length") || name.equals("l")) {
+                contentLengths.add(value);
+            }
+            if (value.chars().anyMatch(c -> c > 0x7F)) {
+                nonAscii.addAll(fieldsOf(name));
+            }
+            if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
+                    && value.matches("(?s)[0-9]+[^0-9;\\s].*")) {
+                exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
+            }
+        }
+        exempt.put(Divergence.ADDR_SPEC_NEEDING_ANGLE_BRACKETS, addrSpec);
+        exempt.put(Divergence.NON_ASCII_IN_TOKEN, nonAscii);
+        exempt.put(Divergence.ADDR_SPEC_OF_OTHER_SCHEME, otherScheme);
+        if (contentLengths.size() > 1) {
+            exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
+        }
+        if (sdpHasControlCharacterAtLineEdge(message, headersEnd)) {
+            exempt.put(Divergence.SDP_CONTROL_CHARACTERS, SDP_FIELDS);
+        }
+        return exempt;
+    }
+
+    private static final Set<String> ADDRESS_HEADERS =
+            Set.of("from", "f", "to", "t", "contact", "m", "p-asserted-identity");
+
+    /** The header fields as {lower-case name, value with folds joined}, start line and leading CRLFs skipped. */
+    private static List<String[]> headers(byte[] m, int headersEnd) {
+        List<String[]> out = new ArrayList<>();
+        String text = new String(m, 0, headersEnd, StandardCharsets.ISO_8859_1);
+        String[] lines = text.substring(leadingCrlf(m)).split("\n", -1);
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            if (line.isEmpty()) {
+                break;
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !out.isEmpty()) {
+                String[] last = out.get(out.size() - 1);
+                last[1] = last[1] + " " + line.strip();
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                out.add(new String[] {line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                    line.substring(colon + 1).strip()});
+            }
+        }
+        return out;
+    }
+
+    private static int leadingCrlf(byte[] m) {
+        int p = 0;
+        while (p < m.length && (m[p] == '\r' || m[p] == '\n')) {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean sdpHasControlCharacterAtLineEdge(byte[] m, int headersEnd) {
+        String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.ISO_8859_1);
+        for (String line : body.split("\n", -1)) {
+            String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 && c != '\t' || c == 0x7F;
+    }
+
+    private static Set<String> fieldsOf(String headerName) {
+        return FIELDS_OF_HEADER.getOrDefault(headerName.strip().toLowerCase(Locale.ROOT), Set.of());
+    }
+
+    private static boolean hasScheme(String uri) {
+        return uri != null && SCHEME.matcher(uri).matches();
+    }
+
+    /** Whether JAIN-SIP's URI parser, given the scanner's URI text, prints JAIN-SIP's value. */
+    private static boolean sameUriText(String ours, String theirs) {
+        if (ours == null || theirs == null || ours.equals(theirs)) {
+            return false;
+        }
+        String reprinted = JainSipReference.reprintUri(ours);
+        return reprinted != null && canonicalUri(reprinted).equals(canonicalUri(theirs));
+    }
+
+    /**
+     * Header lines JAIN-SIP trims differently: all fields when a line (other than the start line) holds nothing but
+     * characters up to 0x20, the fields of the header whose line ends with a control character.
+     */
+    private static Set<String> controlCharacterLineEnds(byte[] m, int headersEnd) {
+        Set<String> fields = new java.util.HashSet<>();
+        int line = leadingCrlf(m);
+        String header = "";
+        boolean first = true;
+        while (line < headersEnd) {
+            int lf = line;
+            while (lf < headersEnd && m[lf] != '\n') {
+                lf++;
+            }
+            int end = lf > line && m[lf - 1] == '\r' ? lf - 1 : lf;
+            if (!first && end > line) {
+                if (m[line] != ' ' && m[line] != '\t') {
+                    int colon = line;
+                    while (colon < end && m[colon] != ':') {
+                        colon++;
+                    }
+                    header = new String(m, line, colon - line, StandardCharsets.ISO_8859_1);
+                }
+                boolean onlyLow = true;
+                for (int i = line; i < end && onlyLow; i++) {
+                    onlyLow = (m[i] & 0xFF) <= 0x20;
+                }
+                int last = m[end - 1] & 0xFF;
+                if (onlyLow) {
+                    fields.add(ALL_FIELDS);
+                } else if (last < 0x20 && last != '\t') {
+                    fields.addAll(fieldsOf(header));
+                }
+            }
+            first = false;
+            line = lf + 1;
+        }
+        return fields;
+    }
+
+    /** As {@link #unexplained(byte[], Set)}, not telling which divergences explained the rest. */
+    static List<String> unexplained(byte[] message) {
+        return unexplained(message, EnumSet.noneOf(Divergence.class));
+    }
+
+    /** Index just past the empty line ending the header section (LF or CRLF line ends), or the length. */
+    private static int headersEnd(byte[] m) {
+        for (int i = leadingCrlf(m); i < m.length; i++) {
+            if (m[i] == '\n') {
+                if (i + 1 < m.length && m[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (i + 2 < m.length && m[i + 1] == '\r' && m[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+        }
+        return m.length;
+    }
+
+    private static boolean hasBareCr(byte[] m, int end) {
+        for (int i = leadingCrlf(m); i < end; i++) {
+            if (m[i] == '\r' && (i + 1 == m.length || m[i + 1] != '\n')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a multipart body is well-formed enough for JAIN-SIP to read it as RFC 2046 5.1.1 says: its
+     * regular-expression split finds exactly the delimiter lines ({@code --boundary} or {@code --boundary--},
+     * optionally followed by blanks), there is no preamble, and every part starts with {@code name: value} header
+     * lines (or none) up to an empty line.
+     */
+    private static boolean multipartWellFormed(byte[] message, int headersEnd) {
+        String boundary = JainSipReference.boundary(message);
+        if (boundary == null || boundary.isEmpty()) {
+            return false;
+        }
+        String body = new String(message, headersEnd, message.length - headersEnd, StandardCharsets.UTF_8);
+        List<Integer> theirs = new ArrayList<>();
+        try {
+            Matcher m = Pattern.compile("\\r?\\n?--" + boundary + "(--)?\\r?\\n?").matcher(body);
+            while (m.find()) {
+                theirs.add(body.indexOf("--", m.start()));
+            }
+        } catch (PatternSyntaxException e) {
+            return false;
+        }
+        List<Integer> rfc = new ArrayList<>();
+        String dash = "--" + boundary;
+        for (int line = 0; line < body.length(); ) {
+            int lf = body.indexOf('\n', line);
+            int end = lf < 0 ? body.length() : lf;
+            String text = body.substring(line, end);
+            if (text.startsWith(dash)) {
+                String rest = text.substring(dash.length());
+                if (rest.startsWith("--")) {
+                    rest = rest.substring(2);
+                }
+                if (rest.strip().isEmpty()) {
+                    rfc.add(line);
+                }
+            }
+            line = end + 1;
+        }
+        if (!theirs.equals(rfc) || rfc.isEmpty() || !body.substring(0, rfc.get(0)).isBlank()) {
+            return false;
+        }
+        for (int i = 0; i < rfc.size(); i++) {
+            int start = body.indexOf('\n', rfc.get(i));
+            int stop = i + 1 < rfc.size() ? rfc.get(i + 1) : body.length();
+            if (start >= 0 && start < stop && !partHeadersWellFormed(body.substring(start + 1, stop))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every line up to the first empty one is {@code name: value} (or a continuation of one). */
+    private static boolean partHeadersWellFormed(String part) {
+        boolean first = true;
+        for (String line : part.split("\n", -1)) {
+            String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            if (text.isEmpty()) {
+                return true;
+            }
+            boolean continuation = !first && (text.charAt(0) == ' ' || text.charAt(0) == '\t');
+            if (!continuation && text.indexOf(':') <= 0) {
+                return false;
+            }
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) < 0x20 && text.charAt(i) != '\t') {
+                    return false;
+                }
+            }
+            first = false;
+        }
+        return true;
     }
 
     /** The differences between the scanner and JAIN-SIP on {@code message}; empty when they agree. */

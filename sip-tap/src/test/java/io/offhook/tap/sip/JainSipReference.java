@@ -170,6 +170,9 @@ final class JainSipReference {
             }
         } catch (ParseException | javax.sdp.SdpException e) {
             return rejected("JAIN-SIP could not parse the body: " + e.getMessage(), parser);
+        } catch (RuntimeException e) {
+            // Its multipart splitter compiles the boundary as a regular expression (PatternSyntaxException).
+            return rejected("JAIN-SIP failed on the body: " + e, parser);
         }
 
         SipMessage message;
@@ -182,6 +185,26 @@ final class JainSipReference {
             return rejected("not representable: " + e.getMessage(), parser);
         }
         return new Result(message, null, parser.dropped);
+    }
+
+    /** The multipart boundary parameter as JAIN-SIP reads it from the Content-Type, or {@code null}. */
+    static String boundary(byte[] message) {
+        try {
+            SIPMessage m = new ObservingParser().parseSIPMessage(message.clone(), false, false, null);
+            ContentType ct = m == null ? null : m.getContentTypeHeader();
+            return ct == null ? null : ct.getParameter("boundary");
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A URI as JAIN-SIP's own URI parser reads and prints it, or {@code null} when it cannot parse it. */
+    static String reprintUri(String uri) {
+        try {
+            return new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(uri).toString();
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static Result rejected(String why, ObservingParser parser) {

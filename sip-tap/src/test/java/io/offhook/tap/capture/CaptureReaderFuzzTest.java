@@ -1,0 +1,218 @@
+package io.offhook.tap.capture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.offhook.tap.hep.HepDecoder;
+import io.offhook.tap.packet.DropCounters;
+import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.packet.SipPacket;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Fuzz targets for the capture reader (a file an operator replays, possibly cut short or damaged) and for TCP
+ * reassembly (bytes a capture saw on the wire). Run as regression tests on every build (seeds: the small real
+ * captures and the inputs under {@code CaptureReaderFuzzTestInputs/}); fuzzed by {@code scripts/fuzz capture} and
+ * {@code scripts/fuzz tcp}.
+ */
+class CaptureReaderFuzzTest {
+    /** Small limits, so that fuzzing reaches them: 2 KiB per stream, 4 streams, 4 segments held. */
+    private static final ReassemblyLimits LIMITS = new ReassemblyLimits(2048, 4, 4);
+    private static final int PCAP_RECORD_HEADER = 16;
+    /**
+     * Shared over inputs so that its log lines stay rate-limited (a fresh one logs its first drop, which would make
+     * logging the cost of every input); each input reads the difference.
+     */
+    private static final DropCounters DROPS = new DropCounters();
+
+    static Stream<byte[]> captures() {
+        List<byte[]> seeds = new ArrayList<>();
+        for (String name : List.of("basic-call.pcap", "basic-call.pcapng", "refresh-hep.pcap", "tcp-call.pcap",
+                "busy-hep.pcap", "deregister.pcap")) {
+            try (InputStream in = CaptureReaderFuzzTest.class.getResourceAsStream("/captures/" + name)) {
+                seeds.add(in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return seeds.stream();
+    }
+
+    /**
+     * Any bytes as a capture file: either {@link CaptureFormatException} (only when the file does not start like
+     * pcap or pcapng) or a summary, never another exception; the reader stops within the input (records at most
+     * one per 16 bytes, position at most the input length); every packet it delivers is non-empty and no larger
+     * than the input (or than an inflated HEP payload may be); what it delivers is what it counts.
+     */
+    @MethodSource("captures")
+    @FuzzTest(maxDuration = "20s")
+    void readAnyBytes(byte[] input) throws IOException {
+        List<SipPacket> packets = new ArrayList<>();
+        CaptureSummary summary;
+        try {
+            summary = new CaptureReader(LIMITS, (records, bytes) -> { }, 1000)
+                    .read(new ByteArrayInputStream(input), "fuzz.pcap", packets::add, DROPS);
+        } catch (CaptureFormatException e) {
+            assertTrue(e.getMessage().startsWith("fuzz.pcap "), "the message names the file: " + e.getMessage());
+            assertTrue(!startsLikeCapture(input), "a capture's start was refused: " + e.getMessage());
+            return;
+        }
+        assertTrue(startsLikeCapture(input), "read something that does not start like a capture");
+        assertTrue(summary.bytes() <= input.length, "read past the end");
+        assertTrue(summary.records() <= input.length / PCAP_RECORD_HEADER, "more records than bytes allow");
+        assertEquals(packets.size(), summary.sipMessages(), "delivered and counted differ");
+        for (SipPacket p : packets) {
+            assertTrue(p.length() > 0, "empty SIP packet delivered");
+            assertTrue(p.length() <= Math.max(input.length, HepDecoder.MAX_INFLATED_PAYLOAD), "packet too large");
+        }
+    }
+
+    /** A pcap magic number, or a pcapng Section Header Block type followed by a byte-order magic. */
+    private static boolean startsLikeCapture(byte[] input) {
+        if (input.length < 4) {
+            return false;
+        }
+        int magic = Bytes.i32(input, 0, true);
+        if (PcapFile.isMagic(magic)) {
+            return true;
+        }
+        if (magic != PcapngFile.SECTION_HEADER) {
+            return false;
+        }
+        if (input.length < 12) {
+            return true; // cut short inside the first block: counted, not refused
+        }
+        int order = Bytes.i32(input, 8, true);
+        return order == 0x1a2b3c4d || order == Integer.reverseBytes(0x1a2b3c4d);
+    }
+
+    /**
+     * One TCP direction carrying SIP messages, cut into segments at fuzzed places and delivered in order with
+     * retransmissions and overlaps, or (lossy) with segments lost, swapped and reset. In order, every message
+     * within the limits comes out exactly once, in order, and only the over-large ones are dropped; lossy, what
+     * comes out is still a subsequence of what was sent (a loss never glues or cuts messages). Sequence numbers
+     * start anywhere, so they wrap around.
+     */
+    @FuzzTest(maxDuration = "20s")
+    void reassembleStream(FuzzedDataProvider in) {
+        List<String> sent = new ArrayList<>();
+        StringBuilder stream = new StringBuilder();
+        int oversized = 0;
+        int count = in.consumeInt(1, 6);
+        for (int i = 0; i < count; i++) {
+            String callId = "c" + i + "@fuzz";
+            String message = switch (in.consumeInt(0, 3)) {
+                case 0 -> SipText.options(callId);
+                case 1 -> SipText.invite(callId, in.consumeBoolean());
+                case 2 -> SipText.okWithoutLength(callId);
+                default -> {
+                    String body = "x".repeat(in.consumeInt(0, LIMITS.maxStreamBytes() + 256));
+                    yield SipText.options(callId).replace("Content-Length: 0", "Content-Length: " + body.length())
+                            + body;
+                }
+            };
+            if (in.consumeBoolean()) {
+                stream.append("\r\n\r\n"); // keep-alive (RFC 5626)
+            }
+            stream.append(message);
+            if (message.length() > LIMITS.maxStreamBytes()) {
+                oversized++;
+            } else {
+                sent.add(message);
+            }
+        }
+        byte[] bytes = stream.toString().getBytes(StandardCharsets.ISO_8859_1);
+        boolean lossy = in.consumeBoolean();
+        boolean syn = lossy ? in.consumeBoolean() : true;
+        int isn = in.consumeInt();
+
+        long tooLargeBefore = DROPS.get(DropReason.SIP_TOO_LARGE);
+        long dropsBefore = DROPS.total();
+        List<String> received = new ArrayList<>();
+        TcpReassembler tcp = new TcpReassembler(LIMITS, DROPS, "fuzz", new TcpReassembler.Sink() {
+            @Override
+            public void sip(FlowKey flow, long timeMicros, byte[] message) {
+                received.add(new String(message, StandardCharsets.ISO_8859_1));
+            }
+
+            @Override
+            public void hep(FlowKey flow, long timeMicros, byte[] frame) {
+                fail("no HEP was sent");
+            }
+        });
+        FlowKey flow = new FlowKey(Frames.addr("10.0.0.1"), 40000, Frames.addr("10.0.0.2"), 5060);
+        long time = 1;
+        if (syn) {
+            tcp.segment(flow, time++, isn, Segment.SYN, new byte[0], 0, 0);
+        }
+        int base = isn + 1;
+        List<int[]> segments = new ArrayList<>();
+        for (int at = 0; at < bytes.length; ) {
+            // Once the input is used up, the rest goes in one segment (else 1-byte segments make inputs slow).
+            int length = in.remainingBytes() > 0 ? Math.min(bytes.length - at, in.consumeInt(1, 700))
+                    : bytes.length - at;
+            segments.add(new int[] {at, length});
+            at += length;
+        }
+        for (int i = 0; i < segments.size(); i++) {
+            int[] s = segments.get(i);
+            int action = in.consumeInt(0, lossy ? 5 : 2);
+            switch (action) {
+                case 1 -> { // retransmitted: sent twice
+                    send(tcp, flow, time++, base, bytes, s[0], s[1]);
+                    send(tcp, flow, time++, base, bytes, s[0], s[1]);
+                }
+                case 2 -> { // an overlapping retransmission of earlier bytes, then the segment
+                    int back = Math.min(s[0], in.consumeInt(0, 300));
+                    send(tcp, flow, time++, base, bytes, s[0] - back, back + s[1]);
+                }
+                case 3 -> { } // lost
+                case 4 -> { // swapped with the next one
+                    if (i + 1 < segments.size()) {
+                        int[] next = segments.get(i + 1);
+                        send(tcp, flow, time++, base, bytes, next[0], next[1]);
+                    }
+                    send(tcp, flow, time++, base, bytes, s[0], s[1]);
+                    i++;
+                }
+                case 5 -> tcp.segment(flow, time++, base + s[0], Segment.RST, new byte[0], 0, 0);
+                default -> send(tcp, flow, time++, base, bytes, s[0], s[1]);
+            }
+        }
+        if (in.consumeBoolean()) {
+            tcp.segment(flow, time++, base + bytes.length, Segment.FIN, new byte[0], 0, 0);
+        }
+        tcp.finish(time);
+        assertTrue(tcp.streamCount() == 0, "a stream outlived finish()");
+
+        if (!lossy) {
+            assertEquals(sent, received, "in-order delivery lost or changed a message");
+            assertEquals(oversized, DROPS.get(DropReason.SIP_TOO_LARGE) - tooLargeBefore, "over-large messages");
+            assertEquals(oversized, DROPS.total() - dropsBefore, "drops in an in-order stream");
+        } else {
+            int next = 0;
+            for (String message : received) {
+                while (next < sent.size() && !sent.get(next).equals(message)) {
+                    next++;
+                }
+                assertTrue(next < sent.size(), "delivered a message that was not sent, or out of order:\n" + message);
+                next++;
+            }
+        }
+    }
+
+    private static void send(TcpReassembler tcp, FlowKey flow, long time, int base, byte[] bytes, int at, int length) {
+        tcp.segment(flow, time, base + at, Frames.PSH_ACK, bytes, at, length);
+    }
+}

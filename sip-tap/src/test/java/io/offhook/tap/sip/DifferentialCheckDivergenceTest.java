@@ -1,0 +1,85 @@
+package io.offhook.tap.sip;
+
+import static io.offhook.tap.sip.SipScannerTest.HEAD;
+import static io.offhook.tap.sip.SipScannerTest.crlf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.offhook.tap.sip.DifferentialCheck.Divergence;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each named {@link Divergence} of {@link DifferentialCheck#unexplained}, on an input found by fuzzing
+ * ({@code SipScannerFuzzTest#agreesWithJainSip}): the scanner and JAIN-SIP differ there, the divergence explains it
+ * and no other does. Each input is also shown with a well-formed neighbour that must agree without any exemption,
+ * so a divergence cannot widen into a blanket ignore unnoticed.
+ */
+class DifferentialCheckDivergenceTest {
+    private static final String SDP = "v=0\nm=audio 1 RTP/AVP 0\na=sendonly\n";
+
+    static Stream<Arguments> divergences() {
+        return Stream.of(
+                Arguments.of(Divergence.JAIN_SIP_DROPPED_HEADER,
+                        HEAD + "Contact: <sip:alice@192.0.2.10:5060;transp`ort=udp>\n\n",
+                        HEAD + "Contact: <sip:alice@192.0.2.10:5060;transport=udp>\n\n"),
+                Arguments.of(Divergence.BARE_CR_IN_HEADERS,
+                        HEAD + "Subject: a\rContent-Type: application/sdp\n\n" + SDP,
+                        HEAD + "Subject: a\nContent-Type: application/sdp\n\n" + SDP),
+                Arguments.of(Divergence.CONTROL_CHARACTERS_AT_LINE_END,
+                        HEAD + "Content-Type: application/sdp\u001d\n\n" + SDP,
+                        HEAD + "Content-Type: application/sdp\n\n" + SDP),
+                Arguments.of(Divergence.MULTIPART_NOT_WELL_FORMED,
+                        HEAD + "Content-Type: multipart/mixed;boundary=b1\n\n--b1-\nContent-Type: application/sdp\n\n"
+                                + SDP + "--b1\nContent-Type: text/plain\n\nhi\n--b1--\n",
+                        HEAD + "Content-Type: multipart/mixed;boundary=b1\n\n--b1\nContent-Type: application/sdp\n\n"
+                                + SDP + "--b1\nContent-Type: text/plain\n\nhi\n--b1--\n"),
+                Arguments.of(Divergence.URI_RESERIALISED,
+                        HEAD + "Contact: <sip:bob@192.0.2.32;expires=9;>\n\n",
+                        HEAD + "Contact: <sip:bob@192.0.2.32;expires=9>\n\n"),
+                Arguments.of(Divergence.URI_WITHOUT_SCHEME,
+                        HEAD.replace("To: <sip:bob@example.com>", "To: 2ip:carol@example.com;tag=t2") + "\n",
+                        HEAD.replace("To: <sip:bob@example.com>", "To: sip:carol@example.com;tag=t2") + "\n"),
+                Arguments.of(Divergence.ADDR_SPEC_NEEDING_ANGLE_BRACKETS,
+                        HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: sip:dave@ex?ample.net;tag=a1")
+                                + "\n",
+                        HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: <sip:dave@example.net>;tag=a1")
+                                + "\n"),
+                Arguments.of(Divergence.NON_ASCII_IN_TOKEN,
+                        HEAD + "Content-Type: application/\u00c5sdp\n\n" + SDP,
+                        HEAD + "Content-Type: application/xsdp\n\n" + SDP),
+                Arguments.of(Divergence.SESSION_EXPIRES_TRAILING_TEXT,
+                        HEAD + "Session-Expires: 1800);rh: 0\n\n",
+                        HEAD + "Session-Expires: 1800;refresher=uas\n\n"),
+                Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nm=audio 1 RTP/AVP 0\na=sendonly\u000f\n",
+                        HEAD + "Content-Type: application/sdp\n\n" + SDP),
+                Arguments.of(Divergence.ADDR_SPEC_OF_OTHER_SCHEME,
+                        HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: sid:pave@example.net;tag=a1")
+                                + "\n",
+                        HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: sip:pave@example.net;tag=a1")
+                                + "\n"),
+                Arguments.of(Divergence.DUPLICATE_CONTENT_LENGTH,
+                        HEAD + "Content-Type: application/sdp\nContent-Length: 24\nContent-Length: 38\n\n" + SDP,
+                        HEAD + "Content-Type: application/sdp\nContent-Length: 38\n\n" + SDP));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("divergences")
+    void explainsItsInputAndNotItsWellFormedNeighbour(Divergence divergence, String input, String neighbour) {
+        byte[] bytes = crlf(input);
+        assertFalse(DifferentialCheck.compare(bytes).isEmpty(), "they must differ on the input");
+        Set<Divergence> explained = EnumSet.noneOf(Divergence.class);
+        assertEquals(List.of(), DifferentialCheck.unexplained(bytes, explained), input);
+        assertEquals(EnumSet.of(divergence), explained, new String(bytes, StandardCharsets.UTF_8));
+
+        byte[] well = crlf(neighbour);
+        assertEquals(List.of(), DifferentialCheck.compare(well), "the neighbour must agree outright: " + neighbour);
+    }
+}

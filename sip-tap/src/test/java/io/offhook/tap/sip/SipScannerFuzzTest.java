@@ -1,0 +1,139 @@
+package io.offhook.tap.sip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Fuzz targets for the SIP scanner, which reads every message a proxy mirrors (anyone who can send SIP to the
+ * proxy chooses these bytes). Run as regression tests on every build (seeds: the fixtures under {@code sip/}, the
+ * messages of three real captures and the inputs under {@code SipScannerFuzzTestInputs/}); fuzzed by
+ * {@code scripts/fuzz sip} and {@code scripts/fuzz sip-jainsip}.
+ */
+class SipScannerFuzzTest {
+    /** Bytes around the message that would change the result if the scanner read past its bounds. */
+    private static final byte[] JUNK = ":\r\n;<>\"@ \t,".getBytes(StandardCharsets.US_ASCII);
+    /** Reused over inputs, as the tap reuses one frame per thread: nothing may leak from one message to the next. */
+    private static final SipFrame REUSED = new SipFrame();
+
+    static Stream<byte[]> seeds() {
+        List<byte[]> seeds = new ArrayList<>(SipFixtures.all().values());
+        for (String capture : List.of("basic-call.pcap", "refresh.pcap", "tcp-call.pcap", "hold-resume.pcap")) {
+            try {
+                seeds.addAll(CaptureDifferentialTest.messages(capture));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return seeds.stream();
+    }
+
+    /**
+     * Any bytes: a {@link SipMessage} or a {@link SipParseException} (with an offset inside the input), nothing
+     * else; the same answer wherever the bytes lie in an array and whatever the reused frame held before;
+     * {@link SipScanner#frame} agrees with {@link SipScanner#scan}; equal messages have equal fingerprints; a
+     * message over {@link SipScanner#MAX_MESSAGE_BYTES} is refused; what is accepted keeps the contract of
+     * {@link SipMessage}.
+     */
+    @MethodSource("seeds")
+    @FuzzTest(maxDuration = "20s")
+    void scanAnyBytes(byte[] input) {
+        SipMessage alone = scanOrNull(input, 0, input.length);
+        byte[] framed = new byte[input.length + 2 * JUNK.length];
+        System.arraycopy(JUNK, 0, framed, 0, JUNK.length);
+        System.arraycopy(input, 0, framed, JUNK.length, input.length);
+        System.arraycopy(JUNK, 0, framed, JUNK.length + input.length, JUNK.length);
+
+        String frameError = null;
+        try {
+            SipScanner.frame(framed, JUNK.length, input.length, REUSED);
+        } catch (SipParseException e) {
+            frameError = e.getMessage();
+        }
+        String scanError = error(input);
+        assertEquals(scanError, frameError, "frame and scan differ on rejecting");
+        if (alone == null) {
+            return;
+        }
+        assertTrue(input.length <= SipScanner.MAX_MESSAGE_BYTES, "accepted a message over the limit");
+        assertEquals(alone, REUSED.toMessage(), "frame (inside a larger array, reused) and scan differ");
+        SipFrame fresh = new SipFrame();
+        try {
+            SipScanner.frame(input, 0, input.length, fresh);
+        } catch (SipParseException e) {
+            fail("framed once, rejected the second time: " + e.getMessage());
+        }
+        assertEquals(fresh.fingerprint(), REUSED.fingerprint(), "fingerprint depends on the offset");
+        assertNotEquals(0L, fresh.fingerprint());
+        checkContract(alone);
+    }
+
+    private static SipMessage scanOrNull(byte[] data, int offset, int length) {
+        try {
+            return SipScanner.scan(data, offset, length);
+        } catch (SipParseException e) {
+            assertTrue(e.offset() >= 0 && e.offset() <= length, "offset " + e.offset() + " outside the message");
+            return null;
+        }
+    }
+
+    private static String error(byte[] input) {
+        try {
+            SipScanner.scan(input, 0, input.length);
+            return null;
+        } catch (SipParseException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** What the tracker relies on in every accepted message. */
+    private static void checkContract(SipMessage m) {
+        assertTrue(m.isRequest() ? m.method().length() > 0 : m.statusCode() >= 100 && m.statusCode() <= 699);
+        assertTrue(!m.callId().isEmpty() && noLineBreak(m.callId()), "Call-ID");
+        assertTrue(m.cseq() >= 0 && m.cseq() < (1L << 31), "CSeq " + m.cseq());
+        assertTrue(!m.fromUri().isEmpty() && noBlank(m.fromUri()), "From URI");
+        assertTrue(!m.toUri().isEmpty() && noBlank(m.toUri()), "To URI");
+        assertTrue(m.expires() >= SipMessage.ABSENT && m.sessionExpires() >= SipMessage.ABSENT);
+        assertTrue(!m.contactWildcard() || m.contacts().isEmpty(), "Contact: * with contacts");
+        for (Contact c : m.contacts()) {
+            assertTrue(!c.uri().isEmpty() && noBlank(c.uri()), "Contact URI [" + c.uri() + "]");
+        }
+        if (m.media() != null) {
+            assertTrue(m.contentType() != null, "SDP without a content type");
+        }
+    }
+
+    private static boolean noLineBreak(String s) {
+        return s.indexOf('\r') < 0 && s.indexOf('\n') < 0;
+    }
+
+    private static boolean noBlank(String s) {
+        return noLineBreak(s) && s.indexOf(' ') < 0 && s.indexOf('\t') < 0;
+    }
+
+    /**
+     * Any bytes, against JAIN-SIP: on a message both accept, every field the tracker uses agrees, but for the
+     * named, narrow {@link DifferentialCheck.Divergence}s (each one a place where JAIN-SIP reads malformed input
+     * its own way). Where only one of them accepts, the scanner's answer stands (the other targets check it).
+     */
+    @MethodSource("seeds")
+    @FuzzTest(maxDuration = "20s")
+    void agreesWithJainSip(byte[] input) {
+        Set<DifferentialCheck.Divergence> explained = EnumSet.noneOf(DifferentialCheck.Divergence.class);
+        List<String> unexplained = DifferentialCheck.unexplained(input, explained);
+        assertEquals(List.of(), unexplained, () -> "scanner and JAIN-SIP disagree on:\n"
+                + new String(input, StandardCharsets.ISO_8859_1) + "\n(explained: " + explained + ")");
+    }
+}
