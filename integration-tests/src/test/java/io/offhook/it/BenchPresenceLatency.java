@@ -141,6 +141,9 @@ final class BenchPresenceLatency {
     private Kamailio kamailio;
     private int hepPort;
     private Watcher bob;
+    /** What bob received from watched JIDs so far, classified ({@link #classifyNew}); how much of it. */
+    private final List<Seen> seen = new ArrayList<>();
+    private int classified;
     private final List<Sipp> sipps = new ArrayList<>();
     private final List<BenchCapture> captures = new ArrayList<>();
     private UserAgent uas;
@@ -323,11 +326,8 @@ final class BenchPresenceLatency {
 
     /** How many callees bob has seen available since he logged in. */
     private long availableCallees() {
-        return bob.received().stream()
-                .filter(r -> options.available().matches(xml(r.presence())))
-                .map(r -> options.watch().user(from(r.presence())))
-                .filter(u -> u != null)
-                .distinct().count();
+        classifyNew();
+        return seen.stream().filter(s -> s.shown() == Shown.AVAILABLE).map(Seen::user).distinct().count();
     }
 
     private Result run(Phase phase) throws IOException {
@@ -368,8 +368,8 @@ final class BenchPresenceLatency {
         long sippUsed = BenchStats.reapedChildrenCpuMicros() - sippCpu;
         // Every answered call's "On the phone" (and its "Phone available") should have reached bob by now or soon.
         boolean allSeen = BenchStats.awaitQuietly(Duration.ofSeconds(10),
-                () -> watcherTimes(startNanos, offset).getOrDefault(Shown.AVAILABLE, Map.of()).values().stream()
-                        .mapToInt(TreeSet::size).sum() >= phase.calls());
+                () -> watcherSequence(startNanos, offset).stream().filter(s -> s.shown() == Shown.AVAILABLE)
+                        .count() >= phase.calls());
         if (!allSeen) {
             notes.add("bob did not see every call end within 10 s of the last one (see the unmatched calls)");
         }
@@ -405,26 +405,38 @@ final class BenchPresenceLatency {
         Map<Shown, Map<String, TreeSet<Long>>> out = new EnumMap<>(Shown.class);
         for (Seen s : watcherSequence(startNanos, offset)) {
             out.computeIfAbsent(s.shown(), x -> new HashMap<>()).computeIfAbsent(s.user(), u -> new TreeSet<>())
-                    .add(s.micros());
+                    .add(s.time());
         }
         return out;
     }
 
-    /** One state bob received from a callee, epoch µs. */
-    private record Seen(String user, Shown shown, long micros) {
+    /** One state bob received from a callee; {@code time}: its {@code System.nanoTime()}, or epoch µs converted. */
+    private record Seen(String user, Shown shown, long time) {
     }
 
-    /** Every state bob received from a watched JID since {@code startNanos}, in the order received. */
-    private List<Seen> watcherSequence(long startNanos, long offset) {
-        List<Seen> out = new ArrayList<>();
-        for (Watcher.Received r : bob.received()) {
-            if (r.nanos() - startNanos < 0) {
-                continue;
-            }
+    /** Classifies what bob received since the last call (each stanza once: polling must stay cheap). */
+    private void classifyNew() {
+        List<Watcher.Received> all = bob.received();
+        for (Watcher.Received r : all.subList(classified, all.size())) {
             String user = options.watch().user(from(r.presence()));
             Shown shown = user == null ? null : options.classify(xml(r.presence()));
             if (shown != null) {
-                out.add(new Seen(user, shown, r.nanos() / 1000 + offset));
+                seen.add(new Seen(user, shown, r.nanos()));
+            }
+        }
+        classified = all.size();
+    }
+
+    /**
+     * Every state bob received from a watched JID since {@code startNanos}, in the order received, its time
+     * converted to epoch µs.
+     */
+    private List<Seen> watcherSequence(long startNanos, long offset) {
+        classifyNew();
+        List<Seen> out = new ArrayList<>();
+        for (Seen s : seen) {
+            if (s.time() - startNanos >= 0) {
+                out.add(new Seen(s.user(), s.shown(), s.time() / 1000 + offset));
             }
         }
         return out;
@@ -620,7 +632,7 @@ final class BenchPresenceLatency {
             long until = next == null ? Long.MAX_VALUE : next;
             List<Shown> received = new ArrayList<>();
             for (Seen s : byUser.getOrDefault(callee, List.of())) {
-                if (s.micros() >= from && s.micros() < until) {
+                if (s.time() >= from && s.time() < until) {
                     received.add(s.shown());
                 }
             }
@@ -776,8 +788,8 @@ final class BenchPresenceLatency {
     private static void print(List<Result> results, BenchOptions options) {
         boolean offhook = options.target() == Target.OFFHOOK;
         System.out.println();
-        System.out.println("| phase | calls | 200 OK | matched | p50 (ms) | p99 (ms) | max (ms) | inside p50 / p99 / max "
-                + "(µs) | inside events |");
+        System.out.println("| phase | calls | 200 OK | matched | p50 (ms) | p99 (ms) | max (ms) | inside p50 / p99 / "
+                + "max (µs) | inside events |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
             Latency.Snapshot in = r.inside();
@@ -840,8 +852,8 @@ final class BenchPresenceLatency {
                     w.latency().get(Shown.RINGING).millis(), w.latency().get(Shown.ON_THE_PHONE).millis(),
                     w.latency().get(Shown.AVAILABLE).millis());
         }
-        System.out.println("(latencies: the SIP event leaving its sender on the wire -> bob's listener, p50 / p99 / max "
-                + "in ms)");
+        System.out.println("(latencies: the SIP event leaving its sender on the wire -> bob's listener, p50 / p99 / "
+                + "max in ms)");
         System.out.println();
         System.out.println("| phase | rate asked | INVITEs left at | INVITE -> 200 OK on the wire | SIP side on time | "
                 + "CPU per call: Offhook threads | whole benchmark JVM | Prosody | Kamailio | sipp (both) |");
