@@ -545,7 +545,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         int seconds = number(values, where, "seconds", 60, 1, 600);
         int sequential = number(values, where, "sequential", 100, 1, 1000);
         List<Integer> ramp = ramp(values, where);
-        int rampCalls = number(values, where, "ramp-calls", 1000, 10, 20_000);
+        int rampCalls = number(values, where, "ramp-calls", 2000, 10, 20_000);
         int rampTalk = number(values, where, "ramp-talk-ms", 500, 0, 10_000);
         int defaultCallees = 200;
         if (!ramp.isEmpty()) {
@@ -682,7 +682,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         return String.join("\n",
                 "scripts/bench presence-latency [rate [seconds [sequential]]] [--KEY VALUE | --KEY=VALUE]... "
                         + "[--config FILE]",
-                "scripts/bench presence-ramp [--KEY VALUE]...   (the same with --ramp 50,100,150,200,300)",
+                "scripts/bench presence-ramp [--KEY VALUE]...   (the same with --ramp 50,100,200,300,400,600,800,1000)",
                 "",
                 "  --config FILE        a properties file with the keys below (the command line wins)",
                 "  --target T           offhook (default: Offhook in the benchmark's JVM, fed HEP by the lab's",
@@ -712,7 +712,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 "                       phase (100 calls); the same as the three numbers",
                 "  --ramp R1,R2,...     instead: a warm-up, then --ramp-calls calls at each rate in turn, until",
                 "                       a state change is lost or out of order, or the SIP side is late",
-                "  --ramp-calls N       calls per step (default 1000)",
+                "  --ramp-calls N       calls per step (default 2000)",
                 "  --ramp-talk-ms N     talk time of each ramp call (default 500)");
     }
 }

@@ -104,7 +104,7 @@ class BenchOptionsTest {
         List<BenchPresenceLatency.Phase> phases = BenchPresenceLatency.phases(o);
         assertEquals(6, phases.size());
         assertEquals(new BenchPresenceLatency.Phase("warm-up", 200, 50, 1000, 500), phases.get(0));
-        assertEquals(new BenchPresenceLatency.Phase("ramp 300 calls/s", 1000, 300, 1000, 500), phases.get(5));
+        assertEquals(new BenchPresenceLatency.Phase("ramp 300 calls/s", 2000, 300, 1000, 500), phases.get(5));
         assertMentions(bad("--ramp", "100,50"), "option --ramp", "ascending");
         assertMentions(bad("--ramp", "50,,100"), "option --ramp");
         assertMentions(bad("--ramp", "50,300", "--callees", "200"), "300 calls/s is too fast for 200 callees");
