@@ -81,8 +81,13 @@ final class BenchPresenceLatency {
     static final long WINDOW_MICROS = 2_000_000;
     /** Kamailio's shared memory: thousands of short transactions. */
     static final int KAMAILIO_MB = 128;
-    /** The SIP side is on time when its 200 OKs leave the callee within this long of their INVITEs (p99). */
-    static final long ON_TIME_MICROS = (RING_MS + 50) * 1000L;
+    /**
+     * The SIP side is on time when its 200 OKs leave the callee within this long of their INVITEs (p99): the ring
+     * time plus a quarter second. Other jobs on the shared cores put the p99 at 150 - 190 ms at any rate; sipp and
+     * Kamailio short of CPU queue, and then every call is late (p99 600 ms at 1000 calls/s), which also makes a
+     * callee's calls overlap (they are {@link BenchOptions#minCallees} apart: twice ring and talk).
+     */
+    static final long ON_TIME_MICROS = (RING_MS + 250) * 1000L;
     /** ... and the INVITEs leave at no less than this share of the rate asked. */
     static final double RATE_SHARE = 0.9;
 
