@@ -552,7 +552,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
             int needed = minCallees(ramp.get(ramp.size() - 1), rampTalk);
             defaultCallees = Math.max(defaultCallees, (needed + 99) / 100 * 100);
         }
-        int callees = number(values, where, "callees", defaultCallees, 1, 2000);
+        int callees = number(values, where, "callees", defaultCallees, 1, 5000);
         if (ramp.isEmpty()) {
             checkRate(rate, TALK_MS, callees, where.getOrDefault("rate", "rate"));
         } else {
@@ -589,9 +589,9 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         List<Integer> rates = new ArrayList<>();
         for (String part : value.split(",", -1)) {
             int r = whole(where.get("ramp"), part.strip());
-            if (r < 1 || r > 1000 || !rates.isEmpty() && r <= rates.get(rates.size() - 1)) {
+            if (r < 1 || r > 3000 || !rates.isEmpty() && r <= rates.get(rates.size() - 1)) {
                 throw new IllegalArgumentException(where.get("ramp") + ": '" + value + "' must be ascending call "
-                        + "rates 1..1000, comma separated, e.g. 50,100,150,200,300");
+                        + "rates 1..3000, comma separated, e.g. 50,100,150,200,300");
             }
             rates.add(r);
         }
