@@ -105,6 +105,8 @@ class BenchOptionsTest {
         assertEquals(6, phases.size());
         assertEquals(new BenchPresenceLatency.Phase("warm-up", 200, 50, 1000, 500), phases.get(0));
         assertEquals(new BenchPresenceLatency.Phase("ramp 300 calls/s", 2000, 300, 1000, 500), phases.get(5));
+        assertEquals(2400, BenchPresenceLatency.phases(BenchOptions.parse(List.of("--ramp", "1000,2000"))).get(2)
+                .limit(), "sipp's -l never throttles a fast step");
         assertMentions(bad("--ramp", "100,50"), "option --ramp", "ascending");
         assertMentions(bad("--ramp", "50,,100"), "option --ramp");
         assertMentions(bad("--ramp", "50,300", "--callees", "200"), "300 calls/s is too fast for 200 callees");

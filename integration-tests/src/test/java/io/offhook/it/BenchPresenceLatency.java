@@ -230,9 +230,12 @@ final class BenchPresenceLatency {
         }
         List<Phase> phases = new ArrayList<>();
         int first = o.ramp().get(0);
-        phases.add(new Phase("warm-up", 4 * first, first, 1000, o.rampTalkMillis()));
+        // sipp's -l: twice the calls a rate keeps open, so that it never throttles the rate itself.
+        phases.add(new Phase("warm-up", 4 * first, first,
+                Math.max(1000, BenchOptions.minCallees(first, o.rampTalkMillis())), o.rampTalkMillis()));
         for (int rate : o.ramp()) {
-            phases.add(new Phase("ramp " + rate + " calls/s", o.rampCalls(), rate, 1000, o.rampTalkMillis()));
+            phases.add(new Phase("ramp " + rate + " calls/s", o.rampCalls(), rate,
+                    Math.max(1000, BenchOptions.minCallees(rate, o.rampTalkMillis())), o.rampTalkMillis()));
         }
         return phases;
     }
