@@ -258,6 +258,11 @@ class BenchOptionsTest {
 
     private static BenchPresenceLatency.Result step(int complete, int outOfOrder, int missingRinging,
                                                     BenchPresenceLatency.SipSide sip) {
+        return step(complete, outOfOrder, missingRinging, sip, 0);
+    }
+
+    private static BenchPresenceLatency.Result step(int complete, int outOfOrder, int missingRinging,
+                                                    BenchPresenceLatency.SipSide sip, long hepDrops) {
         BenchStats.Summary none = BenchStats.Summary.of(new long[0]);
         java.util.Map<Shown, Integer> missing = new java.util.EnumMap<>(Shown.class);
         missing.put(Shown.RINGING, missingRinging);
@@ -270,8 +275,25 @@ class BenchOptionsTest {
         return new BenchPresenceLatency.Result(new BenchPresenceLatency.Phase("ramp 200 calls/s", 1000, 200, 1000,
                 500), 1000, 1000, 1000, none, none, none, none, none, none, java.util.Map.of(), null,
                 new BenchPresenceLatency.Cpu(-1, 0, 0, 0, 0),
-                new BenchPresenceLatency.AtWatcher(1000, complete, outOfOrder, missing, latency), sip, 5, "", 0,
+                new BenchPresenceLatency.AtWatcher(1000, complete, outOfOrder, missing, latency), sip,
+                new BenchPresenceLatency.Drops(2, hepDrops), 5, "", 0,
                 List.of(), new long[0], new long[0]);
+    }
+
+    @Test
+    void udpDropsAreSummedPerLocalPort() {
+        List<String> lines = List.of(
+                "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref "
+                        + "pointer drops",
+                "  101: 0100007F:C3D9 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 81214 2 "
+                        + "0000000000000000 17",
+                "  102: 0100007F:C3D9 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 81215 2 "
+                        + "0000000000000000 3",
+                "  103: 0100007F:13C4 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 81216 2 "
+                        + "0000000000000000 9");
+        assertEquals(20, BenchStats.udpDrops(lines, 0xC3D9));
+        assertEquals(9, BenchStats.udpDrops(lines, 5060));
+        assertEquals(0, BenchStats.udpDrops(lines, 9060));
     }
 
     @Test
@@ -288,7 +310,13 @@ class BenchOptionsTest {
         String sip = BenchPresenceLatency.limit(step(990, 4, 6, behind));
         assertTrue(sip.startsWith("the SIP side (sipp and Kamailio on this machine) was the limit: INVITEs left at "
                 + "150.0 calls/s of 200 asked, INVITE -> 200 OK p99 900.00 ms"), sip);
-        assertTrue(sip.contains("3 calls without a 200 OK, sipp reported failed calls; meanwhile 10 of 1000"), sip);
+        assertTrue(sip.contains("3 calls without a 200 OK, sipp reported failed calls, 2 datagrams dropped at "
+                + "Kamailio's socket; meanwhile 10 of 1000"), sip);
+        String intake = BenchPresenceLatency.limit(step(990, 4, 6, behind, 120));
+        assertTrue(intake.startsWith("Offhook's HEP intake was the limit: the kernel dropped 120 HEP datagrams"),
+                intake);
+        assertTrue(intake.contains("the SIP side was late too (INVITE -> 200 OK p99 900.00 ms, 2 datagrams"), intake);
+        assertNull(BenchPresenceLatency.limit(step(1000, 0, 0, onTime, 120)), "drops that lost no state change");
         assertTrue(BenchPresenceLatency.limit(step(1000, 0, 0, behind)).contains("meanwhile every call's three "
                 + "states reached the watcher in order"));
     }

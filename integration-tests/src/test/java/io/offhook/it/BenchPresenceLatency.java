@@ -130,12 +130,19 @@ final class BenchPresenceLatency {
                    boolean onTime) {
     }
 
+    /**
+     * Datagrams the kernel dropped during a phase because their reader was too slow: at Kamailio's SIP socket, and
+     * at the HEP socket (Offhook's listener; -1 when HEP goes nowhere).
+     */
+    record Drops(long proxy, long hep) {
+    }
+
     /** A phase's measured numbers. */
     record Result(Phase phase, int invites, int answered, int matched, BenchStats.Summary endToEnd,
                   BenchStats.Summary kamailio, BenchStats.Summary offhook, BenchStats.Summary prosody,
                   BenchStats.Summary smack, BenchStats.Summary toComponent,
                   Map<String, BenchStats.Summary> offhookByEvent, Latency.Snapshot inside, Cpu cpu,
-                  AtWatcher atWatcher, SipSide sip, double seconds, String capture, long clockDrift,
+                  AtWatcher atWatcher, SipSide sip, Drops drops, double seconds, String capture, long clockDrift,
                   List<String> notes, long[] endToEndSamples, long[] offhookSamples) {
     }
 
@@ -241,9 +248,10 @@ final class BenchPresenceLatency {
     }
 
     /**
-     * Why a ramp step did not keep up, or {@code null} when it did: the SIP side late (then sipp and Kamailio on
-     * this machine are the limit, whatever the watcher saw), or a state change missing or out of order at the
-     * watcher with the SIP side on time (then the presence path is the limit).
+     * Why a ramp step did not keep up, or {@code null} when it did. A state change missing or out of order at the
+     * watcher while the kernel dropped HEP datagrams at Offhook's socket: Offhook's intake was the limit. Otherwise
+     * the SIP side late (then sipp and Kamailio on this machine are the limit, whatever the watcher saw), or a state
+     * change missing or out of order with the SIP side on time (then the presence path after the proxy is).
      */
     static String limit(Result r) {
         AtWatcher w = r.atWatcher();
@@ -253,12 +261,20 @@ final class BenchPresenceLatency {
                         + ", available " + w.missing().get(Shown.AVAILABLE) + "; out of order " + w.outOfOrder()
                         + ")";
         SipSide s = r.sip();
+        if (w.failed() > 0 && r.drops().hep() > 0) {
+            return String.format(Locale.ROOT, "Offhook's HEP intake was the limit: the kernel dropped %d HEP "
+                    + "datagrams at its socket (its listener thread did not read them in time); %s; the SIP side "
+                    + "was %s (INVITE -> 200 OK p99 %s ms, %d datagrams dropped at Kamailio's socket)",
+                    r.drops().hep(), states, s.onTime() ? "on time" : "late too", BenchStats.ms(s.inviteToOk().p99()),
+                    r.drops().proxy());
+        }
         if (!s.onTime()) {
             return String.format(Locale.ROOT, "the SIP side (sipp and Kamailio on this machine) was the limit: "
                     + "INVITEs left at %.1f calls/s of %d asked, INVITE -> 200 OK p99 %s ms (on time: at most %s), "
-                    + "%d calls without a 200 OK%s; meanwhile %s", s.inviteRate(), r.phase().rate(),
-                    BenchStats.ms(s.inviteToOk().p99()), BenchStats.ms(ON_TIME_MICROS), s.unanswered(),
-                    s.sippFailed() ? ", sipp reported failed calls" : "", states);
+                    + "%d calls without a 200 OK%s, %d datagrams dropped at Kamailio's socket; meanwhile %s",
+                    s.inviteRate(), r.phase().rate(), BenchStats.ms(s.inviteToOk().p99()),
+                    BenchStats.ms(ON_TIME_MICROS), s.unanswered(), s.sippFailed() ? ", sipp reported failed calls"
+                            : "", r.drops().proxy(), states);
         }
         if (w.failed() > 0) {
             return "the presence path was the limit, with the SIP side on time: " + states;
@@ -360,6 +376,8 @@ final class BenchPresenceLatency {
         long prosodyCpu = BenchStats.processCpuMicros(prosody.pid());
         long kamailioCpu = BenchStats.treeCpuMicros(kamailio.pid());
         long sippCpu = BenchStats.reapedChildrenCpuMicros();
+        long proxyDrops = BenchStats.udpDrops(kamailio.sipPort());
+        long hepDrops = options.hep().none() ? 0 : BenchStats.udpDrops(hepPort);
         if (offhook != null) {
             offhook.services().engine().latency().reset();
         }
@@ -388,9 +406,16 @@ final class BenchPresenceLatency {
         Cpu cpu = new Cpu(offhookUsed, BenchStats.jvmCpuMicros() - jvmCpu,
                 BenchStats.processCpuMicros(prosody.pid()) - prosodyCpu,
                 BenchStats.treeCpuMicros(kamailio.pid()) - kamailioCpu, sippUsed);
+        Drops drops = new Drops(BenchStats.udpDrops(kamailio.sipPort()) - proxyDrops,
+                options.hep().none() ? -1 : BenchStats.udpDrops(hepPort) - hepDrops);
+        if (drops.proxy() > 0 || drops.hep() > 0) {
+            notes.add("the kernel dropped datagrams for a slow reader: " + drops.proxy() + " at Kamailio's SIP "
+                    + "socket, " + drops.hep() + " at the HEP socket");
+        }
         long drift = BenchStats.nanoToEpochMicros() - offset;
         String captured = capture.stop();
-        return analyse(phase, capture, startNanos, offset, inside, cpu, sippFailed, seconds, captured, drift, notes);
+        return analyse(phase, capture, startNanos, offset, inside, cpu, drops, sippFailed, seconds, captured, drift,
+                notes);
     }
 
     /** Waits for a sipp run; notes its failure and returns false if it failed. */
@@ -459,7 +484,7 @@ final class BenchPresenceLatency {
     }
 
     private Result analyse(Phase phase, BenchCapture capture, long startNanos, long offset, Latency.Snapshot inside,
-                           Cpu cpu, boolean sippFailed, double seconds, String captured, long drift,
+                           Cpu cpu, Drops drops, boolean sippFailed, double seconds, String captured, long drift,
                            List<String> notes) throws IOException {
         Map<String, Long> invites = new LinkedHashMap<>();
         Map<String, String> inviteCallee = new HashMap<>();
@@ -606,7 +631,7 @@ final class BenchPresenceLatency {
         return new Result(phase, invites.size(), oks.size(), e2e.size(), BenchStats.Summary.of(e2e),
                 BenchStats.Summary.of(kam), BenchStats.Summary.of(off), BenchStats.Summary.of(pro),
                 BenchStats.Summary.of(sm), BenchStats.Summary.of(path), offhookByEvent, inside, cpu, atWatcher, sip,
-                seconds, captured, drift, notes, longs(e2e), longs(off));
+                drops, seconds, captured, drift, notes, longs(e2e), longs(off));
     }
 
     /**
@@ -864,15 +889,17 @@ final class BenchPresenceLatency {
                 + "max in ms)");
         System.out.println();
         System.out.println("| phase | rate asked | INVITEs left at | INVITE -> 200 OK on the wire | SIP side on time | "
-                + "CPU per call: Offhook threads | whole benchmark JVM | Prosody | Kamailio | sipp (both) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + "UDP drops: Kamailio / HEP socket | CPU per call: Offhook threads | whole benchmark JVM | Prosody | "
+                + "Kamailio | sipp (both) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
             SipSide s = r.sip();
             int n = Math.max(1, r.invites());
             Cpu c = r.cpu();
-            System.out.printf(Locale.ROOT, "| %s | %s | %.1f/s | %s | %s | %s | %s | %s | %s | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %s | %.1f/s | %s | %s | %d / %s | %s | %s | %s | %s | %s |%n",
                     r.phase().name(), r.phase().limit() == 1 ? "one at a time" : r.phase().rate() + "/s",
-                    s.inviteRate(), s.inviteToOk().millis(), s.onTime() ? "yes" : "**no**",
+                    s.inviteRate(), s.inviteToOk().millis(), s.onTime() ? "yes" : "**no**", r.drops().proxy(),
+                    r.drops().hep() < 0 ? "-" : Long.toString(r.drops().hep()),
                     c.offhook() < 0 ? "-" : perCall(c.offhook(), n), perCall(c.jvm(), n), perCall(c.prosody(), n),
                     perCall(c.kamailio(), n), perCall(c.sipp(), n));
         }

@@ -99,6 +99,35 @@ final class BenchStats {
         return statMicros("self", 13);
     }
 
+    /**
+     * How many datagrams the kernel dropped, since each socket was opened, at the IPv4 UDP sockets bound to local
+     * {@code port} ({@code /proc/net/udp}, last column: a full receive buffer, i.e. the socket's reader was too
+     * slow). Tells a datagram lost before its reader (Offhook's HEP listener, Kamailio) from one lost after.
+     */
+    static long udpDrops(int port) {
+        try {
+            return udpDrops(Files.readAllLines(Path.of("/proc/net/udp"), StandardCharsets.US_ASCII), port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/net/udp: " + e, e);
+        }
+    }
+
+    /** {@link #udpDrops(int)} over the lines of {@code /proc/net/udp}. */
+    static long udpDrops(List<String> lines, int port) {
+        long sum = 0;
+        for (String line : lines) {
+            String[] f = line.strip().split("\\s+");
+            int colon = f.length > 1 ? f[1].indexOf(':') : -1;
+            if (f.length < 13 || colon < 0 || !f[0].endsWith(":")) {
+                continue; // the header, or a line of another layout
+            }
+            if (Integer.parseInt(f[1].substring(colon + 1), 16) == port) {
+                sum += Long.parseLong(f[f.length - 1]);
+            }
+        }
+        return sum;
+    }
+
     /** Two adjacent clock-tick fields of {@code /proc/PROC/stat}, counted from the state field, in µs. */
     private static long statMicros(String proc, int first) {
         try {
