@@ -682,7 +682,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         return String.join("\n",
                 "scripts/bench presence-latency [rate [seconds [sequential]]] [--KEY VALUE | --KEY=VALUE]... "
                         + "[--config FILE]",
-                "scripts/bench presence-ramp [--KEY VALUE]...   (the same with --ramp 50,100,200,300,400,600,800,1000)",
+                "scripts/bench presence-ramp [--KEY VALUE]...",
+                "    the same with --ramp 50,100,200,400,600,800,1000,1200,1500,2000 unless given",
                 "",
                 "  --config FILE        a properties file with the keys below (the command line wins)",
                 "  --target T           offhook (default: Offhook in the benchmark's JVM, fed HEP by the lab's",
