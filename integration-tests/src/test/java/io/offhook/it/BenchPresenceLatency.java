@@ -576,8 +576,9 @@ final class BenchPresenceLatency {
             if (c.watcher() >= 0) {
                 e2e.add(c.watcher() - c.ok());
             } else {
-                unmatched.add(c.callee() + " " + c.callId() + " (HEP " + seen(c.hep()) + ", component "
-                        + seen(c.component()) + ", client stream " + seen(c.client()) + ")");
+                unmatched.add(c.callee() + " " + c.callId() + " (" + (options.hep().none() ? ""
+                        : "HEP " + seen(c.hep()) + ", ") + "component " + seen(c.component()) + ", client stream "
+                        + seen(c.client()) + ")");
             }
             missing[0] += c.hep() < 0 ? 1 : 0;
             missing[1] += c.component() < 0 ? 1 : 0;
