@@ -61,12 +61,25 @@ final class Kamailio implements AutoCloseable {
     static Kamailio start(Path dir, int hepPort, HepTransport hepTransport, int sharedMemoryMegabytes)
             throws IOException {
         Objects.requireNonNull(hepTransport, "hepTransport");
+        String hepTarget = hepPort + (hepTransport == HepTransport.TCP ? ";transport=tcp" : "");
+        return start(dir, Lab.kamailioTemplate(), Map.of("HEP_PORT", hepTarget), sharedMemoryMegabytes);
+    }
+
+    /**
+     * Writes {@code template} (the lab's, or another config such as a peer's presence gateway for the benchmarks)
+     * into {@code dir} with {@code @SIP_PORT@} replaced by a free port and each {@code @NAME@} of {@code values} by
+     * its value, starts Kamailio and waits until it answers an OPTIONS on its SIP port.
+     */
+    static Kamailio start(Path dir, Path template, Map<String, String> values, int sharedMemoryMegabytes)
+            throws IOException {
         Path binary = Lab.kamailio();
         Files.createDirectories(dir.resolve("run"));
         int sipPort = FreePorts.one();
-        String hepTarget = hepPort + (hepTransport == HepTransport.TCP ? ";transport=tcp" : "");
-        String template = Files.readString(Lab.kamailioTemplate(), StandardCharsets.UTF_8);
-        String config = template.replace("@SIP_PORT@", Integer.toString(sipPort)).replace("@HEP_PORT@", hepTarget);
+        String config = Files.readString(template, StandardCharsets.UTF_8)
+                .replace("@SIP_PORT@", Integer.toString(sipPort));
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            config = config.replace("@" + e.getKey() + "@", e.getValue());
+        }
         Files.writeString(dir.resolve("kamailio.cfg"), config, StandardCharsets.UTF_8);
         return launch(binary, dir, sipPort, sharedMemoryMegabytes);
     }
