@@ -14,10 +14,9 @@ import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
+import io.offhook.testing.MutableClock;
 import java.io.StringReader;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -196,34 +195,6 @@ final class EngineHarness {
         assertEquals(status, p.getStatus(), () -> p.toXML());
         if (priority != null) {
             assertEquals(priority.intValue(), p.getPriority(), () -> p.toXML());
-        }
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(java.time.Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

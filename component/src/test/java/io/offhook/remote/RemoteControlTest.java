@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.offhook.presence.PhonePresence;
 import io.offhook.presence.Show;
 import io.offhook.tap.track.PhoneState;
-import java.time.Clock;
+import io.offhook.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +38,7 @@ class RemoteControlTest {
 
     /** The engine's side: a clock, what was sent, the user's resources. */
     private static final class Harness {
-        final MutableClock clock = new MutableClock();
+        final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
         final List<IQ> sent = new ArrayList<>();
         final RemoteControl rc;
         final Map<String, Presence> resources = new LinkedHashMap<>();
@@ -602,29 +600,5 @@ class RemoteControlTest {
         h.rc.shutdown();
         IQ retract = h.next('p');
         assertTrue(retract.toXML().contains("<activity xmlns=\"http://jabber.org/protocol/activity\"/>"));
-    }
-
-    /** A clock the test moves. */
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-11-25T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
