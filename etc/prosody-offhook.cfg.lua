@@ -51,7 +51,9 @@ VirtualHost (domain)
 	-- AND on the component (below). Listing it here adds it to your global modules_enabled for this host only.
 	-- If your own VirtualHost block already sets modules_enabled, add "privilege" there instead: a second
 	-- host-level modules_enabled would replace the first.
-	modules_enabled = { "privilege" }
+	-- "pep" (XEP-0163, on in Prosody's stock config) holds the users' XEP-0108 activity that Offhook publishes
+	-- (mapping option activity=on); listing it again is harmless, leave it out if you do not use activity.
+	modules_enabled = { "privilege"; "pep" }
 
 	-- XEP-0356 permissions of the component on this host's users. Give no more than Offhook uses:
 	privileged_entities = {
@@ -68,11 +70,16 @@ VirtualHost (domain)
 			-- the line if you do not want that.
 			message = "outgoing";
 			-- Privileged IQs on behalf of a user, for the presentation modes that change the user's own
-			-- client (Prosody only; ejabberd 23.01 has no IQ permission):
+			-- client (Prosody only; ejabberd 23.01 has no IQ permission). Each is sent "from" the user's
+			-- bare JID, to the user's own clients or PEP service only. Remove the lines of a mode you do not
+			-- use; Offhook then shows those users with remote-control.fallback and says so once in its log.
 			iq = {
 				-- XEP-0050 ad-hoc commands to the user's own clients: XEP-0146 remote control
 				-- ("set status" while on the phone, restored afterwards).
 				["http://jabber.org/protocol/commands"] = "set";
+				-- XEP-0030 items of the user's own clients: which of them offer XEP-0146 set-status
+				-- (asked once per client session, before remote control uses it).
+				["http://jabber.org/protocol/disco#items"] = "get";
 				-- Publish to the user's own PEP node: XEP-0108 user activity "talking/on_the_phone".
 				["http://jabber.org/protocol/pubsub"] = "set";
 			};

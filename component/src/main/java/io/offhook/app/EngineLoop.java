@@ -1,6 +1,7 @@
 package io.offhook.app;
 
 import io.offhook.mapping.IdentityMap;
+import io.offhook.metrics.LatencyHistogram;
 import io.offhook.publish.Outbox;
 import io.offhook.publish.PresenceEngine;
 import io.offhook.tap.track.PhoneEvent;
@@ -49,6 +50,7 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
     /** Held by whichever thread runs the engine: the loop's, or the tap's on the fast path. */
     private final ReentrantLock engineLock = new ReentrantLock();
     private final Latency latency = new Latency(1 << 16);
+    private final LatencyHistogram histogram = new LatencyHistogram();
     /** Times of the phone events whose stanzas are in the current batch, to measure latency when it is written. */
     private final List<Long> batchEvents = new ArrayList<>();
     private volatile PresenceEngine engine;
@@ -149,13 +151,26 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         put(() -> engine.mappingChanged(map));
     }
 
-    /** Runs a task on the engine thread (tests and admin use this to read state consistently). */
+    /**
+     * Runs a task on the engine thread (tests, metrics and admin use this to read state consistently). The
+     * timeout covers the wait for room in a full queue too, so a caller is never stuck behind a backlog.
+     */
     public <T> T call(java.util.function.Function<PresenceEngine, T> task, Duration timeout)
             throws InterruptedException, TimeoutException {
         CompletableFuture<T> result = new CompletableFuture<>();
-        put(() -> result.complete(task.apply(engine)));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Runnable run = () -> {
+            try {
+                result.complete(task.apply(engine));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        };
+        if (!queue.offer(run, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new TimeoutException("the engine's queue stayed full for " + timeout.toMillis() + " ms");
+        }
         try {
-            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
@@ -164,6 +179,11 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
     /** From a phone event's HEP packet to its stanzas written, over the latest events that caused any. */
     public Latency latency() {
         return latency;
+    }
+
+    /** The same latency as {@link #latency()}, over every event since start, as a histogram for metrics. */
+    public LatencyHistogram histogram() {
+        return histogram;
     }
 
     /** Whether the loop's thread is running (it is not before {@link #start} or after {@link #stop}). */
@@ -282,6 +302,7 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
                 long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
                 for (long t : batchEvents) {
                     latency.record(nowMicros - t);
+                    histogram.recordMicros(nowMicros - t);
                 }
                 batchEvents.clear();
             }

@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * {@code offhook [--config FILE] [--check]}: runs the SIP tap and the XMPP component until SIGTERM or Ctrl-C, then
- * takes down every presence it put up and disconnects. {@code --check} validates the config and exits. Exit
- * status: 0 after a clean stop or a good check, 1 when start-up fails, 2 for a bad command line or config.
+ * {@code offhook}: runs the SIP tap and the XMPP component until SIGTERM or Ctrl-C, then takes down every presence
+ * it put up and disconnects; {@code check-config} validates without starting anything ({@link ConfigCheck});
+ * {@code --version}, {@code --help}. The command line is {@link CommandLine}. Exit status: 0 after a good check,
+ * 1 when start-up fails, 2 for a bad command line or config; after SIGTERM the JVM reports 143 (128 + 15) once
+ * the shutdown hook has stopped everything.
  */
 public final class Main {
     private static final Logger LOG = LogManager.getLogger(Main.class);
@@ -22,28 +25,31 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        Path file = Path.of("etc/offhook.conf");
-        boolean check = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> {
-                    if (i + 1 >= args.length) {
-                        usage("--config needs a file");
-                    }
-                    file = Path.of(args[++i]);
-                }
-                case "--check" -> check = true;
-                case "-h", "--help" -> {
-                    System.out.println("usage: offhook [--config FILE] [--check]");
-                    return;
-                }
-                default -> usage("unknown option '" + args[i] + "'");
-            }
+        CommandLine command;
+        try {
+            command = CommandLine.parse(Arrays.asList(args), CommandLine.defaultConfig());
+        } catch (CommandLine.UsageException e) {
+            System.err.println("offhook: " + e.getMessage());
+            System.err.println(CommandLine.USAGE);
+            System.exit(2);
+            return;
         }
+        switch (command.action()) {
+            case HELP -> System.out.print(CommandLine.HELP);
+            case VERSION -> System.out.println("offhook " + CommandLine.version());
+            case CHECK_CONFIG -> System.exit(ConfigCheck.run(command.config(), command.addresses(), System.out,
+                    System.err));
+            case RUN -> run(command.config());
+        }
+    }
+
+    private static void run(Path file) {
         OffhookConfig config;
         try {
             if (!Files.isRegularFile(file)) {
-                usage("config file " + file + " not found (use --config FILE)");
+                System.err.println("offhook: config file " + file + " not found (use --config FILE)");
+                System.exit(2);
+                return;
             }
             config = OffhookConfig.from(Settings.load(file));
         } catch (ConfigException e) {
@@ -56,10 +62,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        if (check) {
-            System.err.println("offhook: " + file + " is valid");
-            return;
-        }
+        LOG.info("Offhook {} starting with {}", CommandLine.version(), file.toAbsolutePath().normalize());
         Services services;
         try {
             services = Services.start(config, Clock.systemUTC());
@@ -72,6 +75,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping");
             services.close();
+            LOG.info("Stopped");
             stopped.countDown();
             LogManager.shutdown();
         }, "offhook-shutdown"));
@@ -81,11 +85,5 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static void usage(String problem) {
-        System.err.println("offhook: " + problem);
-        System.err.println("usage: offhook [--config FILE] [--check]");
-        System.exit(2);
     }
 }

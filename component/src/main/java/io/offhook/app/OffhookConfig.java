@@ -2,20 +2,30 @@ package io.offhook.app;
 
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
+import io.offhook.fallback.FallbackSettings;
 import io.offhook.mapping.NumberPlan;
+import io.offhook.metrics.MetricsServer;
 import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineSettings;
 import io.offhook.publish.GatewayPolicy;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
+import io.offhook.tap.publish.PublishConfig;
+import io.offhook.tap.publish.PublisherCredentials;
 import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.xmpp.packet.JID;
 
 /**
@@ -37,12 +47,24 @@ import org.xmpp.packet.JID;
  * @param engineQueue inputs that may wait for the engine ({@code engine.queue})
  * @param gatewayStateFile where gateway subscriptions are kept across restarts ({@code gateway.state-file});
  *     empty keeps them in memory only
+ * @param metricsListen where {@code GET /metrics} and {@code GET /health} are served ({@code metrics.listen});
+ *     empty when off
+ * @param adminJids the bare JIDs allowed to run the XEP-0050 admin commands ({@code admin.jids}); empty: nobody
+ * @param remote remote control and user activity ({@code remote-control.*}, {@code activity.*})
+ * @param fallback the per-user login fallback ({@code fallback.*}; login mode is unavailable without
+ *     {@code fallback.credentials-file})
+ * @param stateFile where registrations, calls and shown presences are kept across restarts ({@code state.file});
+ *     empty: not kept
+ * @param stateInterval how often the state is saved when it changed ({@code state.interval})
+ * @param publish the SIP PUBLISH receiver ({@code publish.*}), empty when {@code publish.listen = off}
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
                             Duration mappingPoll, NumberPlan numberPlan, Optional<HepConfig> hep,
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
-                            Optional<Path> gatewayStateFile) {
+                            Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
+                            Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback,
+                            Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish) {
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -57,12 +79,21 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "plugins.dir",
             "roster.refresh", "roster.timeout", "roster.max-in-flight",
             "gateway.subscribers", "gateway.state-file",
+            "remote-control.fallback", "remote-control.timeout", "remote-control.max-in-flight",
+            "remote-control.retries", "activity.default",
             "mapping.file", "mapping.reload-interval", "mapping.country-code", "mapping.national-prefix",
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
             "capture.interface", "capture.filter",
             "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
-            "engine.queue");
+            "engine.queue",
+            MetricsServer.KEY_LISTEN, "admin.jids",
+            FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
+            FallbackSettings.KEY_CONCURRENT_LOGINS, FallbackSettings.KEY_RETRY_MIN, FallbackSettings.KEY_RETRY_MAX,
+            FallbackSettings.KEY_CONNECT_TIMEOUT, "state.file", "state.interval",
+            "publish.listen", "publish.transports", "publish.allow", "publish.auth-file", "publish.auth-realm",
+            "publish.min-expires", "publish.max-expires", "publish.max-publications", "publish.max-body",
+            "publish.rate-limit", "publish.busy-is-on-the-phone");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -132,8 +163,9 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         if (capture.isEmpty()) {
             s.string("capture.filter", "");
         }
-        if (hep.isEmpty() && capture.isEmpty()) {
-            s.problem("hep.listen", "off, and no capture.interface either: Offhook would see no SIP");
+        Optional<PublishConfig> publish = publish(s);
+        if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty()) {
+            s.problem("hep.listen", "off, and no capture.interface or publish.listen either: Offhook would see no SIP");
         }
         TrackerConfig tracker = TrackerConfig.DEFAULTS
                 .withUseAssertedIdentity(s.bool("tap.asserted-identity", false))
@@ -143,9 +175,35 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
         Optional<Path> gatewayState = s.path("gateway.state-file");
+        Optional<InetSocketAddress> metrics = s.parsed(MetricsServer.KEY_LISTEN, Optional.empty(),
+                MetricsServer::parseListen);
+        Set<JID> admins = adminJids(s);
+        RemoteSettings remote = remote(s);
+        FallbackSettings fallback = FallbackSettings.from(s, resource, combine, mode).orElse(null);
+        Optional<Path> stateFile = s.path("state.file");
+        Duration stateInterval = s.duration("state.interval", Duration.ofSeconds(5));
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
-                hep, capture, tracker, queue, gatewayState);
+                hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback, stateFile,
+                stateInterval, publish);
+    }
+
+    /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
+    private static Set<JID> adminJids(Settings s) {
+        Set<JID> admins = new LinkedHashSet<>();
+        for (String text : s.list("admin.jids")) {
+            try {
+                JID jid = new JID(text);
+                if (jid.getNode() == null || jid.getResource() != null) {
+                    s.problem("admin.jids", "'" + text + "' is not a bare JID of a person such as admin@example.com");
+                } else {
+                    admins.add(jid);
+                }
+            } catch (IllegalArgumentException e) {
+                s.problem("admin.jids", "'" + text + "' is not a valid JID (" + e.getMessage() + ")");
+            }
+        }
+        return Set.copyOf(admins);
     }
 
     private static JID domainJid(String domain) {
@@ -156,6 +214,21 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         return jid;
     }
 
+    private static RemoteSettings remote(Settings s) {
+        RemoteSettings d = RemoteSettings.DEFAULTS;
+        Fallback fallback = s.parsed("remote-control.fallback", d.fallback(), Fallback::parse);
+        Duration timeout = s.duration("remote-control.timeout", d.timeout());
+        if (timeout.compareTo(Duration.ofSeconds(120)) >= 0) {
+            s.problem("remote-control.timeout", timeout.toSeconds()
+                    + " s is not below Prosody's own 120 s limit for privileged IQs");
+        }
+        int inFlight = s.integer("remote-control.max-in-flight", d.maxInFlight(), 1, 10_000);
+        int retries = s.integer("remote-control.retries", d.retries(), 0, 100);
+        boolean activity = s.bool("activity.default", d.activityDefault());
+        // (Each value is already checked: positive duration, integers within their bounds.)
+        return new RemoteSettings(fallback, timeout, inFlight, retries, activity);
+    }
+
     private static NumberPlan numberPlan(Settings s) {
         try {
             return new NumberPlan(s.optional("mapping.country-code"), s.optional("mapping.national-prefix"),
@@ -164,6 +237,92 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             // NumberPlan names the value; which of the three keys is wrong its message says.
             s.problem("mapping.country-code", e.getMessage());
             return NumberPlan.NONE;
+        }
+    }
+
+    /**
+     * {@code publish.*}: the SIP PUBLISH receiver. Every key is read (and so checked) even when it is off, so a typo
+     * is reported before anyone switches it on.
+     */
+    private static Optional<PublishConfig> publish(Settings s) {
+        PublishConfig d = PublishConfig.defaults();
+        String listen = s.string("publish.listen", "off");
+        List<String> transports = s.list("publish.transports");
+        List<String> allow = s.list("publish.allow");
+        Optional<Path> authFile = s.path("publish.auth-file");
+        String realm = s.string("publish.auth-realm", d.realm());
+        Duration min = s.duration("publish.min-expires", d.minExpires());
+        Duration max = s.duration("publish.max-expires", d.maxExpires());
+        int maxPublications = s.integer("publish.max-publications", d.maxPublications(), 1, 10_000_000);
+        int maxBody = s.integer("publish.max-body", d.maxBodyBytes(), PublishConfig.MIN_BODY_LIMIT,
+                PublishConfig.MAX_BODY_LIMIT);
+        int rate = s.integer("publish.rate-limit", d.ratePerSecond(), 1, 1_000_000);
+        boolean busy = s.bool("publish.busy-is-on-the-phone", d.busyIsOnThePhone());
+        PublisherCredentials credentials = PublisherCredentials.none();
+        if (authFile.isPresent()) {
+            try {
+                credentials = PublisherCredentials.load(authFile.get());
+                if (credentials.isEmpty()) {
+                    s.problem("publish.auth-file", authFile.get() + " names no publisher (lines 'user = password')");
+                }
+            } catch (IOException e) {
+                s.problem("publish.auth-file", "cannot read " + authFile.get() + " (" + e + ")");
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                s.problem("publish.auth-file", String.valueOf(e.getMessage()));
+            }
+        }
+        if (listen.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            s.problem("publish.listen", "'" + listen + "' is not ADDRESS:PORT (or off)");
+            return Optional.empty();
+        }
+        String portText = listen.substring(colon + 1);
+        if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)) {
+            s.problem("publish.listen", "'" + listen + "' is not ADDRESS:PORT (or off)");
+            return Optional.empty();
+        }
+        for (String t : transports) {
+            if (!t.equalsIgnoreCase("udp") && !t.equalsIgnoreCase("tcp")) {
+                s.problem("publish.transports", "'" + t + "' is neither udp nor tcp");
+            }
+        }
+        if (allow.size() == 1 && allow.get(0).equalsIgnoreCase("any")) {
+            allow = List.of();
+            if (credentials.isEmpty()) {
+                s.problem("publish.allow", "'any' needs publish.auth-file: otherwise anyone could publish");
+                return Optional.empty();
+            }
+        } else if (allow.isEmpty()) {
+            allow = d.allowList();
+        }
+        if (min.toMillis() % 1000 != 0 || max.toMillis() % 1000 != 0) {
+            s.problem(min.toMillis() % 1000 != 0 ? "publish.min-expires" : "publish.max-expires",
+                    "must be whole seconds (SIP's Expires counts seconds)");
+            return Optional.empty();
+        }
+        try {
+            PublishConfig c = d.withListen(listen.substring(0, colon).replace("[", "").replace("]", ""),
+                            Integer.parseInt(portText))
+                    .withAccess(allow, credentials, realm)
+                    .withExpires(min, max)
+                    .withLimits(maxPublications, maxBody, rate)
+                    .withBusyIsOnThePhone(busy);
+            if (!transports.isEmpty()) {
+                c = c.withTransports(transports.stream().anyMatch("udp"::equalsIgnoreCase),
+                        transports.stream().anyMatch("tcp"::equalsIgnoreCase));
+            }
+            return Optional.of(c);
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage() != null && e.getMessage().contains("xpires") ? "publish.max-expires"
+                    : e.getMessage() != null && e.getMessage().contains("allow") ? "publish.allow"
+                    : e.getMessage() != null && e.getMessage().contains("realm") ? "publish.auth-realm"
+                    : e.getMessage() != null && e.getMessage().contains("udp") ? "publish.transports"
+                    : "publish.listen";
+            s.problem(key, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -1,15 +1,29 @@
 package io.offhook.app;
 
+import io.offhook.admin.AdminCommands;
+import io.offhook.admin.AdminRouter;
+import io.offhook.admin.LiveBackend;
+import io.offhook.fallback.FallbackSessions;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
+import io.offhook.metrics.MetricsServer;
+import io.offhook.metrics.OffhookMetrics;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresenceMappings;
 import io.offhook.publish.EngineStats;
 import io.offhook.publish.PresenceEngine;
+import io.offhook.state.Snapshot;
+import io.offhook.state.SnapshotFile;
+import io.offhook.state.StateKeeper;
 import io.offhook.tap.capture.LiveCapture;
 import io.offhook.tap.hep.HepListener;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.pipeline.TapPipeline;
+import io.offhook.tap.publish.PublicationStore;
+import io.offhook.tap.publish.PublishConfig;
+import io.offhook.tap.publish.PublishReceiver;
+import io.offhook.tap.publish.StateCombiner;
+import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.xmpp.stream.ComponentConnection;
 import java.io.IOException;
@@ -23,17 +37,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.xmpp.packet.Packet;
 
 /**
- * Starts Offhook's parts in dependency order and stops them in reverse: mapping, engine, XMPP connection, then
- * the SIP sources; on stop the sources go first (no new events), then the engine takes down every presence it put
- * up, and the connection sends those stanzas before it closes the stream.
+ * Starts Offhook's parts in dependency order and stops them in reverse: mapping, engine (with the login fallback,
+ * whose sessions open as users need them), XMPP connection, then the SIP sources (HEP, capture, the PUBLISH
+ * receiver); on stop the sources go first (no new events), then the engine takes down every presence it put up, the
+ * login fallback logs its users off, and the connection sends the engine's last stanzas before it closes the stream.
  */
 public final class Services implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Services.class);
@@ -42,12 +62,17 @@ public final class Services implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private MappingReloader mapping;
     private EngineLoop loop;
+    private AdminRouter admin;
     private ComponentConnection connection;
+    private FallbackSessions fallback;
     private HepListener hepListener;
+    private PublishReceiver publishReceiver;
+    private MetricsServer metricsServer;
     private boolean stopped;
     private EngineStats lastLogged;
     private long savedGatewayVersion;
     private Path gatewayStateFile;
+    private StateKeeper state;
 
     private Services() {
     }
@@ -80,20 +105,47 @@ public final class Services implements AutoCloseable {
         mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), loop::mappingChanged, scheduler,
                 config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
-        PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock);
+        fallback = FallbackSessions.create(config.fallback(), config.component().serverDomain(), clock);
+        if (config.fallback().credentials().file().isPresent()) {
+            LOG.info("Login fallback: {} accounts in {}", config.fallback().credentials().size(),
+                    config.fallback().credentials().file().get());
+        }
+        PresenceEngine engine = new PresenceEngine(config.engine(), presenceMapping, initial, loop.outbox(), clock,
+                config.remote(), fallback);
+        Optional<Snapshot> saved = config.stateFile().flatMap(file -> SnapshotFile.load(file, clock));
+        saved.ifPresent(s -> engine.restorePublications(s.publications()));
         if (config.gatewayStateFile().isPresent()) {
             Path state = config.gatewayStateFile().get();
             gatewayStateFile = state;
             engine.restoreGatewaySubscribers(GatewayStateFile.load(state));
             scheduler.scheduleWithFixedDelay(() -> saveGateway(state), 2, 2, TimeUnit.SECONDS);
         }
-        connection = new ComponentConnection(config.component(), loop, clock);
+        DropCounters drops = new DropCounters();
+        // With SIP PUBLISH on, the tracker's events and the publications' meet in the combiner on their way to the
+        // engine (the higher state per SIP address wins); without it, the tracker feeds the engine directly.
+        StateCombiner combiner = config.publish().isPresent() ? new StateCombiner(loop) : null;
+        PhoneEventListener events = combiner != null ? combiner : loop;
+        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), events, drops), drops, clock);
+        // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
+        admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
+                new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
+                        () -> connection.stats(), () -> {
+                            Latency.Snapshot l = loop.latency().snapshot();
+                            return new LiveBackend.LoopCounters(loop.dropped(), l.count(), l.p50(), l.p99());
+                        }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
+        connection = new ComponentConnection(config.component(), admin, clock);
         loop.start(engine, packets -> connection.send(packets));
+        if (saved.isPresent()) {
+            StateKeeper.restore(loop::call, pipeline, saved.get(), config.stateFile().get(), clock);
+        }
+        if (config.stateFile().isPresent()) {
+            state = new StateKeeper(config.stateFile().get(), pipeline, loop::call);
+            long every = config.stateInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(state::saveIfChanged, every, every, TimeUnit.MILLISECONDS);
+        }
         mapping.start();
         connection.start();
 
-        DropCounters drops = new DropCounters();
-        TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), loop, drops), drops, clock);
         if (config.hep().isPresent()) {
             hepListener = new HepListener(config.hep().get(), pipeline, drops, clock);
             hepListener.start();
@@ -102,15 +154,68 @@ public final class Services implements AutoCloseable {
                     config.hep().get().udpEnabled() ? hepListener.udpPort() : "off",
                     config.hep().get().tcpEnabled() ? hepListener.tcpPort() : "off");
         }
+        LongAdder captured = new LongAdder();
         if (config.capture().isPresent()) {
-            LiveCapture capture = new LiveCapture(config.capture().get(), pipeline, drops);
+            LiveCapture capture = new LiveCapture(config.capture().get(), packet -> {
+                captured.increment();
+                pipeline.onPacket(packet);
+            }, drops);
             capture.start();
             sources.add(capture::close);
             LOG.info("Capturing SIP on {} ({})", config.capture().get().interfaceName(),
                     config.capture().get().filter());
         }
+        if (config.publish().isPresent()) {
+            startPublish(config.publish().get(), combiner, drops, clock);
+        }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
+        if (config.metricsListen().isPresent()) {
+            startMetrics(config, pipeline, drops, captured);
+        }
+    }
+
+    /** The SIP PUBLISH receiver ({@code publish.*}); its publications expire on the scheduler's second ticks. */
+    private void startPublish(PublishConfig publish, StateCombiner combiner, DropCounters drops, Clock clock)
+            throws javax.sip.SipException {
+        PublicationStore store = new PublicationStore(publish, combiner, clock);
+        publishReceiver = new PublishReceiver(publish, store, drops, clock, System::nanoTime);
+        publishReceiver.start();
+        sources.add(publishReceiver::close);
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                store.tick();
+            } catch (RuntimeException e) {
+                // A failure must not end the ticks (a scheduled task that throws is never run again).
+                LOG.warn("Expiring SIP publications failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** The metrics endpoint over the parts just started ({@code metrics.listen}). */
+    private void startMetrics(OffhookConfig config, TapPipeline pipeline, DropCounters drops, LongAdder captured)
+            throws IOException {
+        Map<String, LongSupplier> bySource = new TreeMap<>();
+        HepListener hep = hepListener;
+        if (hep != null && config.hep().get().udpEnabled()) {
+            bySource.put("hep_udp", hep::sipOverUdp);
+        }
+        if (hep != null && config.hep().get().tcpEnabled()) {
+            bySource.put("hep_tcp", hep::sipOverTcp);
+        }
+        if (config.capture().isPresent()) {
+            bySource.put("capture", captured::sum);
+        }
+        PublishReceiver publish = publishReceiver;
+        if (publish != null) {
+            bySource.put("publish", publish::received);
+        }
+        OffhookMetrics metrics = new OffhookMetrics(new OffhookMetrics.Parts(bySource, pipeline::messages, drops,
+                () -> pipeline.readTracker(t -> new OffhookMetrics.TrackerSize(t.userCount(), t.bindingCount(),
+                        t.callCount())),
+                timeout -> loop.call(PresenceEngine::stats, timeout), loop::dropped, connection::stats,
+                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram()), Duration.ofSeconds(1));
+        metricsServer = MetricsServer.start(config.metricsListen().get(), metrics::scrape, metrics::health);
     }
 
     /** Saves the gateway subscriptions when they changed since the last save. */
@@ -161,6 +266,11 @@ public final class Services implements AutoCloseable {
         return hepListener == null ? -1 : hepListener.tcpPort();
     }
 
+    /** The metrics endpoint's port (useful when the config asked for port 0), or -1 when it is off. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.address().getPort();
+    }
+
     /** The engine's thread, to read its state consistently. */
     public EngineLoop engine() {
         return loop;
@@ -171,6 +281,11 @@ public final class Services implements AutoCloseable {
         return connection;
     }
 
+    /** The login fallback's sessions. */
+    public FallbackSessions fallback() {
+        return fallback;
+    }
+
     /** Stops everything in reverse order; every presence put up is taken down first. Idempotent. */
     @Override
     public synchronized void close() {
@@ -178,6 +293,9 @@ public final class Services implements AutoCloseable {
             return;
         }
         stopped = true;
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         for (AutoCloseable source : sources) {
             try {
                 source.close();
@@ -189,6 +307,10 @@ public final class Services implements AutoCloseable {
         if (loop != null && loop.isRunning() && gatewayStateFile != null) {
             saveGateway(gatewayStateFile);
         }
+        if (loop != null && loop.isRunning() && state != null) {
+            // After the sources stopped, before the engine takes its presences down: the next start shows them again.
+            state.saveNow();
+        }
         if (loop != null) {
             try {
                 last = loop.stop(Duration.ofSeconds(5));
@@ -196,9 +318,16 @@ public final class Services implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (fallback != null) {
+            // After the engine: it tells the fallback nothing more. Before the component: independent of it.
+            fallback.close(Duration.ofSeconds(5));
+        }
         if (connection != null) {
             LOG.info("Taking down {} presences before disconnecting", last.size());
             connection.close(last, Duration.ofSeconds(5));
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (mapping != null) {
             mapping.close();
@@ -209,22 +338,10 @@ public final class Services implements AutoCloseable {
     }
 
     private static ClassLoader pluginLoader(OffhookConfig config) throws IOException {
-        ClassLoader parent = Services.class.getClassLoader();
-        if (config.pluginDir().isEmpty() || !Files.isDirectory(config.pluginDir().get())) {
-            return parent;
+        ClassLoader loader = Plugins.loader(config.pluginDir(), Services.class.getClassLoader());
+        if (loader != Services.class.getClassLoader()) {
+            LOG.info("Plugins from {}: {}", config.pluginDir().orElseThrow(), ((URLClassLoader) loader).getURLs());
         }
-        List<URL> jars = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(config.pluginDir().get(), "*.jar")) {
-            for (Path jar : dir) {
-                try {
-                    jars.add(jar.toUri().toURL());
-                } catch (MalformedURLException e) {
-                    throw new IOException("plugins.dir: cannot use " + jar, e);
-                }
-            }
-        }
-        jars.sort((a, b) -> a.toString().compareTo(b.toString()));
-        LOG.info("Plugins from {}: {}", config.pluginDir().get(), jars);
-        return new URLClassLoader(jars.toArray(new URL[0]), parent);
+        return loader;
     }
 }

@@ -253,8 +253,7 @@ public final class Settings {
         }
         Path f = file.get();
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
-            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+            if (readableByOthers(f)) {
                 problems.add(where(key) + key + ": " + f + " is readable by others; chmod 600 it (it holds a secret)");
                 return "";
             }
@@ -273,6 +272,17 @@ public final class Settings {
             problems.add(where(key) + key + ": cannot check the permissions of " + f);
             return "";
         }
+    }
+
+    /**
+     * Whether the group or others may read {@code file}: a file holding a secret must not be (chmod 600 or 400).
+     *
+     * @throws java.nio.file.NoSuchFileException when it does not exist
+     * @throws UnsupportedOperationException when the file system has no POSIX permissions to check
+     */
+    public static boolean readableByOthers(Path file) throws IOException {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        return perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ);
     }
 
     /** Every entry whose key starts with {@code prefix}, marked as read. */

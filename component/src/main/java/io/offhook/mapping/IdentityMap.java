@@ -3,11 +3,15 @@ package io.offhook.mapping;
 import io.offhook.presence.PresentationMode;
 import io.offhook.tap.track.Aor;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import org.xmpp.packet.JID;
 
@@ -52,23 +56,43 @@ public final class IdentityMap {
      * @param domain the JID domain, already prepared
      */
     record Rule(String nodePrefix, String nodeSuffix, String domain, Optional<PresentationMode> mode,
-            boolean showRemoteParty) {
+            boolean showRemoteParty, Optional<Boolean> activity) {
         Rule {
             Objects.requireNonNull(nodePrefix, "nodePrefix");
             Objects.requireNonNull(nodeSuffix, "nodeSuffix");
             Objects.requireNonNull(domain, "domain");
             Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(activity, "activity");
         }
 
         /** The user this rule makes of a SIP user part, or {@code null} when the result is no valid JID node. */
         MappedUser derive(String userPart) {
+            String node = nodePrefix + userPart + nodeSuffix;
             JID jid;
             try {
-                jid = new JID(nodePrefix + userPart + nodeSuffix, domain, null);
+                // Nodeprep (RFC 3920 appendix A) leaves lower-case ASCII letters, digits and . _ - as they are, and
+                // libidn takes most of a millisecond per new name: skip it for those, as a restart that restores a
+                // million rule-mapped users, or the first call of each, would otherwise spend minutes on it.
+                jid = plainNode(node) ? new JID(node, domain, null, true) : new JID(node, domain, null);
             } catch (IllegalArgumentException e) {
                 return null;
             }
-            return new MappedUser(jid, mode, showRemoteParty);
+            return new MappedUser(jid, mode, showRemoteParty, activity);
+        }
+
+        /** Whether nodeprep would return {@code node} unchanged and valid: 1 to 1023 of a-z 0-9 . _ - (RFC 6122). */
+        static boolean plainNode(String node) {
+            int n = node.length();
+            if (n == 0 || n > 1023) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                char c = node.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -158,6 +182,49 @@ public final class IdentityMap {
      */
     public Set<JID> users() {
         return users;
+    }
+
+    /**
+     * Every explicit pair and number entry, as address ({@code sip:...}, or {@code tel:} and the normalised number)
+     * to user, sorted by address: what an admin lists. Users a rule derives are open-ended and not listed.
+     */
+    public SortedMap<String, MappedUser> named() {
+        SortedMap<String, MappedUser> out = new TreeMap<>(explicit);
+        numbers.forEach((number, user) -> out.put("tel:" + number, user));
+        return out;
+    }
+
+    /**
+     * The addresses that map to {@code user}, sorted: from explicit pairs and number entries, and the address a
+     * domain rule would derive the user from (only if it maps back to the user, and in the lower case JIDs have,
+     * so a phone that registers a user part in upper case in a case-sensitive domain is not found this way). A scan
+     * of every entry: for admins, not for the path of every event.
+     */
+    public List<String> addressesOf(JID user) {
+        JID bare = user.asBareJID();
+        Set<String> out = new TreeSet<>();
+        named().forEach((address, mapped) -> {
+            if (mapped.jid().equals(bare)) {
+                out.add(address);
+            }
+        });
+        String node = bare.getNode();
+        if (node != null) {
+            rules.forEach((host, rule) -> {
+                if (rule.domain().equals(bare.getDomain()) && node.startsWith(rule.nodePrefix())
+                        && node.endsWith(rule.nodeSuffix())
+                        && node.length() > rule.nodePrefix().length() + rule.nodeSuffix().length()) {
+                    String userPart = node.substring(rule.nodePrefix().length(),
+                            node.length() - rule.nodeSuffix().length());
+                    String address = "sip:" + userPart + "@" + host;
+                    Optional<MappedUser> back = find(address);
+                    if (back.isPresent() && back.get().jid().equals(bare)) {
+                        out.add(address);
+                    }
+                }
+            });
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -38,8 +38,10 @@ import org.xmpp.packet.JID;
  * <li>{@code tel:NUMBER} or a bare number ({@code +49 30 1234567}, {@code 0049 30 1234567}, {@code 030 1234567},
  *     {@code +49 (0)30 1234567}, {@code 1001}): a number entry, compared after {@link NumberPlan#normalise}.</li>
  * </ul>
- * Options are {@code name=value}: {@code mode=resource|overlay|gateway} (default: the deployment's mode),
- * {@code remote=show|hide} (whether the remote party may be shown; default hide), and on rules only
+ * Options are {@code name=value}: {@code mode=resource|overlay|gateway|remote-control|login} (default: the
+ * deployment's mode), {@code remote=show|hide} (whether the remote party may be shown; default hide),
+ * {@code activity=on|off} (whether XEP-0108 user activity is published during calls; default: the deployment's
+ * {@code activity.default}), and on rules only
  * {@code case=lower|exact} (lower: SIP user parts of that domain are compared without case; default exact).
  *
  * <p>An address given twice must name the same JID with the same options, else both lines are reported. Several
@@ -52,7 +54,7 @@ public final class MappingFile {
     /** Problems beyond this many are counted, not kept. */
     static final int MAX_PROBLEMS = 100;
 
-    private static final String OPTIONS = "options are mode=, remote= and, on rules, case=";
+    private static final String OPTIONS = "options are mode=, remote=, activity= and, on rules, case=";
 
     private MappingFile() {
     }
@@ -111,7 +113,8 @@ public final class MappingFile {
     }
 
     /** Options of one line. */
-    private record Options(Optional<PresentationMode> mode, boolean showRemoteParty, Optional<Boolean> lowerCase) {
+    private record Options(Optional<PresentationMode> mode, boolean showRemoteParty, Optional<Boolean> lowerCase,
+                           Optional<Boolean> activity) {
     }
 
     /** Thrown for the first problem of a line; the parser goes on with the next line. */
@@ -238,12 +241,12 @@ public final class MappingFile {
             }
             JID sample = jid(target.substring(0, star) + "x" + target.substring(star + 1));
             Rule rule = new Rule(target.substring(0, star), target.substring(star + 1, targetAt), sample.getDomain(),
-                    options.mode(), options.showRemoteParty());
+                    options.mode(), options.showRemoteParty(), options.activity());
             return new Entry(Kind.RULE, host, null, rule, options.lowerCase().orElse(false), line, text);
         }
 
         private static MappedUser user(String target, Options options) throws LineError {
-            return new MappedUser(jid(target), options.mode(), options.showRemoteParty());
+            return new MappedUser(jid(target), options.mode(), options.showRemoteParty(), options.activity());
         }
 
         private static JID jid(String text) throws LineError {
@@ -267,6 +270,7 @@ public final class MappingFile {
             Optional<PresentationMode> mode = Optional.empty();
             Optional<Boolean> remote = Optional.empty();
             Optional<Boolean> lowerCase = Optional.empty();
+            Optional<Boolean> activity = Optional.empty();
             for (int i = 1; i < target.length; i++) {
                 String option = target[i];
                 int eq = option.indexOf('=');
@@ -289,11 +293,15 @@ public final class MappingFile {
                         once(lowerCase.isPresent(), name);
                         lowerCase = Optional.of(choice(name, value, "lower", "exact"));
                         break;
+                    case "activity":
+                        once(activity.isPresent(), name);
+                        activity = Optional.of(choice(name, value, "on", "off"));
+                        break;
                     default:
                         throw new LineError("unknown option '" + option + "' (" + OPTIONS + ")");
                 }
             }
-            return new Options(mode, remote.orElse(false), lowerCase);
+            return new Options(mode, remote.orElse(false), lowerCase, activity);
         }
 
         private static void once(boolean seen, String name) throws LineError {

@@ -129,6 +129,61 @@ public final class MappingReloader implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the file now, whether or not it changed, instead of at the next polls (an admin asked): a good file
+     * replaces the map and is handed to {@code onChange} on the calling thread, as a poll would; a broken one keeps
+     * the last good map and is counted as a failure. The polls then take what this call saw as acted on, so the
+     * same content is not loaded, nor the same problem reported, twice.
+     *
+     * @return the new map
+     * @throws MappingException naming every problem as {@code FILE:LINE: what is wrong: the bad text}
+     * @throws IOException when the file is missing or cannot be read, naming it
+     * @throws IllegalStateException before {@link #loadInitial()} or after {@link #close()}
+     */
+    public IdentityMap reloadNow() throws MappingException, IOException {
+        synchronized (lock) {
+            if (closed || !loaded) {
+                throw new IllegalStateException("mapping reloader for " + file + " is "
+                        + (closed ? "closed" : "not loaded yet"));
+            }
+            byte[] content;
+            try {
+                content = read();
+            } catch (NoSuchFileException e) {
+                actedOn(file + ": file is missing");
+                throw new IOException("mapping file " + file + " does not exist", e);
+            } catch (IOException e) {
+                actedOn(file + ": cannot read: " + e);
+                throw new IOException("cannot read mapping file " + file + ": " + e, e);
+            } catch (MappingException e) {
+                actedOn(e.getMessage());
+                throw e;
+            }
+            lastSeen = HexFormat.of().formatHex(digest(content));
+            lastActedOn = lastSeen;
+            IdentityMap map;
+            try {
+                map = MappingFile.parse(content, file.toString(), plan);
+            } catch (MappingException e) {
+                fail(e.getMessage());
+                throw e;
+            }
+            current = map;
+            loads++;
+            failing = false;
+            LOG.info("Reloaded mapping file {} on request: {}", file, map);
+            onChange.accept(map);
+            return map;
+        }
+    }
+
+    /** Records a problem seen outside a poll as what the polls have seen and acted on, and as a failure. */
+    private void actedOn(String problem) {
+        lastSeen = problem;
+        lastActedOn = problem;
+        fail(problem);
+    }
+
     /** The last good map: from {@link #loadInitial()} or a later good reload; empty before the first. */
     public IdentityMap current() {
         return current;

@@ -1,5 +1,6 @@
 package io.offhook.publish;
 
+import io.offhook.fallback.Logins;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappedUser;
 import io.offhook.presence.DefaultPresenceMapping;
@@ -9,13 +10,20 @@ import io.offhook.presence.PresentationMode;
 import io.offhook.presence.Show;
 import io.offhook.publish.UserState.Shown;
 import io.offhook.publish.UserState.Target;
+import io.offhook.remote.Fallback;
+import io.offhook.remote.RemoteControl;
+import io.offhook.remote.RemoteSettings;
+import io.offhook.remote.RemoteStats;
 import io.offhook.tap.track.PhoneEvent;
+import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.privilege.Permissions;
 import io.offhook.xmpp.privilege.RosterQuery;
 import io.offhook.xmpp.stream.XmlChars;
+import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -28,7 +36,9 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.dom4j.DocumentException;
 import org.dom4j.Element;
+import org.dom4j.io.SAXReader;
 import org.xmpp.packet.IQ;
 import org.xmpp.packet.JID;
 import org.xmpp.packet.Message;
@@ -46,16 +56,21 @@ import org.xmpp.packet.Presence;
 public final class PresenceEngine {
     /** Every stanza the engine sends has an id with this prefix, so its echo can be recognised. */
     public static final String ID_PREFIX = "offhook-";
-    private static final String NS_DISCO_INFO = "http://jabber.org/protocol/disco#info";
     private static final String NS_PING = "urn:xmpp:ping";
     private static final int MAX_PENDING_GATEWAY = 64;
+    /** The longest phone status text sent, in UTF-16 units; longer ones are cut ({@link #phoneText}). */
+    static final int MAX_PHONE_STATUS = 200;
     private static final Logger LOG = LogManager.getLogger(PresenceEngine.class);
 
     private final EngineSettings settings;
+    private final RemoteSettings remoteSettings;
+    /** Remote control and user activity (io.offhook.remote): told about users in {@link #publish}. */
+    private final RemoteControl remote;
     private final PresenceMapping mapping;
     private final PresenceMapping fallback = new DefaultPresenceMapping();
     private final Outbox outbox;
     private final Clock clock;
+    private final Logins logins;
     private final String userDomain;
     private IdentityMap identities;
 
@@ -86,19 +101,47 @@ public final class PresenceEngine {
     private long echoesIgnored;
     private long subscriptionsDenied;
     private long mappingFailures;
+    private final long[] presenceByMode = new long[PresentationMode.values().length];
 
     /**
+     * An engine without the login fallback: users in login mode are shown nowhere.
+     *
      * @param mapping the presence mapping the config chose (the default one when it throws)
      * @param identities the SIP-to-XMPP mapping at start; {@link #mappingChanged} replaces it
      * @param clock the time for roster refreshes and timeouts
      */
     public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
                           Clock clock) {
+        this(settings, mapping, identities, outbox, clock, RemoteSettings.DEFAULTS);
+    }
+
+    /**
+     * @param remoteSettings how remote control and user activity behave
+     * @see #PresenceEngine(EngineSettings, PresenceMapping, IdentityMap, Outbox, Clock)
+     */
+    public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
+                          Clock clock, RemoteSettings remoteSettings) {
+        this(settings, mapping, identities, outbox, clock, remoteSettings, Logins.NONE);
+    }
+
+    /**
+     * @param logins the login fallback: it may take users over ({@link Logins#mode}), and shows the phone of users
+     *     in {@link PresentationMode#LOGIN} mode, which the engine sends nothing for
+     * @see #PresenceEngine(EngineSettings, PresenceMapping, IdentityMap, Outbox, Clock, RemoteSettings)
+     */
+    public PresenceEngine(EngineSettings settings, PresenceMapping mapping, IdentityMap identities, Outbox outbox,
+                          Clock clock, RemoteSettings remoteSettings, Logins logins) {
+        this.logins = Objects.requireNonNull(logins, "logins");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.remoteSettings = Objects.requireNonNull(remoteSettings, "remoteSettings");
         this.mapping = Objects.requireNonNull(mapping, "mapping");
         this.identities = Objects.requireNonNull(identities, "identities");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.remote = new RemoteControl(settings.component(), remoteSettings, settings.combineFormat(), packet -> {
+            stanzasSent++;
+            outbox.send(packet);
+        }, clock);
         String domain = settings.component().getDomain();
         int dot = domain.indexOf('.');
         this.userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
@@ -115,10 +158,17 @@ public final class PresenceEngine {
         Optional<MappedUser> found = identities.find(event.aor());
         if (found.isEmpty()) {
             unmapped++;
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("user=- call={} aor={} {} {}: not in the mapping, ignored", event.callId(), event.aor(),
+                        event.type(), event.state());
+            }
             return;
         }
         MappedUser mapped = found.get();
         JID jid = mapped.jid().asBareJID();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("user={} call={} aor={} {} {}", jid, event.callId(), event.aor(), event.type(), event.state());
+        }
         JID previous = aorOwner.put(event.aor(), jid);
         if (previous != null && !previous.equals(jid)) {
             UserState old = users.get(previous);
@@ -153,22 +203,25 @@ public final class PresenceEngine {
         connected = true;
         directory.clear();
         permissions.clear();
+        remote.connected();
         rosters.reset(clock.instant());
         int resent = 0;
         for (UserState user : users.values()) {
             for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
-                send(addressed(e.getValue().presence(), e.getKey().to()));
+                send(addressed(e.getValue().presence(), e.getKey().to()), e.getValue().mode());
                 resent++;
             }
         }
         if (resent > 0) {
             LOG.info("Connected: showing {} presences again", resent);
         }
+        settleInheritedAtConnect();
     }
 
     /** The connection is lost; what is shown stays recorded and is sent again on {@link #connected()}. */
     public void disconnected() {
         connected = false;
+        remote.disconnected();
     }
 
     /** Periodic work: roster gets due or timed out. Call it every few hundred milliseconds. */
@@ -181,6 +234,8 @@ public final class PresenceEngine {
                     settings.rosterTimeout());
         }
         pumpRosters(now);
+        remote.tick();
+        showRemoteChanges();
     }
 
     /** The mapping file changed: users no longer mapped are taken down, changed options take effect. */
@@ -200,7 +255,7 @@ public final class PresenceEngine {
                 }
             } else if (owner != null) {
                 owner.mapped = mapped.get();
-                owner.mode = mapped.get().mode().orElse(settings.defaultMode());
+                owner.mode = modeOf(mapped.get());
                 touched.add(owner);
             }
         }
@@ -220,6 +275,7 @@ public final class PresenceEngine {
 
     /** Takes down everything shown (unavailable, or the user's real presence in overlay mode). */
     public void shutdown() {
+        remote.shutdown();
         for (UserState user : users.values()) {
             for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
                 retract(user, e.getKey(), e.getValue());
@@ -255,20 +311,105 @@ public final class PresenceEngine {
         return gatewayVersion;
     }
 
+    /**
+     * What the engine has put up at contacts, to save across a restart: what it shows now and what it inherited
+     * from the previous process and has not settled yet; overlays with the user's own presence before the call.
+     */
+    public List<Publication> publications() {
+        List<Publication> out = new ArrayList<>();
+        for (UserState user : users.values()) {
+            out.addAll(user.inherited.values());
+            for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
+                Target t = e.getKey();
+                if (user.inherited.containsKey(t)) {
+                    continue;
+                }
+                String real = null;
+                if (e.getValue().mode() == PresentationMode.OVERLAY) {
+                    Presence own = directory.resources(user.jid).get(t.from().getResource());
+                    real = own == null ? null : own.toXML();
+                }
+                out.add(new Publication(user.jid, t.from(), t.to(), e.getValue().mode(), real));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Takes over what the previous process put up ({@link #publications()} saved before a restart); call it before
+     * the first input. Each stays up until this process replaces it with what it shows itself, or takes it down:
+     * once the user's roster is read and the contact is not in the audience any more, or as soon as the user's
+     * phone shows nothing (a call that ended, a registration that expired while Offhook was down). It is never taken
+     * down merely because the roster is still being read, so a user still on the phone does not flash "offline".
+     */
+    public void restorePublications(List<Publication> saved) {
+        Instant now = clock.instant();
+        for (Publication p : saved) {
+            JID jid = p.user().asBareJID();
+            UserState user = users.computeIfAbsent(jid, j -> new UserState(j, null, p.mode()));
+            user.inherited.put(new Target(p.from(), p.to().asBareJID()), p);
+            rosters.entry(jid, now);
+        }
+    }
+
+    /**
+     * Grows whenever what {@link #publications()} returns may have changed: it counts the stanzas sent, and what
+     * is shown changes only by sending.
+     */
+    public long publicationsVersion() {
+        return stanzasSent;
+    }
+
     /** The counters so far. */
     public EngineStats stats() {
         int shown = 0;
+        Map<PhoneState, Integer> byState = new EnumMap<>(PhoneState.class);
+        Map<PhoneState, Integer> calls = new EnumMap<>(PhoneState.class);
         for (UserState user : users.values()) {
             shown += user.shown.size();
+            byState.merge(user.state, 1, Integer::sum);
+            user.countCalls(calls);
+        }
+        Map<PresentationMode, Long> byMode = new EnumMap<>(PresentationMode.class);
+        for (PresentationMode mode : PresentationMode.values()) {
+            if (presenceByMode[mode.ordinal()] > 0) {
+                byMode.put(mode, presenceByMode[mode.ordinal()]);
+            }
         }
         return new EngineStats(events, unmapped, stanzasSent, rosterRequests, rosterErrors, echoesIgnored,
-                subscriptionsDenied, mappingFailures, users.size(), shown);
+                subscriptionsDenied, mappingFailures, users.size(), shown, byMode, byState, calls);
+    }
+
+    /** What the engine holds for one user (a bare JID); empty when it holds nothing: no phone state, nothing shown. */
+    public Optional<UserView> userView(JID user) {
+        UserState u = users.get(user.asBareJID());
+        return u == null ? Optional.empty() : Optional.of(view(u));
+    }
+
+    /** What the engine holds for every user it holds anything for, in no particular order. */
+    public List<UserView> userViews() {
+        List<UserView> out = new ArrayList<>(users.size());
+        for (UserState u : users.values()) {
+            out.add(view(u));
+        }
+        return out;
+    }
+
+    private static UserView view(UserState u) {
+        List<String> aors = new ArrayList<>(u.aors());
+        aors.sort(null);
+        return new UserView(u.status(), u.mode, aors, u.phone, u.shown.size());
+    }
+
+    /** What remote control and user activity did so far. */
+    public RemoteStats remoteStats() {
+        return remote.stats();
     }
 
     // ---------------------------------------------------------------- users and publishing
 
     private UserState user(JID jid, MappedUser mapped) {
-        PresentationMode mode = mapped.mode().orElse(settings.defaultMode());
+        PresentationMode mode = modeOf(mapped);
         UserState user = users.get(jid);
         if (user == null) {
             user = new UserState(jid, mapped, mode);
@@ -284,13 +425,18 @@ public final class PresenceEngine {
         return user;
     }
 
+    /** The mode the user chose, or the deployment's; the login fallback may take the user over. */
+    private PresentationMode modeOf(MappedUser mapped) {
+        return logins.mode(mapped.jid().asBareJID(), mapped.mode().orElse(settings.defaultMode()));
+    }
+
     private void refresh(UserState user) {
         PhonePresence phone;
         try {
             phone = Objects.requireNonNull(mapping.map(user.status()), "mapping returned null");
         } catch (RuntimeException e) {
             mappingFailures++;
-            LOG.warn("Presence mapping '{}' failed for {} ({}); showing the default", mapping.name(), user.jid,
+            LOG.warn("Presence mapping '{}' failed for user={} ({}); showing the default", mapping.name(), user.jid,
                     e.toString());
             phone = fallback.map(user.status());
         }
@@ -300,7 +446,11 @@ public final class PresenceEngine {
 
     /** Sends what differs between what the user should show and what is shown. */
     private void publish(UserState user) {
+        syncRemote(user);
         Map<Target, Presence> desired = desired(user);
+        if (!user.inherited.isEmpty()) {
+            settleInherited(user, desired);
+        }
         for (Iterator<Map.Entry<Target, Shown>> it = user.shown.entrySet().iterator(); it.hasNext();) {
             Map.Entry<Target, Shown> e = it.next();
             if (!desired.containsKey(e.getKey())) {
@@ -315,12 +465,109 @@ public final class PresenceEngine {
             String content = contents.computeIfAbsent(template, Presence::toXML);
             Shown before = user.shown.get(e.getKey());
             if (before == null || !before.content().equals(content)) {
-                send(addressed(template, e.getKey().to()));
-                user.shown.put(e.getKey(), new Shown(template, content, user.mode));
+                send(addressed(template, e.getKey().to()), shownMode(user));
+                user.shown.put(e.getKey(), new Shown(template, content, shownMode(user)));
             }
         }
-        if (user.idle()) {
+        // Login mode: the fallback's session shows the phone while it is registered, and logs off otherwise
+        // (also when the user leaves login mode or the mapping).
+        boolean login = user.mode == PresentationMode.LOGIN && user.state != PhoneState.OFFLINE;
+        if (login || user.loginShown) {
+            logins.show(user.jid, login, login ? new PhonePresence(user.phone.activity(), user.phone.show(),
+                    phoneText(user.phone), user.phone.priority()) : PhonePresence.NONE);
+            user.loginShown = login;
+        }
+        if (user.idle() && !remote.tracks(user.jid)) {
             users.remove(user.jid);
+        }
+    }
+
+    /** Tells remote control and user activity how the user stands now (before {@link #desired} asks it). */
+    private void syncRemote(UserState user) {
+        boolean rc = user.mode == PresentationMode.REMOTE_CONTROL;
+        boolean activity = user.mapped != null
+                && user.mapped.activity().orElse(remoteSettings.activityDefault());
+        if (!rc && !activity && !remote.tracks(user.jid)) {
+            return;
+        }
+        Map<String, Presence> resources = new HashMap<>(directory.resources(user.jid));
+        resources.remove("");
+        resources.remove(settings.phoneResource());
+        remote.sync(new RemoteControl.UserView(user.jid, rc, activity, user.state, user.phone, resources));
+    }
+
+    /** Shows again the users whose remote-controlled clients changed (a client turned out not to be reachable). */
+    private void showRemoteChanges() {
+        for (JID jid : remote.takeChanged()) {
+            UserState user = users.get(jid);
+            if (user != null) {
+                publish(user);
+            }
+        }
+    }
+
+    /** After a (re)connect: users whose inherited presences may be settled now, those showing nothing first of all. */
+    private void settleInheritedAtConnect() {
+        for (UserState user : List.copyOf(users.values())) {
+            if (!user.inherited.isEmpty()) {
+                publish(user);
+            }
+        }
+    }
+
+    /** How a user's shown presence was made, so it is taken down the same way. */
+    private PresentationMode shownMode(UserState user) {
+        if (user.mode != PresentationMode.REMOTE_CONTROL) {
+            return user.mode;
+        }
+        return remoteSettings.fallback() == Fallback.RESOURCE ? PresentationMode.RESOURCE : PresentationMode.OVERLAY;
+    }
+
+    /**
+     * Replaces or takes down what the previous process put up ({@link #restorePublications}): a target this process
+     * shows is simply sent again by it; any other is taken down once the audience is known (the roster was read, or
+     * the phone shows nothing in the user's mode). An overlay stays while the call goes on and the resource's
+     * presence is unknown, so the user's own presence can be put back when it ends.
+     */
+    private void settleInherited(UserState user, Map<Target, Presence> desired) {
+        boolean showsNothing = user.mode == PresentationMode.OVERLAY
+                ? user.phone.activity() != PhonePresence.Activity.BUSY : !user.phone.shown();
+        boolean audienceKnown = showsNothing || rosters.loaded(user.jid);
+        for (Iterator<Map.Entry<Target, Publication>> it = user.inherited.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Target, Publication> e = it.next();
+            Target target = e.getKey();
+            if (desired.containsKey(target)) {
+                it.remove();
+                continue;
+            }
+            boolean realKnown = directory.resources(user.jid).containsKey(target.from().getResource());
+            if (!audienceKnown || e.getValue().mode() == PresentationMode.OVERLAY && !showsNothing && !realKnown) {
+                continue;
+            }
+            it.remove();
+            Publication p = e.getValue();
+            if (p.mode() == PresentationMode.OVERLAY && !realKnown) {
+                Presence saved = p.realPresence() == null || directory.knownOffline(user.jid) ? null
+                        : savedPresence(p.realPresence());
+                if (saved != null) {
+                    send(addressed(restored(saved, target.from()), target.to()), p.mode());
+                }
+            } else {
+                Presence placeholder = new Presence();
+                placeholder.setFrom(target.from());
+                retract(user, target, new Shown(placeholder, "", p.mode()));
+            }
+        }
+    }
+
+    /** A presence saved as XML by the previous process; {@code null} (and a warning) when it does not parse. */
+    private static Presence savedPresence(String xml) {
+        try {
+            return new Presence(SAXReader.createDefault().read(new StringReader(xml)).getRootElement(), true);
+        } catch (DocumentException | RuntimeException e) {
+            LOG.warn("A saved presence could not be read back ({}); the user's own presence is not put back",
+                    e.getMessage());
+            return null;
         }
     }
 
@@ -330,30 +577,29 @@ public final class PresenceEngine {
         PhonePresence phone = user.phone;
         switch (user.mode) {
             case RESOURCE -> {
-                if (!phone.shown()) {
-                    break;
-                }
-                JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
-                Presence p = phonePresence(user, phone, from, true);
-                out.put(new Target(from, user.jid), p);
-                for (JID contact : audience(user)) {
-                    out.put(new Target(from, contact), p);
+                if (phone.shown()) {
+                    phoneResource(user, phone, out);
                 }
             }
             case OVERLAY -> {
+                if (phone.activity() == PhonePresence.Activity.BUSY) {
+                    overlays(user, phone, Set.of(), out);
+                }
+            }
+            case REMOTE_CONTROL -> {
+                // The clients remote control reached show the call themselves; the fallback shows it on the others.
                 if (phone.activity() != PhonePresence.Activity.BUSY) {
                     break;
                 }
-                for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
-                    if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource())) {
-                        continue;
-                    }
-                    JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
-                    Presence p = overlay(r.getValue(), phone, from);
-                    for (JID contact : audience(user)) {
-                        out.put(new Target(from, contact), p);
-                    }
+                Set<String> covered = remote.covered(user.jid);
+                if (remoteSettings.fallback() == Fallback.OVERLAY) {
+                    overlays(user, phone, covered, out);
+                } else if (remoteSettings.fallback() == Fallback.RESOURCE && !coversAll(user, covered)) {
+                    phoneResource(user, phone, out);
                 }
+            }
+            case LOGIN -> {
+                // Shown by the login fallback's own session (see publish), not through the component.
             }
             case GATEWAY -> {
                 if (!phone.shown()) {
@@ -372,6 +618,45 @@ public final class PresenceEngine {
         return out;
     }
 
+    /** The phone as a resource of its own, to the user and their contacts (resource mode). */
+    private void phoneResource(UserState user, PhonePresence phone, Map<Target, Presence> out) {
+        JID from = new JID(user.jid.getNode(), user.jid.getDomain(), settings.phoneResource(), true);
+        Presence p = phonePresence(user, phone, from, true);
+        out.put(new Target(from, user.jid), p);
+        for (JID contact : audience(user)) {
+            out.put(new Target(from, contact), p);
+        }
+    }
+
+    /** The user's resources, but those in {@code skip}, with the phone overlaid (overlay mode). */
+    private void overlays(UserState user, PhonePresence phone, Set<String> skip, Map<Target, Presence> out) {
+        for (Map.Entry<String, Presence> r : directory.resources(user.jid).entrySet()) {
+            if (r.getKey().isEmpty() || r.getKey().equals(settings.phoneResource()) || skip.contains(r.getKey())) {
+                continue;
+            }
+            JID from = new JID(user.jid.getNode(), user.jid.getDomain(), r.getKey(), true);
+            Presence p = overlay(r.getValue(), phone, from);
+            for (JID contact : audience(user)) {
+                out.put(new Target(from, contact), p);
+            }
+        }
+    }
+
+    /** Whether remote control covers every online client of the user (and there is at least one). */
+    private boolean coversAll(UserState user, Set<String> covered) {
+        boolean any = false;
+        for (String resource : directory.resources(user.jid).keySet()) {
+            if (resource.isEmpty() || resource.equals(settings.phoneResource())) {
+                continue;
+            }
+            if (!covered.contains(resource)) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
     /** The contacts a user's presence may go to and that are not known to be offline. */
     private List<JID> audience(UserState user) {
         List<JID> out = new ArrayList<>();
@@ -386,13 +671,19 @@ public final class PresenceEngine {
     /** The phone's own presence, with the user's own dnd/xa first (resource and gateway modes). */
     private Presence phonePresence(UserState user, PhonePresence phone, JID from, boolean withPriority) {
         Show show = phone.show();
-        String status = XmlChars.clean(phone.status());
-        Presence own = Directory.best(directory.resources(user.jid), settings.phoneResource());
+        String status = phoneText(phone);
+        Map<String, Presence> resources = directory.resources(user.jid);
+        if (user.mode == PresentationMode.REMOTE_CONTROL) {
+            // Clients remote control reached show Offhook's status, not their user's: theirs is not "own".
+            resources = new HashMap<>(resources);
+            resources.keySet().removeAll(remote.covered(user.jid));
+        }
+        Presence own = Directory.best(resources, settings.phoneResource());
         if (own != null) {
             Show ownShow = Show.of(own);
             if (ownShow.outranksPhone()) {
                 show = ownShow;
-                status = combine(own.getStatus(), XmlChars.clean(phone.status()));
+                status = combine(own.getStatus(), phoneText(phone));
             }
         }
         Presence p = new Presence();
@@ -415,7 +706,7 @@ public final class PresenceEngine {
         Show own = Show.of(real);
         Show show = own.outranksPhone() ? own : phone.show();
         p.setShow(show.toTinder());
-        String status = combine(real.getStatus(), XmlChars.clean(phone.status()));
+        String status = combine(real.getStatus(), phoneText(phone));
         p.setStatus(status.isEmpty() ? null : status);
         return p;
     }
@@ -436,6 +727,24 @@ public final class PresenceEngine {
         return p;
     }
 
+    /**
+     * The phone's status text as it may go on the wire: characters XML does not allow removed, and cut to
+     * {@link #MAX_PHONE_STATUS} characters (a SIP display name or a presence mapping of an operator's own can be
+     * far longer than any client shows), ending in an ellipsis when cut, never inside a surrogate pair. The user's
+     * own words are not ours to cut: their server accepted them.
+     */
+    static String phoneText(PhonePresence phone) {
+        String text = XmlChars.clean(phone.status());
+        if (text.length() <= MAX_PHONE_STATUS) {
+            return text;
+        }
+        int end = MAX_PHONE_STATUS - 1;
+        if (Character.isLowSurrogate(text.charAt(end)) && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "\u2026";
+    }
+
     private String combine(String own, String phone) {
         String o = own == null ? "" : own.trim();
         if (o.isEmpty()) {
@@ -451,14 +760,14 @@ public final class PresenceEngine {
         if (shown.mode() == PresentationMode.OVERLAY) {
             Presence real = directory.resources(user.jid).get(target.from().getResource());
             if (real != null) {
-                send(addressed(restored(real, target.from()), target.to()));
+                send(addressed(restored(real, target.from()), target.to()), shown.mode());
             }
             return;
         }
         Presence gone = new Presence(Presence.Type.unavailable);
         gone.setFrom(target.from());
         gone.setTo(target.to());
-        send(gone);
+        send(gone, shown.mode());
     }
 
     /** Sends the current state of every user who shows something to {@code contact}'s bare JID, to that resource. */
@@ -466,7 +775,7 @@ public final class PresenceEngine {
         JID bare = contactFull.asBareJID();
         for (Map.Entry<Target, Shown> e : user.shown.entrySet()) {
             if (e.getKey().to().equals(bare)) {
-                send(addressed(e.getValue().presence(), contactFull));
+                send(addressed(e.getValue().presence(), contactFull), e.getValue().mode());
             }
         }
     }
@@ -477,9 +786,10 @@ public final class PresenceEngine {
         return p;
     }
 
-    private void send(Packet packet) {
+    private void send(Presence packet, PresentationMode mode) {
         packet.setID(ID_PREFIX + Long.toString(++nextId, 36));
         stanzasSent++;
+        presenceByMode[mode.ordinal()]++;
         outbox.send(packet);
     }
 
@@ -581,9 +891,20 @@ public final class PresenceEngine {
 
     /** The phone's own contact JID: {@code node@component}, or the XEP-0106-escaped bare JID for other domains. */
     JID gatewayJid(JID user) {
+        return gatewayContact(user, settings.component());
+    }
+
+    /**
+     * The contact that shows {@code user}'s phone in gateway mode: {@code user@<component domain>} for users of the
+     * component's parent domain, the whole JID escaped (XEP-0106) as the localpart for users of other domains.
+     */
+    public static JID gatewayContact(JID user, JID component) {
+        String domain = component.getDomain();
+        int dot = domain.indexOf('.');
+        String userDomain = dot > 0 ? domain.substring(dot + 1) : domain;
         String node = user.getDomain().equals(userDomain) ? user.getNode()
                 : JID.escapeNode(user.getNode() + "@" + user.getDomain());
-        return new JID(node, settings.component().getDomain(), null);
+        return new JID(node, domain, null);
     }
 
     private JID userOfGateway(JID to) {
@@ -691,14 +1012,14 @@ public final class PresenceEngine {
             p = new Presence(Presence.Type.unavailable);
             p.setFrom(gatewayJid);
         }
-        send(addressed(p, to));
+        send(addressed(p, to), PresentationMode.GATEWAY);
     }
 
     private void reply(JID from, JID to, Presence.Type type) {
         Presence p = new Presence(type);
         p.setFrom(from);
         p.setTo(to);
-        send(p);
+        send(p, PresentationMode.GATEWAY);
     }
 
     private void replayPendingGateway(JID user) {
@@ -717,6 +1038,7 @@ public final class PresenceEngine {
         if (granted.isPresent() && !granted.get().access().isEmpty()) {
             Permissions p = granted.get();
             permissions.put(p.server(), p);
+            remote.permissions(message);
             LOG.info("Server {} granted {} ({})", p.server(), p.access(), p.namespace());
             if (!p.rosterGet()) {
                 LOG.warn("Server {} does not let Offhook read rosters: nobody but the user will see the phone "
@@ -767,6 +1089,10 @@ public final class PresenceEngine {
     }
 
     private void iq(IQ iq) {
+        if (iq.isResponse() && remote.response(iq)) {
+            showRemoteChanges();
+            return;
+        }
         if (iq.isResponse()) {
             RosterBook.Entry entry = rosters.answered(iq.getID());
             if (entry == null) {
@@ -783,7 +1109,7 @@ public final class PresenceEngine {
             } else {
                 rosterErrors++;
                 PacketError error = iq.getError();
-                LOG.warn("Roster of {} could not be read ({}); nobody but the user sees the phone until it can",
+                LOG.warn("Roster of user={} could not be read ({}); nobody but the user sees the phone until it can",
                         entry.user, error == null ? "no reason given" : error.getCondition());
                 rosters.schedule(entry, now.plus(settings.rosterRefresh()));
                 List<Presence> pending = pendingGateway.remove(entry.user);
@@ -799,14 +1125,9 @@ public final class PresenceEngine {
         }
         IQ reply = IQ.createResultIQ(iq);
         Element query = iq.getChildElement();
-        if (iq.getType() == IQ.Type.get && query != null && NS_DISCO_INFO.equals(query.getNamespaceURI())
-                && iq.getTo() != null && iq.getTo().getNode() == null) {
-            Element info = reply.setChildElement("query", NS_DISCO_INFO);
-            info.addElement("identity").addAttribute("category", "gateway").addAttribute("type", "sip")
-                    .addAttribute("name", "Offhook");
-            info.addElement("feature").addAttribute("var", NS_DISCO_INFO);
-            info.addElement("feature").addAttribute("var", NS_PING);
-        } else if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
+        // Discovery, version and ad-hoc commands of the component's own address are answered before the engine
+        // (io.offhook.admin); what reaches here is addressed elsewhere (a phone contact in gateway mode) or unknown.
+        if (iq.getType() == IQ.Type.get && query != null && NS_PING.equals(query.getNamespaceURI())) {
             // An empty result answers a ping (XEP-0199).
             reply.getElement().clearContent();
         } else {
@@ -826,7 +1147,8 @@ public final class PresenceEngine {
         for (RosterBook.Entry entry : rosters.takeDue(now, settings.rosterRequestsInFlight())) {
             Permissions granted = permissions.get(entry.user.getDomain());
             if (granted == null || !granted.rosterGet()) {
-                if (granted == null && warnedDomains.add(entry.user.getDomain())) {
+                if (granted == null && !logins.otherServer(entry.user.getDomain())
+                        && warnedDomains.add(entry.user.getDomain())) {
                     LOG.warn("No XEP-0356 permissions from {} (yet): its users' phones are shown to nobody but "
                             + "themselves until the server grants roster 'get' to {}", entry.user.getDomain(),
                             settings.component());

@@ -50,7 +50,11 @@ final class UserState {
     PhoneState state = PhoneState.OFFLINE;
     Instant since = Instant.EPOCH;
     PhonePresence phone = PhonePresence.NONE;
+    /** Whether the login fallback was last told to keep a session for this user. */
+    boolean loginShown;
     final Map<Target, Shown> shown = new HashMap<>();
+    /** What the previous process put up (restored from a snapshot) and this one has not yet replaced or taken down. */
+    final Map<Target, Publication> inherited = new HashMap<>();
     private final Map<String, Address> addresses = new HashMap<>(2);
 
     UserState(JID jid, MappedUser mapped, PresentationMode mode) {
@@ -137,8 +141,17 @@ final class UserState {
         return new PhoneStatus(jid, state, since, calls);
     }
 
-    /** Whether the user can be forgotten: nothing known, nothing shown. */
+    /** Adds this user's calls, by state, to {@code counts} (for metrics). */
+    void countCalls(Map<PhoneState, Integer> counts) {
+        for (Address a : addresses.values()) {
+            for (Call c : a.calls.values()) {
+                counts.merge(c.state(), 1, Integer::sum);
+            }
+        }
+    }
+
+    /** Whether the user can be forgotten: nothing known, nothing shown, nothing inherited. */
     boolean idle() {
-        return addresses.isEmpty() && shown.isEmpty();
+        return addresses.isEmpty() && shown.isEmpty() && !loginShown && inherited.isEmpty();
     }
 }

@@ -1,6 +1,8 @@
 package io.offhook.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.mapping.MappingException;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.dom4j.DocumentHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +87,8 @@ class EngineLoopTest {
         IQ get = (IQ) next().get(0);
         l.stanza(xml("<iq type='result' id='" + get.getID() + "' from='alice@localhost' to='phone.localhost'>"
                 + "<query xmlns='jabber:iq:roster'><item jid='bob@localhost' subscription='both'/></query></iq>"));
+        // A phone event may run at once on its own thread, before queued stanzas: wait until the roster is in.
+        l.call(e -> e.stats(), Duration.ofSeconds(5));
         l.onEvent(event(PhoneEventType.ONLINE, PhoneState.AVAILABLE, PhoneState.OFFLINE, null));
         l.onEvent(event(PhoneEventType.RINGING, PhoneState.RINGING, PhoneState.AVAILABLE, "c1"));
         l.onEvent(event(PhoneEventType.ON_THE_PHONE, PhoneState.ON_THE_PHONE, PhoneState.RINGING, "c1"));
@@ -99,6 +104,7 @@ class EngineLoopTest {
         // A task queued now runs after the loop has finished writing (and timing) the last batch.
         long timed = l.call(e -> l.latency().snapshot().count(), Duration.ofSeconds(5));
         assertEquals(3, timed);
+        assertEquals(3, l.histogram().snapshot().count(), "the metrics histogram times the same events");
         assertTrue(l.latency().snapshot().max() < 5_000_000, "latency in microseconds");
 
         List<Packet> last = l.stop(Duration.ofSeconds(5));
@@ -114,5 +120,15 @@ class EngineLoopTest {
             loop.onEvent(event(PhoneEventType.STILL_ONLINE, PhoneState.AVAILABLE, PhoneState.AVAILABLE, null));
         }
         assertEquals(500, loop.dropped());
+    }
+
+    @Test
+    void aCallOnAFullQueueTimesOutInsteadOfWaitingForRoom() throws Exception {
+        loop = new EngineLoop(1000, Duration.ofMillis(50));
+        for (int i = 0; i < 1000; i++) {
+            loop.onEvent(event(PhoneEventType.STILL_ONLINE, PhoneState.AVAILABLE, PhoneState.AVAILABLE, null));
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(TimeoutException.class,
+                () -> loop.call(e -> e.stats(), Duration.ofMillis(100))));
     }
 }

@@ -7,18 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.config.ConfigException;
 import io.offhook.config.Settings;
+import io.offhook.fallback.Credentials;
+import io.offhook.fallback.FallbackSettings;
 import io.offhook.presence.PresentationMode;
+import io.offhook.remote.RemoteSettings;
+import io.offhook.tap.publish.PublishConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xmpp.packet.JID;
 
 /** The shipped etc/offhook.conf is valid, documents every key, and bad values are reported by key. */
 class OffhookConfigTest {
@@ -47,8 +53,131 @@ class OffhookConfigTest {
         assertEquals(PresentationMode.RESOURCE, c.engine().defaultMode());
         assertEquals("phone", c.engine().phoneResource());
         assertEquals(9060, c.hep().orElseThrow().port());
+        assertEquals(RemoteSettings.DEFAULTS, c.remote());
         assertTrue(c.capture().isEmpty());
+        assertTrue(c.metricsListen().isEmpty(), "no metrics endpoint unless asked for");
         assertFalse(c.component().toString().contains("s3cret"), "the secret must not be printed");
+        assertEquals(FallbackSettings.defaults(Credentials.none(), "phone"), c.fallback(),
+                "login mode unavailable until fallback.credentials-file is set");
+        assertEquals(Set.of(), c.adminJids(), "nobody is an admin unless named");
+        assertTrue(c.stateFile().isEmpty(), "no state file unless asked for");
+        assertEquals(Duration.ofSeconds(5), c.stateInterval());
+        assertTrue(c.publish().isEmpty(), "no SIP PUBLISH receiver unless asked for");
+    }
+
+    @Test
+    void publishTakesItsDefaultsFromTheShippedFileAndIsCheckedKeyByKey() throws IOException, ConfigException {
+        secret();
+        Files.copy(ETC.resolve("users.map"), dir.resolve("users.map"));
+        Path conf = dir.resolve("offhook.conf");
+        String shipped = Files.readString(ETC.resolve("offhook.conf"));
+        Files.writeString(conf, shipped.replace("publish.listen = off", "publish.listen = 127.0.0.1:5070"));
+        PublishConfig p = OffhookConfig.from(Settings.load(conf)).publish().orElseThrow();
+        assertEquals(PublishConfig.defaults(), p, "the shipped file's values are the code's defaults");
+
+        Path auth = dir.resolve("publishers");
+        Files.writeString(auth, "kamailio = pw\n");
+        Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(conf, shipped.replace("publish.listen = off", "publish.listen = [::1]:5071")
+                .replace("publish.transports = udp,tcp", "publish.transports = tcp")
+                .replace("publish.allow = 127.0.0.1, ::1", "publish.allow = any")
+                .replace("publish.auth-file =", "publish.auth-file = publishers")
+                .replace("publish.busy-is-on-the-phone = true", "publish.busy-is-on-the-phone = false")
+                .replace("hep.listen = 127.0.0.1:9060", "hep.listen = off"));
+        p = OffhookConfig.from(Settings.load(conf)).publish().orElseThrow();
+        assertEquals("::1", p.bindAddress());
+        assertEquals(5071, p.port());
+        assertFalse(p.udp());
+        assertTrue(p.tcp());
+        assertEquals(List.of(), p.allowList());
+        assertEquals(1, p.credentials().size());
+        assertFalse(p.busyIsOnThePhone());
+
+        Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(conf, """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                hep.listen = off
+                publish.listen = 127.0.0.1:50x0
+                publish.transports = udp, sctp
+                publish.min-expires = 1500ms
+                publish.max-body = 10
+                publish.auth-file = publishers
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains(":5: publish.listen: '127.0.0.1:50x0' is not ADDRESS:PORT"), all);
+        assertTrue(all.contains(":8: publish.max-body: '10' is not a whole number from 256 to 1048576"), all);
+        assertTrue(all.contains(":9: publish.auth-file: " + auth + " is readable by group or others"), all);
+        assertTrue(all.contains(":4: hep.listen: off, and no capture.interface or publish.listen either"), all);
+
+        Files.writeString(conf, """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                publish.listen = 127.0.0.1:5070
+                publish.allow = any
+                """);
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        all = String.join("\n", e.problems());
+        assertTrue(all.contains(":5: publish.allow: 'any' needs publish.auth-file"), all);
+
+        Files.writeString(conf, """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                publish.listen = 127.0.0.1:5070
+                publish.transports = sctp
+                publish.min-expires = 2h
+                """);
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        all = String.join("\n", e.problems());
+        assertTrue(all.contains(":5: publish.transports: 'sctp' is neither udp nor tcp"), all);
+        assertTrue(all.contains("publish.max-expires: maxExpires 3600 s is below minExpires 7200 s"), all);
+    }
+
+    @Test
+    void adminJidsAreBareJidsOfPeopleAndEachBadOneIsNamed() throws IOException, ConfigException {
+        secret();
+        Path conf = dir.resolve("admins.conf");
+        String base = """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                """;
+        Files.writeString(conf, base + "admin.jids = Admin@Localhost, ops@example.com\n");
+        assertEquals(Set.of(new JID("admin@localhost"), new JID("ops@example.com")),
+                OffhookConfig.from(Settings.load(conf)).adminJids());
+
+        Files.writeString(conf, base + "admin.jids = admin@localhost/laptop, localhost, a@b@c\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertEquals(3, e.problems().size(), all);
+        assertTrue(all.contains(":4: admin.jids: 'admin@localhost/laptop' is not a bare JID"), all);
+        assertTrue(all.contains(":4: admin.jids: 'localhost' is not a bare JID"), all);
+        assertTrue(all.contains(":4: admin.jids: 'a@b@c' is not a valid JID"), all);
+    }
+
+    @Test
+    void theStateFileIsRelativeToTheConfigsFolderAndABadIntervalIsNamed() throws IOException, ConfigException {
+        secret();
+        Path conf = dir.resolve("state.conf");
+        String base = """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                state.file = state/offhook.snapshot
+                """;
+        Files.writeString(conf, base + "state.interval = 30s\n");
+        OffhookConfig c = OffhookConfig.from(Settings.load(conf));
+        assertEquals(dir.resolve("state/offhook.snapshot"), c.stateFile().orElseThrow());
+        assertEquals(Duration.ofSeconds(30), c.stateInterval());
+        Files.writeString(conf, base + "state.interval = often\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertEquals(1, e.problems().size(), () -> String.join("\n", e.problems()));
+        assertTrue(e.problems().get(0).contains(":5: state.interval: 'often' is not a positive duration"),
+                e.problems().get(0));
     }
 
     @Test
@@ -86,6 +215,10 @@ class OffhookConfigTest {
                 presence.ringing.txt = Ring
                 hep.listen = nowhere
                 mapping.file = users.map
+                metrics.listen = metrics.example.com:9464
+                remote-control.fallback = gateway
+                remote-control.timeout = 2m
+                activity.default = maybe
                 """);
         ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
         String all = String.join("\n", e.problems());
@@ -94,5 +227,10 @@ class OffhookConfigTest {
         assertTrue(all.contains(":4: presence.mode: unknown presentation mode 'sideways'"), all);
         assertTrue(all.contains(":5: presence.ringing.txt: unknown key"), all);
         assertTrue(all.contains(":6: hep.listen: 'nowhere' is not ADDRESS:PORT"), all);
+        assertTrue(all.contains(":8: metrics.listen: 'metrics.example.com:9464': the address must be a literal IP "
+                + "address"), all);
+        assertTrue(all.contains(":9: remote-control.fallback: 'gateway' is none of overlay, resource, none"), all);
+        assertTrue(all.contains(":10: remote-control.timeout: 120 s is not below Prosody's own 120 s limit"), all);
+        assertTrue(all.contains(":11: activity.default: 'maybe' is not true or false"), all);
     }
 }

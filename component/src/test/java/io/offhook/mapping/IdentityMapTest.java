@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -178,5 +179,52 @@ class IdentityMapTest {
         assertEquals(Optional.empty(), IdentityMap.empty().find(null));
         assertEquals(0, IdentityMap.empty().size());
         assertTrue(IdentityMap.empty().users().isEmpty());
+    }
+
+    @Test
+    void namedListsPairsAndNumbersByAddress() {
+        assertEquals(10, map.named().size(), "4 pairs and 6 numbers, rules are open-ended");
+        assertEquals("alice@example.com", map.named().get("sip:alice@pbx.example.net").jid().toBareJID());
+        assertEquals("carol@example.com", map.named().get("tel:+49301234567").jid().toBareJID());
+        assertEquals("sip:+49301112222@pbx.example.net", map.named().firstKey());
+    }
+
+    @ParameterizedTest(name = "{0} <- {1}")
+    @CsvSource(delimiter = '|', value = {
+        "alice@example.com       | sip:alice@pbx.example.net",
+        "bob@example.com         | sip:Bob@pbx.example.net sip:bob@pbx.example.net",
+        "zoe@example.com         | sip:zoe@pbx.example.net",
+        "branch.zoe@example.com  | sip:branch.zoe@pbx.example.net sip:zoe@branch.example.net",
+        "carol@example.com       | sip:carol@pbx.example.net tel:+49301234567",
+        "pair@example.com        | sip:+49301112222@pbx.example.net sip:pair@pbx.example.net",
+        "nobody@other.example    | ''",
+    })
+    void addressesOfAUserComeFromEntriesAndRules(String jid, String addresses) {
+        assertEquals(addresses.isEmpty() ? List.of() : List.of(addresses.split(" ")),
+                map.addressesOf(new JID(jid)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alice", "a.b_c-d", "2001", "x"})
+    void plainNodesSkipNodeprepAndGiveTheSameJid(String node) {
+        assertTrue(IdentityMap.Rule.plainNode(node));
+        JID fast = new JID(node, "example.com", null, true);
+        assertEquals(new JID(node, "example.com", null), fast);
+        assertEquals(new JID(node, "example.com", null).toString(), fast.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Alice", "jos\u00e9", "a b", "a@b", "a/b", "a'b", "", "\u00df"})
+    void anythingElseGoesThroughNodeprep(String node) {
+        assertFalse(IdentityMap.Rule.plainNode(node));
+    }
+
+    @Test
+    void aRuleStillPreparesNodesThatNeedIt() throws Exception {
+        IdentityMap map = MappingFile.parse(new StringReader("sip:*@pbx.example.net = *@example.com\n"), "t.map",
+                NumberPlan.NONE);
+        assertEquals("alice@example.com", map.find("sip:alice@pbx.example.net").orElseThrow().jid().toString());
+        // Not plain: nodeprep lower-cases it, as before.
+        assertEquals("alice@example.com", map.find("sip:ALICE@pbx.example.net").orElseThrow().jid().toString());
     }
 }

@@ -70,6 +70,9 @@ class MappingFileTest {
         "sip:a@pbx.example.net = a@example.com mode=x mode=y     | unknown presentation mode 'x'",
         "sip:a@pbx.example.net = a@example.com remote=maybe      | unknown remote 'maybe': use remote=show or remote=hide",
         "sip:a@pbx.example.net = a@example.com remote=show remote=hide | option remote= given twice",
+        "sip:a@pbx.example.net = a@example.com activity=yes      | unknown activity 'yes': use activity=on or",
+        "sip:a@pbx.example.net = a@example.com activity=on activity=off | activity= given twice",
+        "sip:a@pbx.example.net = a@example.com mode=remote_control | use one of resource, overlay, gateway, remote-",
         "sip:a@pbx.example.net = a@example.com case=lower        | option case= applies only to rules",
         "tel:+4930123 = a@example.com case=lower                 | option case= applies only to rules",
         "sip:*@pbx.example.net = *@example.com case=upper        | unknown case 'upper'",
@@ -123,6 +126,18 @@ class MappingFileTest {
                 + "sips:a@pbx.example.net:5061 = A@Example.com   mode=OVERLAY remote=hide\n"
                 + "+49 30 1234567 = c@example.com\ntel:030 1234567 = c@example.com\n");
         assertEquals(2, map.size());
+    }
+
+    @Test
+    void remoteControlAndActivityOnPairsAndRules() throws MappingException {
+        IdentityMap map = parse("sip:a@pbx.example.net = a@example.com mode=Remote-Control activity=off\n"
+                + "sip:*@pbx.example.net = *@example.com activity=on\n");
+        MappedUser a = map.find("sip:a@pbx.example.net").orElseThrow();
+        assertEquals(Optional.of(PresentationMode.REMOTE_CONTROL), a.mode());
+        assertEquals(Optional.of(false), a.activity());
+        MappedUser b = map.find("sip:b@pbx.example.net").orElseThrow();
+        assertEquals(Optional.empty(), b.mode());
+        assertEquals(Optional.of(true), b.activity());
     }
 
     @Test
@@ -212,14 +227,19 @@ class MappingFileTest {
     void theExampleInEtcParsesAndMeansWhatItsCommentsSay() throws IOException, MappingException {
         Path example = Path.of("..", "etc", "users.map");
         IdentityMap map = MappingFile.parse(Files.readAllBytes(example), example.toString(), GERMANY);
-        assertEquals(7, map.size(), "3 pairs, 1 rule, 3 numbers");
+        assertEquals(9, map.size(), "5 pairs, 1 rule, 3 numbers");
         assertEquals("alice@example.com", jid(map, "sip:alice@pbx.example.net"));
         assertEquals("alice@example.com", jid(map, "sip:alice.soft@voip.example.org"));
         MappedUser bob = map.find("sip:bob@pbx.example.net").orElseThrow();
         assertEquals(Optional.of(PresentationMode.OVERLAY), bob.mode());
         assertTrue(bob.showRemoteParty());
+        assertEquals(Optional.empty(), bob.activity(), "the deployment's activity.default");
+        MappedUser frank = map.find("sip:frank@pbx.example.net").orElseThrow();
+        assertEquals(Optional.of(PresentationMode.REMOTE_CONTROL), frank.mode());
+        assertEquals(Optional.of(true), frank.activity());
         assertEquals("bob@example.com", jid(map, "sip:Bob@pbx.example.net"), "case=lower on the domain's rule");
         assertEquals("zoe@example.com", jid(map, "sip:zoe@pbx.example.net"));
+        assertEquals(Optional.of(PresentationMode.LOGIN), map.find("sip:grace@pbx.example.net").orElseThrow().mode());
         for (String carol : new String[] {"tel:+49-30-1234567", "tel:+49 30 1234567", "tel:+49 (0)30 1234567",
             "tel:0049 30 1234567", "tel:030 1234567", "sip:030-1234567@gw.example.org;user=phone"}) {
             assertEquals("carol@example.com", jid(map, carol), carol);

@@ -243,4 +243,47 @@ class MappingReloaderTest {
                 () -> new MappingReloader(file, NumberPlan.NONE, m -> { }, scheduler, Duration.ZERO));
         assertEquals(Duration.ofSeconds(2), MappingReloader.DEFAULT_POLL_INTERVAL);
     }
+
+    @Test
+    void reloadNowLoadsAtOnceAndThePollsDoNotLoadItAgain() throws Exception {
+        reloader.loadInitial();
+        write(file, ALICE + BOB);
+        IdentityMap now = reloader.reloadNow();
+        assertSame(now, reloader.current());
+        assertEquals(List.of(now), changes, "handed over at once, without waiting for two polls");
+        assertTrue(maps("sip:bob@pbx.example.net"));
+        settle();
+        assertEquals(1, changes.size(), "the polls saw nothing new");
+        reloader.reloadNow();
+        assertEquals(2, changes.size(), "an unchanged file is loaded when asked");
+        assertEquals(3, reloader.stats().loads());
+    }
+
+    @Test
+    void reloadNowOfABrokenFileKeepsTheLastGoodMapAndNamesTheLine() throws Exception {
+        IdentityMap good = reloader.loadInitial();
+        write(file, ALICE + "sip:bob@pbx.example.net = bob@example.com mode=loud\n");
+        MappingException e = assertThrows(MappingException.class, reloader::reloadNow);
+        assertTrue(e.getMessage().contains("users.map:2:"), e.getMessage());
+        assertSame(good, reloader.current());
+        assertEquals(1, reloader.stats().failures());
+        assertTrue(reloader.stats().failing());
+        settle();
+        assertEquals(1, reloader.stats().failures(), "the polls do not report the same problem again");
+
+        Files.delete(file);
+        IOException missing = assertThrows(IOException.class, reloader::reloadNow);
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        settle();
+        assertEquals(2, reloader.stats().failures());
+        assertTrue(changes.isEmpty());
+    }
+
+    @Test
+    void reloadNowNeedsALoadedOpenReloader() throws Exception {
+        assertThrows(IllegalStateException.class, reloader::reloadNow);
+        reloader.loadInitial();
+        reloader.close();
+        assertThrows(IllegalStateException.class, reloader::reloadNow);
+    }
 }

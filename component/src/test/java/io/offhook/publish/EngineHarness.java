@@ -3,19 +3,20 @@ package io.offhook.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.offhook.fallback.Logins;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingException;
 import io.offhook.mapping.MappingFile;
 import io.offhook.mapping.NumberPlan;
 import io.offhook.presence.DefaultPresenceMapping;
 import io.offhook.presence.PresenceMapping;
+import io.offhook.remote.RemoteSettings;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
+import io.offhook.testing.MutableClock;
 import java.io.StringReader;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,17 @@ final class EngineHarness {
     }
 
     EngineHarness(String mapping, EngineSettings settings, PresenceMapping presenceMapping) {
-        engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock);
+        this(mapping, settings, presenceMapping, Logins.NONE);
+    }
+
+    EngineHarness(String mapping, EngineSettings settings, PresenceMapping presenceMapping, Logins logins) {
+        engine = new PresenceEngine(settings, presenceMapping, identities(mapping), sent::add, clock,
+                RemoteSettings.DEFAULTS, logins);
+    }
+
+    EngineHarness(String mapping, EngineSettings settings, RemoteSettings remote) {
+        engine = new PresenceEngine(settings, new DefaultPresenceMapping(), identities(mapping), sent::add, clock,
+                remote);
     }
 
     static IdentityMap identities(String text) {
@@ -184,34 +195,6 @@ final class EngineHarness {
         assertEquals(status, p.getStatus(), () -> p.toXML());
         if (priority != null) {
             assertEquals(priority.intValue(), p.getPriority(), () -> p.toXML());
-        }
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(java.time.Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

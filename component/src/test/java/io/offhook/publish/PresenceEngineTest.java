@@ -17,16 +17,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.offhook.presence.DefaultPresenceMapping;
 import io.offhook.presence.PhonePresence;
+import io.offhook.presence.PhoneStatus;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresentationMode;
-import io.offhook.presence.PhoneStatus;
+import io.offhook.presence.Show;
+import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
+import io.offhook.xmpp.stream.XmlChars;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.xmpp.packet.IQ;
+import org.xmpp.packet.JID;
+import org.xmpp.packet.PacketError;
 import org.xmpp.packet.Presence;
 
 /**
@@ -219,9 +225,9 @@ class PresenceEngineTest {
     @Test
     void gatewaySubscribersRestoredAfterARestartGetUpdatesAtOnceButOnlyIfStillContacts() {
         EngineHarness h = new EngineHarness(MAP, settings(PresentationMode.GATEWAY));
-        h.engine.restoreGatewaySubscribers(java.util.Map.of(new org.xmpp.packet.JID("alice@localhost"),
-                java.util.Set.of(new org.xmpp.packet.JID("bob@localhost"),
-                        new org.xmpp.packet.JID("carol@localhost"))));
+        h.engine.restoreGatewaySubscribers(java.util.Map.of(new JID("alice@localhost"),
+                java.util.Set.of(new JID("bob@localhost"),
+                        new JID("carol@localhost"))));
         h.connectAndGrant();
         h.answerRoster("alice@localhost", ROSTER);
         call(h);
@@ -229,7 +235,7 @@ class PresenceEngineTest {
         assertEquals(List.of("bob@localhost"), recipients(sent).stream().distinct().toList(),
                 "carol was saved as a subscriber but is no contact of alice: she gets nothing");
         assertShows(last(sent, "bob@localhost"), "dnd", "On the phone", null);
-        assertEquals(2, h.engine.gatewaySubscribers().get(new org.xmpp.packet.JID("alice@localhost")).size());
+        assertEquals(2, h.engine.gatewaySubscribers().get(new JID("alice@localhost")).size());
     }
 
     @Test
@@ -319,6 +325,58 @@ class PresenceEngineTest {
     }
 
     @Test
+    void aPhoneStatusLongerThanClientsShowIsCut() {
+        String endless = "On the phone with " + "x".repeat(10_000);
+        PresenceMapping verbose = new PresenceMapping() {
+            @Override
+            public String name() {
+                return "verbose";
+            }
+
+            @Override
+            public PhonePresence map(PhoneStatus status) {
+                return PhonePresence.busy(Show.DND, endless, 50);
+            }
+        };
+        EngineHarness h = new EngineHarness(MAP, settings(PresentationMode.RESOURCE), verbose);
+        h.connectAndGrant();
+        h.answerRoster("alice@localhost", ROSTER);
+        call(h);
+        String status = last(h.presences(), "bob@localhost").getStatus();
+        assertEquals(PresenceEngine.MAX_PHONE_STATUS, status.length());
+        assertTrue(status.startsWith("On the phone with xxx") && status.endsWith("\u2026"), status);
+    }
+
+    @Test
+    void aCutNeverSplitsASurrogatePair() {
+        String emoji = "\uD83D\uDCDE";
+        String text = "x".repeat(PresenceEngine.MAX_PHONE_STATUS - 2) + emoji + "more";
+        String cut = PresenceEngine.phoneText(PhonePresence.busy(Show.DND, text, 50));
+        assertEquals("x".repeat(PresenceEngine.MAX_PHONE_STATUS - 2) + "\u2026", cut);
+        String fits = "y".repeat(PresenceEngine.MAX_PHONE_STATUS);
+        assertEquals(fits, PresenceEngine.phoneText(PhonePresence.busy(Show.DND, fits, 50)));
+    }
+
+    @Test
+    void aHostileRemotePartyIsEscapedAndCleanedNeverRawXml() {
+        EngineHarness h = new EngineHarness("sip:alice@example.com = alice@localhost remote=show\n",
+                settings(PresentationMode.RESOURCE), new DefaultPresenceMapping());
+        h.connectAndGrant();
+        h.answerRoster("alice@localhost", ROSTER);
+        String hostile = "sip:</status><show>chat</show><x xmlns='evil'/>\u0007\u0000@example.com";
+        h.event("sip:alice@example.com", ONLINE, AVAILABLE, PhoneState.OFFLINE, null);
+        h.engine.phoneEvent(new PhoneEvent(5_000_000, "sip:alice@example.com", ON_THE_PHONE,
+                PhoneState.ON_THE_PHONE, AVAILABLE, "c9", hostile, null));
+        Presence p = last(h.presences(), "bob@localhost");
+        String xml = p.toXML();
+        assertTrue(p.getStatus().startsWith("On the phone (</status><show>chat</show>"), p.getStatus());
+        assertTrue(xml.contains("&lt;/status&gt;&lt;show&gt;chat&lt;/show&gt;"), xml);
+        assertEquals(1, xml.split("<show>", -1).length - 1, "one show element only: " + xml);
+        assertFalse(xml.contains("<x "), "no element from the SIP side: " + xml);
+        assertEquals(-1, XmlChars.firstInvalidInMarkup(xml), "no character XML forbids: " + xml);
+    }
+
+    @Test
     void aUserRemovedFromTheMappingIsTakenDown() {
         EngineHarness h = started(PresentationMode.RESOURCE);
         call(h);
@@ -330,17 +388,34 @@ class PresenceEngineTest {
     }
 
     @Test
-    void disco() {
+    void iqsAddressedToItAreAnsweredPingsWithAResultTheRestWithAnError() {
         EngineHarness h = started(PresentationMode.RESOURCE);
         h.sent.clear();
-        h.engine.stanza(EngineHarness.parse("<iq type='get' id='d1' from='bob@localhost/desk' to='phone.localhost'>"
-                + "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>"));
-        IQ reply = (IQ) h.take(p -> p instanceof IQ);
-        assertEquals(IQ.Type.result, reply.getType());
-        assertTrue(reply.toXML().contains("category=\"gateway\""));
+        h.engine.stanza(EngineHarness.parse("<iq type='get' id='p1' from='bob@localhost/desk' "
+                + "to='alice@phone.localhost'><ping xmlns='urn:xmpp:ping'/></iq>"));
+        IQ pong = (IQ) h.take(p -> p instanceof IQ);
+        assertEquals(IQ.Type.result, pong.getType());
+        assertEquals("p1", pong.getID());
         h.engine.stanza(EngineHarness.parse("<iq type='set' id='d2' from='bob@localhost/desk' to='phone.localhost'>"
                 + "<query xmlns='urn:example'/></iq>"));
         IQ error = (IQ) h.take(p -> p instanceof IQ);
         assertEquals(IQ.Type.error, error.getType());
+        assertEquals(PacketError.Condition.service_unavailable, error.getError().getCondition());
+    }
+
+    @Test
+    void aUserViewSaysWhatIsHeldAndShownAndHidesTheRemotePartyUnlessOptedIn() {
+        EngineHarness h = started(PresentationMode.RESOURCE);
+        assertTrue(h.engine.userView(new JID("alice@localhost")).isEmpty(), "nothing held yet");
+        call(h);
+        UserView alice = h.engine.userView(new JID("alice@localhost/anything")).orElseThrow();
+        assertEquals(PhoneState.ON_THE_PHONE, alice.status().state());
+        assertEquals(PresentationMode.RESOURCE, alice.mode());
+        assertEquals(List.of("sip:alice@example.com"), alice.addresses());
+        assertEquals("On the phone", alice.shown().status());
+        assertEquals(3, alice.recipients(), "alice herself, bob and erin");
+        assertEquals(1, alice.status().calls().size());
+        assertTrue(alice.status().calls().get(0).remote().isEmpty(), "alice did not opt in to remote=show");
+        assertEquals(List.of(alice), h.engine.userViews());
     }
 }

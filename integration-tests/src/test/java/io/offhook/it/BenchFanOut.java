@@ -191,6 +191,7 @@ final class BenchFanOut {
         long offset = BenchStats.nanoToEpochMicros();
         Cpu before = cpu();
         List<Change> one = new ArrayList<>();
+        List<Long> receipts = new ArrayList<>();
         for (int i = 1; i <= changes; i++) {
             String status = i % 2 == 1 ? ON : IDLE;
             int[] baseline = baseline();
@@ -205,6 +206,7 @@ final class BenchFanOut {
                 List<Watcher.Received> got = fromAlice(watchers.get(w), baseline[w]);
                 if (!got.isEmpty()) {
                     long at = got.get(0).nanos() / 1000 + offset - t0;
+                    receipts.add(at);
                     first = Math.min(first, at);
                     last = Math.max(last, at);
                 }
@@ -247,6 +249,10 @@ final class BenchFanOut {
         long drift = BenchStats.nanoToEpochMicros() - offset;
 
         print(one, oneCpu, changes, burst, lastReceipt, burstWrite, burstCpu, drift);
+        Path plot = BenchPlot.write(BenchPlot.outputDir(), "fan-out-one-at-a-time", "fan-out to " + contacts
+                        + " contacts, one change at a time: event in -> each contact's client",
+                receipts.stream().mapToLong(Long::longValue).toArray());
+        System.out.println("Plot: " + (plot == null ? "none (no samples)" : plot));
         return misses;
     }
 

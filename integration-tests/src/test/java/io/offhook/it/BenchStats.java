@@ -87,14 +87,57 @@ final class BenchStats {
 
     /** utime + stime of one process from {@code /proc/PID/stat}, in microseconds (10 ms resolution). */
     static long processCpuMicros(long pid) {
+        return statMicros(Long.toString(pid), 11);
+    }
+
+    /**
+     * cutime + cstime of this JVM from {@code /proc/self/stat}: the CPU time of its child processes that ended and
+     * were waited for, in microseconds (10 ms resolution). Its growth over a phase is what the processes that ended
+     * in it used, e.g. the sipp runs of the phase (once ended, a process's own stat is gone).
+     */
+    static long reapedChildrenCpuMicros() {
+        return statMicros("self", 13);
+    }
+
+    /**
+     * How many datagrams the kernel dropped, since each socket was opened, at the IPv4 UDP sockets bound to local
+     * {@code port} ({@code /proc/net/udp}, last column: a full receive buffer, i.e. the socket's reader was too
+     * slow). Tells a datagram lost before its reader (Offhook's HEP listener, Kamailio) from one lost after.
+     */
+    static long udpDrops(int port) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            return udpDrops(Files.readAllLines(Path.of("/proc/net/udp"), StandardCharsets.US_ASCII), port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/net/udp: " + e, e);
+        }
+    }
+
+    /** {@link #udpDrops(int)} over the lines of {@code /proc/net/udp}. */
+    static long udpDrops(List<String> lines, int port) {
+        long sum = 0;
+        for (String line : lines) {
+            String[] f = line.strip().split("\\s+");
+            int colon = f.length > 1 ? f[1].indexOf(':') : -1;
+            if (f.length < 13 || colon < 0 || !f[0].endsWith(":")) {
+                continue; // the header, or a line of another layout
+            }
+            if (Integer.parseInt(f[1].substring(colon + 1), 16) == port) {
+                sum += Long.parseLong(f[f.length - 1]);
+            }
+        }
+        return sum;
+    }
+
+    /** Two adjacent clock-tick fields of {@code /proc/PROC/stat}, counted from the state field, in µs. */
+    private static long statMicros(String proc, int first) {
+        try {
+            String stat = Files.readString(Path.of("/proc", proc, "stat"), StandardCharsets.US_ASCII);
             // The command name (field 2) is in parentheses and may hold blanks: count fields after its ")".
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            long ticks = Long.parseLong(f[first]) + Long.parseLong(f[first + 1]);
             return ticks * 1_000_000L / USER_HZ;
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot read the CPU time of process " + pid + ": " + e, e);
+            throw new IllegalStateException("cannot read the CPU time of process " + proc + ": " + e, e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -38,15 +39,17 @@ final class Kamailio implements AutoCloseable {
     private final Path log;
     private final Path pidFile;
     private final int sipPort;
+    private final int sharedMemoryMegabytes;
     private final Process process;
     private int probes;
     private boolean closed;
 
-    private Kamailio(Path dir, int sipPort, Process process) {
+    private Kamailio(Path dir, int sipPort, int sharedMemoryMegabytes, Process process) {
         this.dir = dir;
         this.log = dir.resolve("kamailio.log");
         this.pidFile = dir.resolve("run/kamailio.pid");
         this.sipPort = sipPort;
+        this.sharedMemoryMegabytes = sharedMemoryMegabytes;
         this.process = process;
     }
 
@@ -58,23 +61,69 @@ final class Kamailio implements AutoCloseable {
     static Kamailio start(Path dir, int hepPort, HepTransport hepTransport, int sharedMemoryMegabytes)
             throws IOException {
         Objects.requireNonNull(hepTransport, "hepTransport");
-        Path binary = Lab.kamailio();
-        Path run = Files.createDirectories(dir.resolve("run")).toAbsolutePath();
-        int sipPort = FreePorts.one();
         String hepTarget = hepPort + (hepTransport == HepTransport.TCP ? ";transport=tcp" : "");
-        String template = Files.readString(Lab.kamailioTemplate(), StandardCharsets.UTF_8);
-        String config = template.replace("@SIP_PORT@", Integer.toString(sipPort)).replace("@HEP_PORT@", hepTarget);
+        return start(dir, Lab.kamailioTemplate(), Map.of("HEP_PORT", hepTarget), sharedMemoryMegabytes);
+    }
+
+    /**
+     * Writes {@code template} (the lab's, or another config such as a peer's presence gateway for the benchmarks)
+     * into {@code dir} with {@code @SIP_PORT@} replaced by a free port and each {@code @NAME@} of {@code values} by
+     * its value, starts Kamailio and waits until it answers an OPTIONS on its SIP port.
+     */
+    static Kamailio start(Path dir, Path template, Map<String, String> values, int sharedMemoryMegabytes)
+            throws IOException {
+        Path binary = Lab.kamailio();
+        Files.createDirectories(dir.resolve("run"));
+        int sipPort = FreePorts.one();
+        String config = Files.readString(template, StandardCharsets.UTF_8)
+                .replace("@SIP_PORT@", Integer.toString(sipPort));
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            config = config.replace("@" + e.getKey() + "@", e.getValue());
+        }
+        Files.writeString(dir.resolve("kamailio.cfg"), config, StandardCharsets.UTF_8);
+        return launch(binary, dir, sipPort, sharedMemoryMegabytes);
+    }
+
+    /**
+     * Like {@link #start}, from another config template (a test's own): {@code @SIP_PORT@} gets a free port, every
+     * other placeholder in {@code placeholders} its value. No HEP unless that template mirrors it.
+     */
+    static Kamailio startWith(Path template, Path dir, Map<String, String> placeholders) throws IOException {
+        Path binary = Lab.kamailio();
+        Files.createDirectories(dir.resolve("run"));
+        int sipPort = FreePorts.one();
+        String config = Files.readString(template, StandardCharsets.UTF_8)
+                .replace("@SIP_PORT@", Integer.toString(sipPort));
+        for (Map.Entry<String, String> p : placeholders.entrySet()) {
+            config = config.replace(p.getKey(), p.getValue());
+        }
+        Files.writeString(dir.resolve("kamailio.cfg"), config, StandardCharsets.UTF_8);
+        return launch(binary, dir, sipPort, 64);
+    }
+
+    /**
+     * Stops this Kamailio and starts it again with the same config, on the same port (a proxy restart mid-call:
+     * what it kept in memory, transactions and registrations, is gone). Returns the new one once it answers SIP.
+     */
+    Kamailio restart() throws IOException {
+        close();
+        return launch(Lab.kamailio(), dir, sipPort, sharedMemoryMegabytes);
+    }
+
+    private static Kamailio launch(Path binary, Path dir, int sipPort, int sharedMemoryMegabytes)
+            throws IOException {
+        Path run = dir.resolve("run").toAbsolutePath();
         Path cfg = dir.resolve("kamailio.cfg").toAbsolutePath();
-        Files.writeString(cfg, config, StandardCharsets.UTF_8);
+        Files.deleteIfExists(run.resolve("kamailio.pid"));
         Path log = dir.resolve("kamailio.log");
         Process process = new ProcessBuilder(List.of(binary.toString(), "-DD", "-E", "-f", cfg.toString(),
                 "-P", run.resolve("kamailio.pid").toString(), "-Y", run.toString(), "-w", run.toString(),
                 "-m", Integer.toString(sharedMemoryMegabytes), "-M", "8"))
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        Kamailio k = new Kamailio(dir, sipPort, process);
+        Kamailio k = new Kamailio(dir, sipPort, sharedMemoryMegabytes, process);
         try {
             k.awaitReady();
         } catch (IOException | RuntimeException | Error e) {

@@ -33,8 +33,13 @@ final class OffhookProcess {
 
     /** Starts {@code offhook --config config extra...}, its stdout and stderr going to {@code log}. */
     static Process launch(Path config, Path log, String... extra) throws IOException {
+        return launch(config, XmppLab.etcFile("log4j2.xml"), log, extra);
+    }
+
+    /** {@link #launch(Path, Path, String...)} with a Log4j config of the test's own. */
+    static Process launch(Path config, Path log4jConfig, Path log, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dlog4j2.configurationFile=" + XmppLab.etcFile("log4j2.xml"), "-jar",
+                .toString(), "-Dlog4j2.configurationFile=" + log4jConfig, "-jar",
                 jar().toString(), "--config", config.toString()));
         command.addAll(List.of(extra));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

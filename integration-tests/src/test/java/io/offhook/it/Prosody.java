@@ -39,9 +39,13 @@ final class Prosody implements XmppServer {
     private final String componentDomain;
     private final int c2sPort;
     private final int componentPort;
+    private final List<String> plainHosts;
+    /** The HTTP port of BOSH on the plain hosts; -1 without. */
+    private final int httpPort;
     private Process process;
 
-    private Prosody(Path dir, String domain, String componentDomain, int c2sPort, int componentPort) {
+    private Prosody(Path dir, String domain, String componentDomain, int c2sPort, int componentPort,
+                    List<String> plainHosts, int httpPort) {
         this.dir = dir;
         this.config = dir.resolve("prosody.cfg.lua");
         this.log = dir.resolve("prosody.log");
@@ -51,6 +55,8 @@ final class Prosody implements XmppServer {
         this.componentDomain = componentDomain;
         this.c2sPort = c2sPort;
         this.componentPort = componentPort;
+        this.plainHosts = List.copyOf(plainHosts);
+        this.httpPort = httpPort;
     }
 
     /**
@@ -58,6 +64,33 @@ final class Prosody implements XmppServer {
      * connections and its admin socket exists.
      */
     static Prosody start(Path tempDir, String domain, String componentDomain, String secret) throws IOException {
+        return start(tempDir, domain, componentDomain, secret, List.of());
+    }
+
+    /**
+     * {@link #start(Path, String, String, String)} with more user domains on the same c2s port that do NOT trust the
+     * component: plain VirtualHosts of the test's own main config (no XEP-0356 permissions; the etc file does not
+     * mention them), for users on "another server", like the login fallback's.
+     */
+    static Prosody start(Path tempDir, String domain, String componentDomain, String secret, List<String> plainHosts)
+            throws IOException {
+        return start(tempDir, domain, componentDomain, secret, plainHosts, false);
+    }
+
+    /**
+     * {@link #start(Path, String, String, String, List)}, and with {@code bosh}, BOSH (XEP-0124/XEP-0206, Prosody's
+     * mod_bosh) on the plain hosts only, over plain HTTP on a free 127.0.0.1 port ({@link #boshUrl()}): the
+     * "other server" of a login-fallback user who logs in over BOSH. The first plain host answers requests to
+     * 127.0.0.1 ({@code http_default_host}); the BOSH session itself names its host.
+     */
+    static Prosody start(Path tempDir, String domain, String componentDomain, String secret, List<String> plainHosts,
+                         boolean bosh) throws IOException {
+        if (bosh && plainHosts.isEmpty()) {
+            throw new IllegalArgumentException("BOSH is for the plain hosts, and there are none");
+        }
+        for (String host : plainHosts) {
+            XmppLab.domain(host);
+        }
         XmppLab.domain(domain);
         XmppLab.domain(componentDomain);
         XmppLab.secret(secret);
@@ -80,7 +113,8 @@ final class Prosody implements XmppServer {
         examples.put(XmppLab.EXAMPLE_COMPONENT_PORT, Integer.toString(componentPort));
         Files.writeString(dir.resolve("offhook.cfg.lua"), XmppLab.generate(XmppLab.etcFile(ETC_FILE), examples),
                 StandardCharsets.UTF_8);
-        Prosody p = new Prosody(dir, domain, componentDomain, c2sPort, componentPort);
+        Prosody p = new Prosody(dir, domain, componentDomain, c2sPort, componentPort, plainHosts,
+                bosh ? FreePorts.one() : -1);
         Files.writeString(p.config, p.mainConfig(), StandardCharsets.UTF_8);
         try {
             p.launch();
@@ -92,6 +126,21 @@ final class Prosody implements XmppServer {
     }
 
     private String mainConfig() {
+        StringBuilder hosts = new StringBuilder();
+        for (String host : plainHosts) {
+            hosts.append("-- A user domain that does not trust the component (no privileged_entities): \"another "
+                    + "server\".\nVirtualHost ").append(lua(host)).append('\n');
+            if (httpPort > 0) {
+                hosts.append("modules_enabled = { \"bosh\" } -- added to the global modules, for this host only\n");
+            }
+        }
+        String http = httpPort < 0 ? "-- no HTTP (BOSH is off)" : String.join("\n",
+                "-- BOSH on the plain hosts (mod_bosh, path /http-bind), plain HTTP on loopback: no certificate here.",
+                "http_ports = { " + httpPort + " }",
+                "http_interfaces = { \"127.0.0.1\" }",
+                "https_ports = { }",
+                "-- A request to 127.0.0.1 names no host of Prosody's: the first plain host answers it.",
+                "http_default_host = " + lua(plainHosts.get(0)));
         return String.join("\n",
                 "-- A throw-away Prosody for Offhook's integration tests, written by Prosody.java. It stands for an",
                 "-- admin's prosody.cfg.lua; the Offhook part is etc/prosody-offhook.cfg.lua, included at the end.",
@@ -107,8 +156,9 @@ final class Prosody implements XmppServer {
                 "authentication = \"internal_hashed\"",
                 "-- admin_shell: the tests add users and roster items through prosodyctl shell.",
                 "modules_enabled = { \"roster\"; \"saslauth\"; \"disco\"; \"ping\"; \"admin_shell\" }",
+                http,
                 "Include \"offhook.cfg.lua\"",
-                "");
+                hosts.toString());
     }
 
     private void launch() throws IOException {
@@ -122,6 +172,9 @@ final class Prosody implements XmppServer {
         ProcessHandle handle = process.toHandle();
         XmppLab.awaitAccepting(c2sPort, START_TIMEOUT, handle, this::diagnostics);
         XmppLab.awaitAccepting(componentPort, START_TIMEOUT, handle, this::diagnostics);
+        if (httpPort > 0) {
+            XmppLab.awaitAccepting(httpPort, START_TIMEOUT, handle, this::diagnostics);
+        }
         Await.until(START_TIMEOUT, () -> Files.exists(adminSocket) || !handle.isAlive(),
                 () -> "no admin socket " + adminSocket + ":\n" + diagnostics());
         if (!handle.isAlive()) {
@@ -158,22 +211,48 @@ final class Prosody implements XmppServer {
         return componentPort;
     }
 
+    /** The BOSH endpoint of the plain hosts: {@code http://127.0.0.1:PORT/http-bind} (mod_bosh's default path). */
+    String boshUrl() {
+        if (httpPort < 0) {
+            return fail("this Prosody was started without BOSH");
+        }
+        return "http://127.0.0.1:" + httpPort + "/http-bind";
+    }
+
     @Override
     public void register(String user, String password) throws IOException {
+        registerOn(domain, user, password);
+    }
+
+    /** {@link #register} on one of the plain hosts (or the main domain). */
+    void registerOn(String host, String user, String password) throws IOException {
         XmppLab.localpart(user);
         XmppLab.password(password);
-        shell("registering " + user + "@" + domain,
-                "user:create(" + lua(user + "@" + domain) + ", " + lua(password) + ")");
+        knownHost(host);
+        shell("registering " + user + "@" + host,
+                "user:create(" + lua(user + "@" + host) + ", " + lua(password) + ")");
+    }
+
+    private void knownHost(String host) {
+        if (!host.equals(domain) && !plainHosts.contains(host)) {
+            throw new IllegalArgumentException(host + " is not a host of " + this);
+        }
     }
 
     @Override
     public void addRosterItem(String user, String contactJid, Subscription subscription) throws IOException {
+        addRosterItemOn(domain, user, contactJid, subscription);
+    }
+
+    /** {@link #addRosterItem} for a user of one of the plain hosts (or the main domain). */
+    void addRosterItemOn(String host, String user, String contactJid, Subscription subscription) throws IOException {
+        knownHost(host);
         XmppLab.localpart(user);
         String contact = XmppLab.BareJid.parse(contactJid).toString();
         // One line of Lua in the running server (the admin shell's ">" prefix): the live roster when the user is
         // online, the stored one otherwise; saved, then pushed to the user's online resources.
-        shell("adding " + contact + " (" + subscription.xml() + ") to " + user + "'s roster",
-                "> local rm = require \"core.rostermanager\"; local u, h, c = " + lua(user) + ", " + lua(domain)
+        shell("adding " + contact + " (" + subscription.xml() + ") to " + user + "@" + host + "'s roster",
+                "> local rm = require \"core.rostermanager\"; local u, h, c = " + lua(user) + ", " + lua(host)
                         + ", " + lua(contact) + "; local r = rm.load_roster(u, h); if not r then error(\"no roster for \""
                         + " .. u) end; r[c] = { subscription = " + lua(subscription.xml()) + "; groups = {} }; "
                         + "local ok, err = rm.save_roster(u, h, r); if not ok then error(\"save_roster: \" .. "
@@ -206,6 +285,12 @@ final class Prosody implements XmppServer {
      * {@code prosodyctl shell} costs about 50 ms, too much for the hundreds of users of a benchmark.
      */
     void registerAll(List<String> users, String password) throws IOException {
+        registerAllOn(domain, users, password);
+    }
+
+    /** {@link #registerAll} on one of the plain hosts (or the main domain). */
+    void registerAllOn(String host, List<String> users, String password) throws IOException {
+        knownHost(host);
         XmppLab.password(password);
         for (int from = 0; from < users.size(); from += SHELL_BATCH) {
             List<String> batch = users.subList(from, Math.min(users.size(), from + SHELL_BATCH));
@@ -215,7 +300,7 @@ final class Prosody implements XmppServer {
             }
             String done = batch.size() + " users created";
             shellExpecting("registering " + batch.size() + " users (" + batch.get(0) + "...)",
-                    "> local um = require \"core.usermanager\"; local h = " + lua(domain) + "; local n = 0; "
+                    "> local um = require \"core.usermanager\"; local h = " + lua(host) + "; local n = 0; "
                             + "for _, u in ipairs({ " + names + "}) do local ok, err = um.create_user(u, "
                             + lua(password) + ", h); if not ok then error(\"create_user \" .. u .. \": \" .. "
                             + "tostring(err)) end; n = n + 1 end; return n .. \" users created\"", done);
@@ -227,6 +312,12 @@ final class Prosody implements XmppServer {
      * and saved once per call (a user with 500 contacts would otherwise rewrite a growing roster 500 times).
      */
     void addRosterItems(List<RosterItem> items) throws IOException {
+        addRosterItemsOn(domain, items);
+    }
+
+    /** {@link #addRosterItems} for users of one of the plain hosts (or the main domain). */
+    void addRosterItemsOn(String host, List<RosterItem> items) throws IOException {
+        knownHost(host);
         for (int from = 0; from < items.size(); from += SHELL_BATCH) {
             List<RosterItem> batch = items.subList(from, Math.min(items.size(), from + SHELL_BATCH));
             Map<String, StringBuilder> byUser = new LinkedHashMap<>();
@@ -241,7 +332,7 @@ final class Prosody implements XmppServer {
             }
             String done = batch.size() + " roster items saved";
             shellExpecting("adding " + batch.size() + " roster items (" + batch.get(0) + "...)",
-                    "> local rm = require \"core.rostermanager\"; local h = " + lua(domain) + "; local n = 0; "
+                    "> local rm = require \"core.rostermanager\"; local h = " + lua(host) + "; local n = 0; "
                             + "for _, e in ipairs({ " + table + "}) do local u = e[1]; local r = rm.load_roster(u, h); "
                             + "if not r then error(\"no roster for \" .. u) end; for i = 2, #e do "
                             + "r[e[i][1]] = { subscription = e[i][2]; groups = {} } end; "

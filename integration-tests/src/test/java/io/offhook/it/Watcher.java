@@ -77,8 +77,14 @@ final class Watcher implements AutoCloseable {
 
     /** Connects to {@code server}'s c2s port and logs in; fails with the server's log tail if it cannot. */
     static Watcher login(XmppServer server, String user, String password, String resource) throws IOException {
+        return login(server, server.domain(), user, password, resource);
+    }
+
+    /** {@link #login(XmppServer, String, String, String)} as a user of another domain of the same server. */
+    static Watcher login(XmppServer server, String domain, String user, String password, String resource)
+            throws IOException {
         XMPPTCPConnectionConfiguration config = XMPPTCPConnectionConfiguration.builder()
-                .setXmppDomain(server.domain())
+                .setXmppDomain(domain)
                 .setHostAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))
                 .setPort(server.c2sPort())
                 .setUsernameAndPassword(user, password)
@@ -91,7 +97,7 @@ final class Watcher implements AutoCloseable {
         XMPPTCPConnection connection = new XMPPTCPConnection(config);
         connection.setUseStreamManagement(false);
         Roster.getInstanceFor(connection).setSubscriptionMode(Roster.SubscriptionMode.manual);
-        Watcher w = new Watcher(connection, user + "@" + server.domain() + "/" + resource + " on " + server.name());
+        Watcher w = new Watcher(connection, user + "@" + domain + "/" + resource + " on " + server.name());
         connection.addStanzaListener(w::record, StanzaTypeFilter.PRESENCE);
         connection.addConnectionListener(w.new Listener());
         w.reconnection.addReconnectionListener(w.new Reconnecting());
@@ -128,6 +134,11 @@ final class Watcher implements AutoCloseable {
      */
     void onPresence(Consumer<Received> listener) {
         this.onPresence = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** The client's connection, for tests that use other Smack managers with it (ad-hoc commands, version). */
+    XMPPTCPConnection connection() {
+        return connection;
     }
 
     /** The full JID this watcher is logged in as. */

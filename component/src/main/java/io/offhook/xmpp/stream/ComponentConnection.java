@@ -56,10 +56,17 @@ import org.xmpp.packet.Presence;
  * stream and calls the listener; one scheduler thread ({@code xmpp-<domain>-scheduler}) for pings, timeouts and
  * reconnects. Both are daemons and both are gone when {@link #close} returns. Writes from any thread go through
  * one lock, one stanza after another, in the order of the {@code send} calls.
+ *
+ * <p>The wire log: at DEBUG, logger {@value #WIRE_LOGGER} gets every stanza received and written after the
+ * handshake, as XML. The stream header and the handshake (a digest of the secret) are never logged. It is off in
+ * the shipped log configuration and costs one level check per stanza or batch while off.
  */
 public final class ComponentConnection implements AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger(ComponentConnection.class);
+    /** The XMPP wire log: every stanza in and out after the handshake (never the handshake, which holds the secret). */
+    public static final String WIRE_LOGGER = "offhook.wire.xmpp";
+    private static final Logger WIRE = LogManager.getLogger(WIRE_LOGGER);
     private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(2);
     /** How long close() waits for threads beyond its own timeout; they end at once unless a listener blocks. */
     private static final long JOIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -732,6 +739,9 @@ public final class ComponentConnection implements AutoCloseable {
                     return Failure.transientFailure("XMPP server " + address + " closed the stream");
                 }
                 stanzasIn.incrementAndGet();
+                if (WIRE.isDebugEnabled()) {
+                    WIRE.debug("in {}: {}", settings.componentDomain(), element.asXML());
+                }
                 if (isStreamError(element)) {
                     return StreamErrors.describe(element, settings, true);
                 }
@@ -814,8 +824,12 @@ public final class ComponentConnection implements AutoCloseable {
         private boolean writeLocked(List<String> stanzas) {
             writeSinceNanos = System.nanoTime() | 1;
             try {
+                boolean wire = WIRE.isDebugEnabled();
                 for (String stanza : stanzas) {
                     writer.write(stanza);
+                    if (wire) {
+                        WIRE.debug("out {}: {}", settings.componentDomain(), stanza);
+                    }
                 }
                 writer.flush();
                 stanzasOut.addAndGet(stanzas.size());

@@ -12,16 +12,24 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects what one logger writes at INFO and above, for assertions on log levels and texts. */
-final class LogCapture implements AutoCloseable {
+/**
+ * Collects what one logger writes (at INFO and above unless told), for assertions on log levels and texts; the
+ * tests of other packages use it too.
+ */
+public final class LogCapture implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
     private final String name;
     private final AbstractAppender appender;
 
-    LogCapture(Class<?> type) {
-        this.name = type.getName();
+    public LogCapture(Class<?> type) {
+        this(type.getName(), Level.INFO);
+    }
+
+    /** Collects what the logger {@code name} writes at {@code level} and above. */
+    public LogCapture(String name, Level level) {
+        this.name = name;
         this.appender = new AbstractAppender("capture-" + name, null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -30,14 +38,14 @@ final class LogCapture implements AutoCloseable {
         };
         appender.start();
         Configuration config = context.getConfiguration();
-        LoggerConfig logger = new LoggerConfig(name, Level.INFO, false);
-        logger.addAppender(appender, Level.INFO, null);
+        LoggerConfig logger = new LoggerConfig(name, level, false);
+        logger.addAppender(appender, level, null);
         config.addLogger(name, logger);
         context.updateLoggers();
     }
 
     /** The lines so far, each "LEVEL message". */
-    List<String> lines() {
+    public List<String> lines() {
         return new ArrayList<>(lines);
     }
 

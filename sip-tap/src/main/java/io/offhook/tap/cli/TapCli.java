@@ -6,7 +6,11 @@ import io.offhook.tap.capture.CaptureSummary;
 import io.offhook.tap.capture.ReassemblyLimits;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.packet.PacketListener;
 import io.offhook.tap.pipeline.TapPipeline;
+import io.offhook.tap.timeline.Timeline;
+import io.offhook.tap.timeline.TimelineLimits;
+import io.offhook.tap.timeline.TimelineRecorder;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.tap.track.TrackerConfig;
 import java.io.BufferedWriter;
@@ -32,14 +36,15 @@ import java.util.concurrent.TimeUnit;
  * The tap's command line. {@code replay FILE...} reads pcap/pcapng captures (plain SIP or HEP) in the order given,
  * tracks every user on packet time, and prints one JSON object per line on stdout for each change of a user's
  * aggregate state ({@code --all-events}: every event, refreshes included). Everything else goes to stderr, so the
- * output can be piped into other tools.
+ * output can be piped into other tools. {@code --timeline OUT.html} also draws every user's state over time in one
+ * HTML page, with the SIP message behind each change.
  *
  * <p>Exit status: 0 when every file was read, 1 when a file could not be read or is not a capture (the others are
- * still replayed), 2 for a usage error.
+ * still replayed) or the timeline could not be written, 2 for a usage error.
  */
 public final class TapCli {
     static final String USAGE = """
-            usage: offhook-tap replay [--all-events] [--progress] [--asserted-identity] FILE...
+            usage: offhook-tap replay [--all-events] [--progress] [--asserted-identity] [--timeline OUT.html] FILE...
                    offhook-tap listen [OPTIONS]
                    offhook-tap --version | --help
 
@@ -49,6 +54,8 @@ public final class TapCli {
             --progress    report progress on stderr while reading large captures
             --asserted-identity  name the caller by P-Asserted-Identity (RFC 3325) when no registered
                           device matches, instead of From (networks that hide the caller in From)
+            --timeline OUT.html  also draw each user's state over time in one self-contained HTML page
+                          (hover a change for the SIP message behind it); stdout is unchanged
 
             """ + ListenCommand.USAGE;
 
@@ -95,12 +102,22 @@ public final class TapCli {
         boolean allEvents = false;
         boolean progress = false;
         boolean assertedIdentity = false;
+        Path timeline = null;
         List<Path> files = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--all-events" -> allEvents = true;
                 case "--progress" -> progress = true;
                 case "--asserted-identity" -> assertedIdentity = true;
+                case "--timeline" -> {
+                    if (++i >= args.length || args[i].isEmpty() || args[i].startsWith("--")) {
+                        err.println("offhook-tap: --timeline needs the HTML file to write"
+                                + (i < args.length ? ", got '" + args[i] + "'" : ""));
+                        err.print(USAGE);
+                        return 2;
+                    }
+                    timeline = Path.of(args[i]);
+                }
                 default -> {
                     if (args[i].startsWith("--")) {
                         err.println("offhook-tap: unknown option '" + args[i] + "'");
@@ -116,8 +133,15 @@ public final class TapCli {
             err.print(USAGE);
             return 2;
         }
+        if (timeline != null) {
+            String problem = TimelineFile.check(timeline, files);
+            if (problem != null) {
+                err.println("offhook-tap: --timeline " + timeline + ": " + problem);
+                return 2;
+            }
+        }
         return replay(files, allEvents, progress,
-                TrackerConfig.DEFAULTS.withUseAssertedIdentity(assertedIdentity), out, err);
+                TrackerConfig.DEFAULTS.withUseAssertedIdentity(assertedIdentity), timeline, out, err);
     }
 
     private static int listen(List<String> options, Writer out, PrintStream err) {
@@ -158,12 +182,16 @@ public final class TapCli {
     }
 
     private static int replay(List<Path> files, boolean allEvents, boolean progress, TrackerConfig config,
-                              Writer out, PrintStream err) {
+                              Path timeline, Writer out, PrintStream err) {
         DropCounters drops = new DropCounters();
-        boolean all = allEvents;
         JsonLinePrinter printer = new JsonLinePrinter(out, allEvents, false);
-        PhoneTracker tracker = new PhoneTracker(config, printer, drops);
+        TimelineRecorder recorder = timeline == null ? null : new TimelineRecorder(TimelineLimits.DEFAULTS);
+        PhoneTracker tracker = new PhoneTracker(config, recorder == null ? printer : e -> {
+            printer.onEvent(e);
+            recorder.onEvent(e);
+        }, drops);
         TapPipeline pipeline = TapPipeline.onPacketTime(tracker, drops);
+        PacketListener source = recorder == null ? pipeline : recorder.around(pipeline);
         int status = 0;
         long records = 0;
         long started = System.nanoTime();
@@ -175,7 +203,7 @@ public final class TapCli {
                 if (Files.isDirectory(file)) {
                     throw new IOException("is a directory, not a capture file");
                 }
-                CaptureSummary summary = reader.read(file, pipeline, drops);
+                CaptureSummary summary = reader.read(file, source, drops);
                 records += summary.records();
             } catch (NoSuchFileException e) {
                 err.println("offhook-tap: " + file + ": no such file");
@@ -202,6 +230,18 @@ public final class TapCli {
             StringBuilder b = new StringBuilder("replay: dropped");
             dropped.forEach((reason, n) -> b.append(' ').append(reason).append('=').append(n));
             err.println(b);
+        }
+        if (recorder != null) {
+            Timeline drawn = recorder.timeline();
+            try {
+                TimelineFile.write(timeline, drawn, files);
+                err.printf(Locale.ROOT, "replay: timeline of %,d users and %,d events written to %s%n",
+                        drawn.lanes().size(), drawn.marks().size(), timeline);
+                drawn.notes().forEach(n -> err.println("replay: timeline: " + n));
+            } catch (IOException e) {
+                err.println("offhook-tap: --timeline " + timeline + ": cannot write: " + e.getMessage());
+                status = 1;
+            }
         }
         return status;
     }

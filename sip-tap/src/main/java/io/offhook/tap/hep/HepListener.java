@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -84,6 +85,9 @@ public final class HepListener implements AutoCloseable {
     private final AddressAllowList allowList;
     private final byte[] authKey;
     private final AtomicLong listenerFailures = new AtomicLong();
+    /** SIP messages handed to the listener, per transport the HEP came over (for metrics). */
+    private final LongAdder sipOverUdp = new LongAdder();
+    private final LongAdder sipOverTcp = new LongAdder();
 
     private Selector selector;
     private DatagramChannel udp;
@@ -167,6 +171,16 @@ public final class HepListener implements AutoCloseable {
     /** HEP TCP connections open now. */
     public int tcpConnections() {
         return tcpConnections;
+    }
+
+    /** SIP messages received in HEP over UDP and handed to the listener. */
+    public long sipOverUdp() {
+        return sipOverUdp.sum();
+    }
+
+    /** SIP messages received in HEP over TCP and handed to the listener. */
+    public long sipOverTcp() {
+        return sipOverTcp.sum();
     }
 
     /** How many times the {@link PacketListener} threw. */
@@ -337,6 +351,7 @@ public final class HepListener implements AutoCloseable {
         }
         SipPacket packet = hep.timeMicros() == HepPacket.UNKNOWN_TIME ? hep.toSipPacket(nowMicros())
                 : hep.toSipPacket();
+        ("TCP".equals(via) ? sipOverTcp : sipOverUdp).increment();
         try {
             listener.onPacket(packet);
         } catch (RuntimeException e) {

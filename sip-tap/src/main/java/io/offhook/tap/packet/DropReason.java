@@ -44,5 +44,16 @@ public enum DropReason {
     /** An early dialog evicted because the tracker reached its cap (e.g. an INVITE flood). */
     EARLY_DIALOG_EVICTED,
     /** The tracker failed on a message (a bug: the log line names the message); the source goes on. */
-    TRACKER_FAILED
+    TRACKER_FAILED,
+    /** A SIP PUBLISH from an address that is not on {@code publish.allow}: answered 403. */
+    PUBLISH_NOT_ALLOWED,
+    /** A SIP PUBLISH whose digest credentials were wrong: answered 403. */
+    PUBLISH_AUTH_FAILED,
+    /** A SIP PUBLISH over its sender's rate limit: answered 503 with Retry-After. */
+    PUBLISH_RATE_LIMITED,
+    /**
+     * A SIP PUBLISH refused for what it says (unknown event package, unknown entity tag, unreadable or oversized
+     * body, too short a lifetime, too many publications): answered with the matching 4xx or 503.
+     */
+    PUBLISH_REJECTED
 }

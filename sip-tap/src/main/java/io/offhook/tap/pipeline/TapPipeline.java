@@ -9,10 +9,18 @@ import io.offhook.tap.sip.SipParseException;
 import io.offhook.tap.sip.SipScanner;
 import io.offhook.tap.track.Deduplicator;
 import io.offhook.tap.track.PhoneTracker;
+import io.offhook.tap.track.TrackedUser;
+import io.offhook.tap.track.TrackerSnapshot;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * From a SIP packet to the tracker: size check, frame, de-duplicate, read the message, track. Every source delivers here.
@@ -20,12 +28,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Time is the packet's own timestamp when replaying a capture, and the injected clock when live (a mirror's
  * timestamps come from another machine's clock, which may be off). Calls are serialised: sources on several
  * threads may deliver at once, and each user's events still leave in order.
+ *
+ * <p>The wire log: at DEBUG, logger {@value #WIRE_LOGGER} gets every SIP message as received (before any check),
+ * with the credentials of {@code Authorization} and {@code Proxy-Authorization} headers left out. It is off in the
+ * shipped log configuration and costs one level check per packet while off.
  */
 public final class TapPipeline implements PacketListener {
     /** Larger than any sane SIP message over UDP or TCP; beyond it the message is dropped as SIP_TOO_LARGE. */
     public static final int MAX_MESSAGE_BYTES = 65_535;
     private static final long DEDUP_WINDOW_MICROS = 32_000_000L;
     private static final int DEDUP_CAPACITY_LOG2 = 20;
+    /** The logger of the SIP wire log (a child of {@code offhook.wire}, which also has the XMPP one). */
+    public static final String WIRE_LOGGER = "offhook.wire.sip";
+    private static final Logger WIRE = LogManager.getLogger(WIRE_LOGGER);
+    private static final Pattern CREDENTIALS = Pattern.compile("(?i)(proxy-)?authorization[ \t]*:");
 
     private final PhoneTracker tracker;
     private final DropCounters drops;
@@ -53,6 +69,9 @@ public final class TapPipeline implements PacketListener {
 
     @Override
     public synchronized void onPacket(SipPacket packet) {
+        if (WIRE.isDebugEnabled()) {
+            WIRE.debug("{}\n{}", packet, wireText(packet));
+        }
         if (packet.length() > MAX_MESSAGE_BYTES) {
             drops.drop(DropReason.SIP_TOO_LARGE, packet + " exceeds " + MAX_MESSAGE_BYTES + " bytes");
             return;
@@ -90,9 +109,84 @@ public final class TapPipeline implements PacketListener {
         tracker.advanceTo(timeMicros);
     }
 
+    /**
+     * Runs {@code reader} on the tracker between two packets, for metrics and admin views that need a consistent
+     * read (the tracker is not thread-safe). {@code reader} must only read, and quickly: sources wait meanwhile.
+     */
+    public synchronized <T> T readTracker(Function<PhoneTracker, T> reader) {
+        return reader.apply(tracker);
+    }
+
+    /**
+     * A copy of one user's devices and calls ({@link PhoneTracker#snapshot}), consistent: it waits for the message
+     * being applied. Any thread.
+     */
+    public synchronized Optional<TrackedUser> snapshot(String aor) {
+        return tracker.snapshot(aor);
+    }
+
+    /**
+     * Ends one user's calls ({@link PhoneTracker#clear}), at the clock's time when live. Any thread; the events go
+     * to the tracker's listener on the calling thread, in order with those of the sources.
+     *
+     * @return how many calls ended
+     * @throws IllegalArgumentException when {@code aor} is no sip, sips or tel address
+     */
+    public synchronized int clear(String aor, String detail) {
+        if (clock != null) {
+            tracker.advanceTo(micros(clock.instant()));
+        }
+        return tracker.clear(aor, detail);
+    }
+
+    /**
+     * Puts back a tracker snapshot taken before a restart ({@link PhoneTracker#restore}) at the clock's time (the
+     * snapshot's own time on packet time), before any source delivers. The events go to the tracker's listener on
+     * the calling thread.
+     *
+     * @throws IllegalStateException when the tracker already holds anything
+     */
+    public synchronized PhoneTracker.Restored restore(TrackerSnapshot snapshot) {
+        return tracker.restore(snapshot, clock == null ? snapshot.takenAtMicros() : micros(clock.instant()));
+    }
+
     /** SIP messages scanned successfully, duplicates included. */
     public long messages() {
         return messages.sum();
+    }
+
+    /** The message as text for the wire log, without the credentials of authorization headers. */
+    static String wireText(SipPacket packet) {
+        String text = new String(packet.data(), packet.offset(), packet.length(), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(text.length());
+        int start = 0;
+        boolean inHeaders = true;
+        while (start < text.length()) {
+            int end = text.indexOf('\n', start);
+            int next = end < 0 ? text.length() : end + 1;
+            String line = text.substring(start, next);
+            if (inHeaders && CREDENTIALS.matcher(line).lookingAt()) {
+                out.append(line, 0, line.indexOf(':') + 1).append(" <credentials left out>")
+                        .append(line.endsWith("\r\n") ? "\r\n" : line.endsWith("\n") ? "\n" : "");
+            } else if (inHeaders && (line.startsWith(" ") || line.startsWith("\t")) && isCredentialLine(out)) {
+                // A folded continuation of a left-out header: left out too.
+                start = next;
+                continue;
+            } else {
+                out.append(line);
+            }
+            if (line.equals("\r\n") || line.equals("\n")) {
+                inHeaders = false;
+            }
+            start = next;
+        }
+        return out.toString();
+    }
+
+    private static boolean isCredentialLine(StringBuilder out) {
+        int end = out.length();
+        int lineStart = out.lastIndexOf("\n", Math.max(0, end - 2)) + 1;
+        return out.indexOf("<credentials left out>", lineStart) >= 0;
     }
 
     private static long micros(Instant i) {

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param remote the other party's address of record for call events, {@code null} if unknown or not a call;
  *     privacy is the consumer's business: the tap reports what the signalling says
  * @param detail why, where it helps: {@code "BYE"}, {@code "CANCEL"}, a status code such as {@code "486"},
- *     {@code "timeout"}, {@code "expired"}, {@code "answered elsewhere"}; or {@code null}
+ *     {@code "timeout"}, {@code "expired"}, {@code "answered elsewhere"}, {@code "restored"} (the state as a
+ *     snapshot restored it after a restart, {@link PhoneTracker#restore}); or {@code null}
  */
 public record PhoneEvent(long timeMicros, String aor, PhoneEventType type, PhoneState state, PhoneState previous,
                          String callId, String remote, String detail) {

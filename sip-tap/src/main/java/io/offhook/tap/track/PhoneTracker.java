@@ -7,11 +7,13 @@ import io.offhook.tap.sip.MediaDirection;
 import io.offhook.tap.sip.SipMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
@@ -23,9 +25,11 @@ import java.util.PriorityQueue;
  * with an older timestamp is processed at the current time.
  *
  * <p>Not thread-safe: one thread feeds it (the pipeline serialises its sources), which also keeps each user's
- * events in order.
+ * events in order; {@link #snapshot} and {@link #clear} must be serialised with the feeding too.
  */
 public final class PhoneTracker {
+    /** The detail of the events {@link #restore} reports. */
+    public static final String RESTORED = "restored";
     private static final int MAX_PENDING_REGISTERS = 65_536;
 
     private final TrackerConfig config;
@@ -51,6 +55,8 @@ public final class PhoneTracker {
     };
 
     private long now = Long.MIN_VALUE;
+    /** Grows with every input that may have changed what {@link #export} returns. */
+    private long changes;
     /** The time of the message being applied: earlier than {@link #now} when it arrived re-ordered. */
     private long messageTime;
     private int bindingCount;
@@ -88,6 +94,231 @@ public final class PhoneTracker {
     }
 
     /**
+     * A copy of one user's registered devices and calls in progress; empty for a user the tracker holds nothing
+     * for (a user with neither is forgotten) or a text that is no sip, sips or tel address.
+     */
+    public Optional<TrackedUser> snapshot(String aor) {
+        String key = Aor.of(aor);
+        User u = key == null ? null : users.get(key);
+        if (u == null) {
+            return Optional.empty();
+        }
+        List<TrackedUser.Device> devices = new ArrayList<>();
+        for (Binding b = u.bindings; b != null; b = b.next) {
+            devices.add(new TrackedUser.Device(b.deviceKey(), b.expiresAt));
+        }
+        devices.sort((a, b) -> Long.compare(a.expiresAtMicros(), b.expiresAtMicros()));
+        List<TrackedUser.ActiveCall> active = new ArrayList<>();
+        if (u.calls != null) {
+            for (Call c : u.calls) {
+                active.add(new TrackedUser.ActiveCall(c.callId, c.stateOf(u), remoteOf(c, u), c.caller == u,
+                        c.lastActivity));
+            }
+        }
+        return Optional.of(new TrackedUser(u.aor, u.aggregate(), devices, active));
+    }
+
+    /**
+     * Ends every call of the user now, as a BYE would, with {@code detail} in the events: the operator's way out
+     * of a state stuck on a lost BYE before the call's timeout ends it. A call ends for all its parties (it is one
+     * call); it stays a tombstone, so its late messages revive nothing. When the user has no call, one event
+     * restates the user's state instead ({@link PhoneEventType#STILL_ONLINE} while registered,
+     * {@link PhoneEventType#OFFLINE} otherwise, with {@code detail}), so a consumer that missed an event catches up.
+     * Either way, what follows for the user is what the registrations say.
+     *
+     * @return how many calls ended
+     * @throws IllegalArgumentException when {@code aor} is no sip, sips or tel address
+     */
+    public int clear(String aor, String detail) {
+        String key = Aor.of(aor);
+        if (key == null) {
+            throw new IllegalArgumentException("not a sip, sips or tel address: " + aor);
+        }
+        User u = users.get(key);
+        changes++;
+        if (u == null || u.calls == null || u.calls.isEmpty()) {
+            User restated = u == null ? new User(key) : u;
+            emit(restated, restated.registered() ? PhoneEventType.STILL_ONLINE : PhoneEventType.OFFLINE, null,
+                    null, detail);
+            return 0;
+        }
+        List<Call> ending = List.copyOf(u.calls);
+        for (Call c : ending) {
+            endCall(c, detail);
+        }
+        return ending.size();
+    }
+
+    /**
+     * Grows with every input that may have changed what {@link #export} returns (a message, an expiry, a clear, a
+     * restore), so a caller saves a snapshot only when this moved since the last save.
+     */
+    public long changes() {
+        return changes;
+    }
+
+    /**
+     * A copy of everything needed to go on tracking after a restart ({@link #restore}): every binding and every
+     * call, tombstones included. Costs one small object per binding and call; the tracker is unchanged.
+     */
+    public TrackerSnapshot export() {
+        List<TrackerSnapshot.SavedBinding> bindings = new ArrayList<>(bindingCount);
+        for (User u : users.values()) {
+            for (Binding b = u.bindings; b != null; b = b.next) {
+                bindings.add(new TrackerSnapshot.SavedBinding(u.aor, b.deviceKey(), b.expiresAt));
+            }
+        }
+        List<TrackerSnapshot.SavedCall> saved = new ArrayList<>(calls.size());
+        for (Call c : calls.values()) {
+            List<TrackerSnapshot.SavedLeg> legs = new ArrayList<>(c.legs.size());
+            for (Leg l : c.legs) {
+                legs.add(new TrackerSnapshot.SavedLeg(l.toTag, l.callee.aor,
+                        TrackerSnapshot.LegState.valueOf(l.state.name()), l.held));
+            }
+            List<String> forwarded = new ArrayList<>(c.forwardedTo.size());
+            for (User u : c.forwardedTo) {
+                forwarded.add(u.aor);
+            }
+            saved.add(new TrackerSnapshot.SavedCall(c.callId, c.fromTag, c.inviteCseq, c.caller.aor, c.toAor, c.known,
+                    forwarded, legs, c.lastActivity, c.sessionExpiresMicros, c.endedAt, c.challenged,
+                    c.everConfirmed));
+        }
+        // Oldest first, so unanswered calls queue for eviction in the order they came.
+        saved.sort(Comparator.comparingLong(TrackerSnapshot.SavedCall::lastActivityMicros));
+        return new TrackerSnapshot(now, bindings, saved);
+    }
+
+    /**
+     * What {@link #restore} put back and what it dropped because it expired while the process was down.
+     *
+     * @param bindings registered devices restored
+     * @param calls calls restored (tombstones included)
+     * @param expiredBindings bindings whose expiry passed before the restore
+     * @param expiredCalls calls (and tombstones) whose time to live passed before the restore
+     * @param users users given their state again through events
+     */
+    public record Restored(int bindings, int calls, int expiredBindings, int expiredCalls, int users) {
+    }
+
+    /**
+     * Puts back what {@link #export} saved, at {@code timeMicros} (the clock when the process starts again): what
+     * expired meanwhile is dropped without a word (nobody was shown it by this process), timers are armed again,
+     * and each user's state is then reported as it is now, with {@link #RESTORED} as the detail: one event per
+     * call (DIALING, RINGING, ON_THE_PHONE or HELD) and ONLINE for a registered user without a call. No OFFLINE is
+     * ever reported by a restore. Later messages then apply as if the process had never stopped: a BYE ends a
+     * restored call, a re-INVITE holds it.
+     *
+     * @throws IllegalStateException when the tracker already holds anything (restore comes before any input)
+     */
+    public Restored restore(TrackerSnapshot snapshot, long timeMicros) {
+        if (!users.isEmpty() || !calls.isEmpty()) {
+            throw new IllegalStateException("a snapshot can only be restored into an empty tracker");
+        }
+        advanceTo(timeMicros);
+        changes++;
+        int restoredBindings = 0;
+        int expiredBindings = 0;
+        for (TrackerSnapshot.SavedBinding saved : snapshot.bindings()) {
+            if (saved.expiresAtMicros() <= now || !saved.aor().equals(Aor.of(saved.aor()))) {
+                expiredBindings++;
+                continue;
+            }
+            User user = user(saved.aor());
+            Binding b = user.binding(saved.deviceKey());
+            if (b == null) {
+                b = new Binding(user, saved.deviceKey(), saved.expiresAtMicros());
+                user.addBinding(b);
+                devices.add(b, saved.deviceKey());
+                bindingCount++;
+                restoredBindings++;
+            }
+            b.expiresAt = Math.max(b.expiresAt, saved.expiresAtMicros());
+            schedule(b, b.expiresAt);
+        }
+        int restoredCalls = 0;
+        int expiredCalls = 0;
+        for (TrackerSnapshot.SavedCall saved : snapshot.calls()) {
+            if (calls.containsKey(saved.callId())) {
+                continue;
+            }
+            Call call = restoreCall(saved);
+            if (call == null) {
+                expiredCalls++;
+                continue;
+            }
+            restoredCalls++;
+            calls.put(call.callId, call);
+            if (!call.answered()) {
+                (call.known ? knownEarly : unknownEarly).add(call);
+            }
+            schedule(call, call.deadline());
+        }
+        List<User> restored = new ArrayList<>(users.values());
+        restored.sort(Comparator.comparing(u -> u.aor));
+        for (User u : restored) {
+            if (u.calls != null) {
+                for (Call c : List.copyOf(u.calls)) {
+                    PhoneEventType type = switch (c.stateOf(u)) {
+                        case DIALING -> PhoneEventType.DIALING;
+                        case RINGING -> PhoneEventType.RINGING;
+                        case ON_THE_PHONE -> PhoneEventType.ON_THE_PHONE;
+                        case ON_HOLD -> PhoneEventType.HELD;
+                        case AVAILABLE, OFFLINE -> null;
+                    };
+                    if (type != null) {
+                        emit(u, type, c, remoteOf(c, u), RESTORED);
+                    }
+                }
+            }
+            if (u.reported == PhoneState.OFFLINE && u.registered()) {
+                emit(u, PhoneEventType.ONLINE, null, null, RESTORED);
+            }
+        }
+        return new Restored(restoredBindings, restoredCalls, expiredBindings, expiredCalls, restored.size());
+    }
+
+    /** The call as saved, attached to its parties; {@code null} when its time ran out meanwhile. */
+    private Call restoreCall(TrackerSnapshot.SavedCall saved) {
+        // Built on stand-in users first: whether it is still due decides whether real users are touched at all.
+        Call call = new Call(saved.callId(), saved.fromTag(), saved.inviteCseq(), new User(saved.callerAor()),
+                saved.toAor(), saved.known(), saved.lastActivityMicros(), config);
+        for (TrackerSnapshot.SavedLeg l : saved.legs()) {
+            Leg leg = new Leg(l.toTag(), new User(l.calleeAor()), Leg.State.valueOf(l.state().name()));
+            leg.held = l.held();
+            call.legs.add(leg);
+        }
+        call.sessionExpiresMicros = saved.sessionExpiresMicros();
+        call.endedAt = saved.endedAtMicros();
+        call.challenged = saved.challenged();
+        call.everConfirmed = saved.everConfirmed();
+        if (call.deadline() <= now) {
+            return null;
+        }
+        for (String aor : saved.forwardedTo()) {
+            // Only users still registered: the INVITE went to their device, which must still be there.
+            User u = users.get(aor);
+            if (u != null && !call.forwardedTo.contains(u)) {
+                call.forwardedTo.add(u);
+            }
+        }
+        if (call.ended()) {
+            // A tombstone has no parties; live users are shared where they exist, as they were.
+            call.caller = users.getOrDefault(call.caller.aor, call.caller);
+            for (Leg l : call.legs) {
+                l.callee = users.getOrDefault(l.callee.aor, l.callee);
+            }
+            return call;
+        }
+        call.caller = user(call.caller.aor);
+        attach(call.caller, call);
+        for (Leg l : call.legs) {
+            l.callee = user(l.callee.aor);
+            attach(l.callee, call);
+        }
+        return call;
+    }
+
+    /**
      * Moves time forward to {@code timeMicros} and expires what is due: bindings past their expiry, calls past
      * their silence timeout, tombstones past their time. Earlier times are ignored.
      */
@@ -105,6 +336,7 @@ public final class PhoneTracker {
             }
             long due = t.deadline();
             if (due <= now) {
+                changes++;
                 expire(t);
             } else {
                 schedule(t, due);
@@ -116,6 +348,7 @@ public final class PhoneTracker {
     public void onMessage(SipMessage m, long timeMicros) {
         advanceTo(timeMicros);
         messageTime = timeMicros;
+        changes++;
         switch (m.effectiveMethod()) {
             case "REGISTER" -> onRegister(m);
             case "INVITE" -> {
@@ -395,6 +628,9 @@ public final class PhoneTracker {
             return;
         }
         call.everConfirmed = true;
+        // From now on the call lasts until its silence or session timeout, usually earlier than the ring timeout it
+        // is queued for: look at it by then.
+        schedule(call, call.deadline());
         List<User> elsewhere = new ArrayList<>(0);
         for (Leg other : call.legs) {
             if (other != leg && other.state == Leg.State.EARLY) {
@@ -628,6 +864,8 @@ public final class PhoneTracker {
     private void readSessionTimer(Call call, SipMessage m) {
         if (m.sessionExpires() > 0) {
             call.sessionExpiresMicros = m.sessionExpires() * 1_000_000L;
+            // A shorter session interval brings the deadline forward: make sure the call is looked at by then.
+            schedule(call, call.deadline());
         }
     }
 

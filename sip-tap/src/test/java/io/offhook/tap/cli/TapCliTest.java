@@ -1,5 +1,6 @@
 package io.offhook.tap.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +113,47 @@ class TapCliTest {
         assertEquals(2, TapCli.run(new String[] {"frobnicate"}, out, err));
         assertTrue(err().contains("unknown command 'frobnicate'"));
         assertEquals("", out.toString(), "stdout carries only JSON lines");
+    }
+
+    @Test
+    void timelineIsWrittenBesideUnchangedJsonLines() throws IOException {
+        Path capture = fixture("hold-resume-hep.pcap");
+        assertEquals(0, TapCli.run(new String[] {"replay", "--all-events", capture.toString()}, out, err));
+        StringWriter withTimeline = new StringWriter();
+        Path html = dir.resolve("hold.html");
+        int status = TapCli.run(new String[] {"replay", "--all-events", "--timeline", html.toString(),
+            capture.toString()}, withTimeline, err);
+        assertEquals(0, status, err());
+        assertEquals(out.toString(), withTimeline.toString(), "stdout is the same with and without --timeline");
+        String page = Files.readString(html);
+        assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data-aor=\"sip:bob@example.com\""));
+        assertTrue(page.contains("<span class=\"source\">hold-resume-hep.pcap</span>"));
+        assertTrue(err().contains("replay: timeline of 2 users and 12 events written to " + html), err());
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
+        }
+    }
+
+    @Test
+    void timelineProblemsAreUsageErrorsBeforeAnythingIsReplayed() throws IOException {
+        Path capture = fixture("basic-call.pcap");
+        byte[] before = Files.readAllBytes(capture);
+        assertEquals(2, TapCli.run(new String[] {"replay", capture.toString(), "--timeline"}, out, err));
+        assertTrue(err().contains("--timeline needs the HTML file to write"), err());
+        assertEquals(2, TapCli.run(new String[] {"replay", "--timeline", "--all-events", capture.toString()}, out,
+                err));
+        assertTrue(err().contains("--timeline needs the HTML file to write, got '--all-events'"), err());
+        assertEquals(2, TapCli.run(new String[] {"replay", "--timeline", dir.resolve("no/such/dir/t.html").toString(),
+            capture.toString()}, out, err));
+        assertTrue(err().contains("t.html: directory " + dir.resolve("no/such/dir") + " does not exist"), err());
+        assertEquals(2, TapCli.run(new String[] {"replay", "--timeline", capture.toString(), capture.toString()},
+                out, err));
+        assertTrue(err().contains("is one of the captures to replay; it would be overwritten"), err());
+        assertEquals(2, TapCli.run(new String[] {"replay", "--timeline", dir.toString(), capture.toString()}, out,
+                err));
+        assertTrue(err().contains(": is a directory"), err());
+        assertEquals("", out.toString(), "nothing replayed");
+        assertArrayEquals(before, Files.readAllBytes(capture));
     }
 
     @Test

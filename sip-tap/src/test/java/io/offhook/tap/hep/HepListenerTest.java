@@ -209,6 +209,8 @@ class HepListenerTest {
         assertTrue(text(next()).contains("Call-ID: tcp-right-key\r\n"));
         assertEquals(4, drops.get(DropReason.HEP_AUTH_FAILED));
         assertNull(received.poll());
+        assertEquals(1, listener.sipOverUdp(), "SIP delivered from HEP over UDP; refused ones are not counted");
+        assertEquals(1, listener.sipOverTcp(), "SIP delivered from HEP over TCP");
     }
 
     @Test

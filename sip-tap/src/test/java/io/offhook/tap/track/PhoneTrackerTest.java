@@ -7,6 +7,7 @@ import static io.offhook.tap.track.PhoneState.ON_HOLD;
 import static io.offhook.tap.track.PhoneState.ON_THE_PHONE;
 import static io.offhook.tap.track.PhoneState.RINGING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.tap.packet.DropCounters;
@@ -371,6 +372,40 @@ class PhoneTrackerTest {
         assertEquals("timeout", events.get(events.size() - 1).detail());
     }
 
+    /**
+     * Live, time moves in one-second ticks, never past the ring timeout the call was first queued for: the answer
+     * must bring the call's deadline forward (FaultsIT found it stuck "on the phone" with a 3 s silence limit).
+     */
+    @Test
+    void aSilenceShorterThanTheRingTimeoutEndsTheCallOnTimeWithSecondTicks() {
+        tracker = new PhoneTracker(TrackerConfig.DEFAULTS.withCallSilenceTimeout(Duration.ofSeconds(3)),
+                events::add, drops);
+        registerAll();
+        feed(basicCallSetup("c1"));
+        long answered = t;
+        for (long tick = answered + 1_000_000; tick <= answered + 10_000_000; tick += 1_000_000) {
+            tracker.advanceTo(tick);
+            if (tick < answered + 3_000_000) {
+                assertEquals(ON_THE_PHONE, tracker.stateOf(BOB), "at +" + (tick - answered) + " us");
+            }
+        }
+        assertEquals(AVAILABLE, tracker.stateOf(BOB));
+    }
+
+    @Test
+    void aShortSessionTimerEndsTheCallOnTimeWithSecondTicks() {
+        registerAll();
+        feed(invite("c1", ALICE, "a1", BOB, BOB, ALICE_DEV), resp(180, "c1", ALICE, "a1", BOB, "b1", BOB_DEV),
+                resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).sessionExpires(90));
+        long answered = t;
+        long grace = TrackerConfig.DEFAULTS.sessionTimerGrace().toNanos() / 1000;
+        for (long tick = answered + 1_000_000; tick <= answered + 90_000_000 + grace + 2_000_000;
+                tick += 1_000_000) {
+            tracker.advanceTo(tick);
+        }
+        assertEquals(AVAILABLE, tracker.stateOf(BOB), "Session-Expires 90 s, well before the ring timeout");
+    }
+
     @Test
     void sessionExpiresShortensTheSilence() {
         registerAll();
@@ -468,5 +503,75 @@ class PhoneTrackerTest {
         tracker.advanceTo(t + 60_000_000L);
         assertEquals(0, tracker.userCount());
         assertEquals(0, tracker.callCount(), "tombstones are removed after their time");
+    }
+
+    @Test
+    void snapshotListsDevicesAndCallsAsCopies() {
+        registerAll();
+        feed(registered(BOB, "reg-b", 2, BOB_DEV + " 3600", BOB_DEV2 + " 60"));
+        feed(basicCallSetup("c1"));
+        TrackedUser bob = tracker.snapshot(BOB).orElseThrow();
+        assertEquals(BOB, bob.aor());
+        assertEquals(ON_THE_PHONE, bob.state());
+        assertEquals(List.of("bob@127.0.0.1:5063", "bob@127.0.0.1:5062"),
+                bob.devices().stream().map(TrackedUser.Device::contact).toList(), "soonest expiry first");
+        assertEquals(List.of(new TrackedUser.ActiveCall("c1", ON_THE_PHONE, ALICE, false, t)), bob.calls());
+        TrackedUser alice = tracker.snapshot("sip:alice@EXAMPLE.com;transport=udp").orElseThrow();
+        assertEquals(List.of(new TrackedUser.ActiveCall("c1", ON_THE_PHONE, BOB, true, t)), alice.calls());
+
+        feed(bye("c1", ALICE, "a1", BOB, "b1", 2));
+        assertEquals(1, bob.calls().size(), "a snapshot does not change when the tracker moves on");
+        assertEquals(List.of(), tracker.snapshot(BOB).orElseThrow().calls());
+        assertTrue(tracker.snapshot("sip:nobody@example.com").isEmpty());
+        assertTrue(tracker.snapshot("mailto:bob@example.com").isEmpty());
+    }
+
+    @Test
+    void clearEndsAStuckCallForBothPartiesAndItsLateByeRevivesNothing() {
+        registerAll();
+        feed(basicCallSetup("c1"));
+        events.clear();
+        assertEquals(1, tracker.clear(BOB, "cleared by admin"));
+        assertEquals(AVAILABLE, tracker.stateOf(BOB));
+        assertEquals(AVAILABLE, tracker.stateOf(ALICE));
+        assertEquals(List.of(PhoneEventType.CALL_ENDED, PhoneEventType.CALL_ENDED),
+                events.stream().map(PhoneEvent::type).toList());
+        assertTrue(events.stream().allMatch(e -> "cleared by admin".equals(e.detail()) && "c1".equals(e.callId())
+                && e.state() == AVAILABLE && e.previous() == ON_THE_PHONE), events::toString);
+
+        events.clear();
+        feed(bye("c1", ALICE, "a1", BOB, "b1", 2), resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV));
+        assertEquals(List.of(), events, "the cleared call is a tombstone");
+        assertEquals(AVAILABLE, tracker.stateOf(BOB));
+    }
+
+    @Test
+    void clearWithoutACallRestatesTheRegistrations() {
+        registerAll();
+        events.clear();
+        assertEquals(0, tracker.clear(CAROL, "cleared by admin"));
+        assertEquals(0, tracker.clear("sip:nobody@example.com", "cleared by admin"));
+        assertEquals(List.of(new PhoneEvent(t, CAROL, PhoneEventType.STILL_ONLINE, AVAILABLE, AVAILABLE, null, null,
+                        "cleared by admin"),
+                new PhoneEvent(t, "sip:nobody@example.com", PhoneEventType.OFFLINE, OFFLINE, OFFLINE, null, null,
+                        "cleared by admin")), events);
+        assertEquals(3, tracker.userCount(), "nobody is not remembered");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> tracker.clear("mailto:x@example.com", "cleared by admin"));
+        assertTrue(bad.getMessage().contains("mailto:x@example.com"), bad.getMessage());
+    }
+
+    @Test
+    void clearEndsEveryCallOfTheUserAndLeavesOthersAlone() {
+        registerAll();
+        feed(basicCallSetup("c1"));
+        feed(invite("c2", CAROL, "c9", BOB, BOB, CAROL_DEV), invite("c2", CAROL, "c9", BOB, BOB_DEV, CAROL_DEV),
+                resp(180, "c2", CAROL, "c9", BOB, "b2", BOB_DEV));
+        feed(invite("c3", ALICE, "a3", CAROL, CAROL, ALICE_DEV));
+        assertEquals(2, tracker.clear(BOB, "cleared by admin"));
+        assertEquals(AVAILABLE, tracker.stateOf(BOB));
+        assertEquals(DIALING, tracker.stateOf(ALICE), "alice's other call goes on");
+        assertEquals(List.of("c3"), tracker.snapshot(ALICE).orElseThrow().calls().stream()
+                .map(TrackedUser.ActiveCall::callId).toList());
     }
 }

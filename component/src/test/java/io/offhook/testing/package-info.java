@@ -1,0 +1,2 @@
+/** What the component's tests share: a clock they move themselves. */
+package io.offhook.testing;
