@@ -122,7 +122,21 @@ public final class DifferentialCheck {
          * the scanner, the last in JAIN-SIP, so the bodies, and the SDP read from them, differ. Applies to the SDP
          * fields only.
          */
-        DUPLICATE_CONTENT_LENGTH;
+        DUPLICATE_CONTENT_LENGTH,
+        /**
+         * A NUL byte in a header value: JAIN-SIP's lexer returns NUL for the end of its input, so for JAIN-SIP the
+         * value ends there and the rest is ignored ({@code ;expires=99\0>;expires=7200} reads as 99); the scanner
+         * reads the whole line (RFC 3261 allows a NUL in no header value, so either reading is of malformed input;
+         * the scanner's ignores the malformed parameter as its contract says). Applies to the fields of that header
+         * only.
+         */
+        NUL_IN_HEADER_VALUE,
+        /**
+         * A contact whose header parameters name {@code expires} twice (RFC 3261 7.3.1: a parameter name must not
+         * appear more than once): the first wins in the scanner (as for the other headers it reads), the last in
+         * JAIN-SIP's parameter list. Applies to the contacts only.
+         */
+        DUPLICATE_CONTACT_EXPIRES;
     }
 
     /** Fields carried by each header JAIN-SIP may drop, by lower-case name (compact forms included). */
@@ -258,6 +272,7 @@ public final class DifferentialCheck {
         Set<String> nonAscii = new java.util.HashSet<>();
         Set<String> otherScheme = new java.util.HashSet<>();
         Set<String> contentLengths = new java.util.HashSet<>();
+        Set<String> nul = new java.util.HashSet<>();
         for (String[] header : headers(message, headersEnd)) {
             String name = header[0];
             String value = header[1];
@@ -278,6 +293,12 @@ public final class DifferentialCheck {
             if (value.chars().anyMatch(c -> c > 0x7F)) {
                 nonAscii.addAll(fieldsOf(name));
             }
+            if (value.indexOf('\0') >= 0) {
+                nul.addAll(fieldsOf(name));
+            }
+            if ((name.equals("contact") || name.equals("m")) && twoExpiresInOneContact(value)) {
+                exempt.put(Divergence.DUPLICATE_CONTACT_EXPIRES, Set.of("contacts"));
+            }
             if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
                     && value.matches("(?s)[0-9]+[^0-9;\\s].*")) {
                 exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
@@ -286,6 +307,7 @@ public final class DifferentialCheck {
         exempt.put(Divergence.ADDR_SPEC_NEEDING_ANGLE_BRACKETS, addrSpec);
         exempt.put(Divergence.NON_ASCII_IN_TOKEN, nonAscii);
         exempt.put(Divergence.ADDR_SPEC_OF_OTHER_SCHEME, otherScheme);
+        exempt.put(Divergence.NUL_IN_HEADER_VALUE, nul);
         if (contentLengths.size() > 1) {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
@@ -293,6 +315,23 @@ public final class DifferentialCheck {
             exempt.put(Divergence.SDP_CONTROL_CHARACTERS, SDP_FIELDS);
         }
         return exempt;
+    }
+
+    private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*=");
+
+    /**
+     * Whether a contact of this Contact value has two {@code expires} header parameters (those after the URI's
+     * {@code >}; a URI parameter of that name inside the brackets does not count).
+     */
+    private static boolean twoExpiresInOneContact(String value) {
+        for (String contact : value.split(",")) {
+            String params = contact.indexOf('<') >= 0 ? contact.substring(contact.lastIndexOf('>') + 1) : contact;
+            Matcher m = EXPIRES_PARAM.matcher(params);
+            if (m.find() && m.find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final Set<String> ADDRESS_HEADERS =

@@ -75,7 +75,13 @@ class DifferentialCheckDivergenceTest {
                                 + "\n"),
                 Arguments.of(Divergence.DUPLICATE_CONTENT_LENGTH,
                         HEAD + "Content-Type: application/sdp\nContent-Length: 24\nContent-Length: 38\n\n" + SDP,
-                        HEAD + "Content-Type: application/sdp\nContent-Length: 38\n\n" + SDP));
+                        HEAD + "Content-Type: application/sdp\nContent-Length: 38\n\n" + SDP),
+                Arguments.of(Divergence.NUL_IN_HEADER_VALUE,
+                        HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99\u0000\u0000>;expires=7200;q=0.1\n\n",
+                        HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99;q=0.1\n\n"),
+                Arguments.of(Divergence.DUPLICATE_CONTACT_EXPIRES,
+                        HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=7;expires=5\n\n",
+                        HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=5\n\n"));
     }
 
     @ParameterizedTest(name = "{0}")
