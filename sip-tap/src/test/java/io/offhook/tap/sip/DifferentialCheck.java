@@ -136,7 +136,14 @@ public final class DifferentialCheck {
          * appear more than once): the first wins in the scanner (as for the other headers it reads), the last in
          * JAIN-SIP's parameter list. Applies to the contacts only.
          */
-        DUPLICATE_CONTACT_EXPIRES;
+        DUPLICATE_CONTACT_EXPIRES,
+        /**
+         * A P-Asserted-Identity whose name-addr is followed by text that is not a comma and a further value
+         * ({@code <sip:a@example.com>z}; RFC 3325 allows nothing there): JAIN-SIP reads the URI and ignores the rest,
+         * the scanner ignores the malformed value as its contract says (the tracker then goes by From). Applies to
+         * the asserted identity only, when the scanner has none.
+         */
+        TEXT_AFTER_ASSERTED_IDENTITY;
     }
 
     /** Fields carried by each header JAIN-SIP may drop, by lower-case name (compact forms included). */
@@ -296,6 +303,10 @@ public final class DifferentialCheck {
             if (value.indexOf('\0') >= 0) {
                 nul.addAll(fieldsOf(name));
             }
+            if (name.equals("p-asserted-identity") && ours.assertedIdentity() == null
+                    && TEXT_AFTER_NAME_ADDR.matcher(value).matches()) {
+                exempt.put(Divergence.TEXT_AFTER_ASSERTED_IDENTITY, Set.of("assertedIdentity"));
+            }
             if ((name.equals("contact") || name.equals("m")) && twoExpiresInOneContact(value)) {
                 exempt.put(Divergence.DUPLICATE_CONTACT_EXPIRES, Set.of("contacts"));
             }
@@ -317,6 +328,8 @@ public final class DifferentialCheck {
         return exempt;
     }
 
+    /** A name-addr followed by something other than blanks or a comma. */
+    private static final Pattern TEXT_AFTER_NAME_ADDR = Pattern.compile("(?s)[^<]*<[^>]*>\\s*[^,\\s].*");
     private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*=");
 
     /**

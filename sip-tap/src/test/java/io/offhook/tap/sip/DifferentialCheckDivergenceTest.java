@@ -81,7 +81,10 @@ class DifferentialCheckDivergenceTest {
                         HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99;q=0.1\n\n"),
                 Arguments.of(Divergence.DUPLICATE_CONTACT_EXPIRES,
                         HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=7;expires=5\n\n",
-                        HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=5\n\n"));
+                        HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=5\n\n"),
+                Arguments.of(Divergence.TEXT_AFTER_ASSERTED_IDENTITY,
+                        HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>z\n\n",
+                        HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>\n\n"));
     }
 
     @ParameterizedTest(name = "{0}")
