@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -85,6 +86,24 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.TEXT_AFTER_ASSERTED_IDENTITY,
                         HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>z\n\n",
                         HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>\n\n"));
+    }
+
+    /**
+     * The CI budget's finding of 2026-11-26 (a 200 OK whose From URI holds bytes 0xFF and whose host holds
+     * {@code [}, accepted by both, fields differing; its input was not kept): JAIN-SIP refuses every From URI
+     * holding a raw 0xFF, so when both accept such a message JAIN-SIP has dropped that From and taken a later one,
+     * which {@link Divergence#JAIN_SIP_DROPPED_HEADER} names. The scanner keeps the first From (RFC 3261 20.20
+     * allows one; the bytes are decoded as UTF-8, a bad one as U+FFFD, which no mapping turns into a JID).
+     */
+    @Test
+    void aFromUriWithByteFfIsJainSipDroppingTheHeader() {
+        String text = HEAD.replace("From: <sip:alice@example.com>;tag=a1",
+                "From: <sip:\u00ff\u00ff@ex[am]ple.com>;tag=a1\nFrom: <sip:alice@example.com>;tag=a2") + "\n";
+        byte[] bytes = text.replace("\n", "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        assertFalse(DifferentialCheck.compare(bytes).isEmpty(), "they must differ");
+        Set<Divergence> explained = EnumSet.noneOf(Divergence.class);
+        assertEquals(List.of(), DifferentialCheck.unexplained(bytes, explained), text);
+        assertEquals(EnumSet.of(Divergence.JAIN_SIP_DROPPED_HEADER), explained);
     }
 
     @ParameterizedTest(name = "{0}")
