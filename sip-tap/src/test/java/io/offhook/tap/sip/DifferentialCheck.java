@@ -107,7 +107,9 @@ public final class DifferentialCheck {
          * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}), or holds a CR not
          * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
          * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
-         * the attribute is another one. Applies to the SDP fields only.
+         * the attribute is another one. Also a {@code c=} line holding a control character (C0, DEL or C1) or a
+         * byte that is not UTF-8 anywhere (RFC 4566 allows neither): JAIN-SIP's lexer ends a field there, the scanner splits at blanks only and
+         * still finds the third field. Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
         /**
@@ -322,7 +324,8 @@ public final class DifferentialCheck {
         if (contentLengths.size() > 1) {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
-        if (sdpHasControlCharacterAtLineEdge(message, headersEnd)) {
+        if (sdpHasControlCharacterAtLineEdge(message, headersEnd)
+                || sdpConnectionLineHasControlCharacter(message, headersEnd)) {
             exempt.put(Divergence.SDP_CONTROL_CHARACTERS, SDP_FIELDS);
         }
         return exempt;
@@ -388,6 +391,22 @@ public final class DifferentialCheck {
             String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
             if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1))
                     || text.indexOf('\r') >= 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a {@code c=} line holds, as JAIN-SIP reads the body (UTF-8), a control character (C0 but tab, DEL, C1)
+     * or a byte that is not UTF-8 (U+FFFD): JAIN-SIP's SDP lexer ends a field there ({@code c=IN I\u00914 0.0.0.0}
+     * has no 0.0.0.0 for it), the scanner splits the line at blanks only.
+     */
+    private static boolean sdpConnectionLineHasControlCharacter(byte[] m, int headersEnd) {
+        String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.UTF_8);
+        for (String line : body.split("\n", -1)) {
+            if (line.startsWith("c=") && line.chars().anyMatch(c -> c != '\r' && (isControl((char) c)
+                    || c >= 0x80 && c <= 0x9F || c == 0xFFFD))) {
                 return true;
             }
         }
