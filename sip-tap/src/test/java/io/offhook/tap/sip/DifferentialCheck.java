@@ -108,7 +108,8 @@ public final class DifferentialCheck {
          * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
          * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
          * the attribute is another one. Also a {@code c=} line holding a control character (C0, DEL or C1) or a
-         * byte that is not UTF-8 anywhere (RFC 4566 allows neither): JAIN-SIP's lexer ends a field there, the scanner splits at blanks only and
+         * byte that is not UTF-8 anywhere, or a nettype or addrtype that is not a token ({@code IP?}; RFC 4566
+         * allows none of these): JAIN-SIP's lexer ends a field there, the scanner splits at blanks only and
          * still finds the third field. Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
@@ -325,7 +326,7 @@ public final class DifferentialCheck {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
         if (sdpHasControlCharacterAtLineEdge(message, headersEnd)
-                || sdpConnectionLineHasControlCharacter(message, headersEnd)) {
+                || sdpConnectionLineNotWellFormed(message, headersEnd)) {
             exempt.put(Divergence.SDP_CONTROL_CHARACTERS, SDP_FIELDS);
         }
         return exempt;
@@ -398,20 +399,35 @@ public final class DifferentialCheck {
     }
 
     /**
-     * Whether a {@code c=} line holds, as JAIN-SIP reads the body (UTF-8), a control character (C0 but tab, DEL, C1)
-     * or a byte that is not UTF-8 (U+FFFD): JAIN-SIP's SDP lexer ends a field there ({@code c=IN I\u00914 0.0.0.0}
-     * has no 0.0.0.0 for it), the scanner splits the line at blanks only.
+     * Whether a {@code c=} line is one RFC 4566 refuses in a way JAIN-SIP reads differently: as JAIN-SIP reads the
+     * body (UTF-8), it holds a control character (C0 but tab, DEL, C1) or a byte that is not UTF-8 (U+FFFD), or its
+     * nettype or addrtype holds an ASCII character that is not a token-char ({@code IP?}). JAIN-SIP's SDP lexer
+     * ends a field there ({@code c=IN IP? 0.0.0.0} has no 0.0.0.0 for it); the scanner splits the line at blanks
+     * only.
      */
-    private static boolean sdpConnectionLineHasControlCharacter(byte[] m, int headersEnd) {
+    private static boolean sdpConnectionLineNotWellFormed(byte[] m, int headersEnd) {
         String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.UTF_8);
         for (String line : body.split("\n", -1)) {
-            if (line.startsWith("c=") && line.chars().anyMatch(c -> c != '\r' && (isControl((char) c)
-                    || c >= 0x80 && c <= 0x9F || c == 0xFFFD))) {
+            if (!line.startsWith("c=")) {
+                continue;
+            }
+            if (line.chars().anyMatch(c -> c != '\r' && (isControl((char) c) || c >= 0x80 && c <= 0x9F
+                    || c == 0xFFFD))) {
                 return true;
+            }
+            String[] fields = line.substring(2).strip().split("[ \t]+", 3);
+            for (int i = 0; i < Math.min(2, fields.length); i++) {
+                if (fields[i].chars().anyMatch(c -> c < 0x80 && !SDP_TOKEN_CHAR.matcher(String.valueOf((char) c))
+                        .matches())) {
+                    return true;
+                }
             }
         }
         return false;
     }
+
+    /** RFC 4566's token-char: {@code %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E}. */
+    private static final Pattern SDP_TOKEN_CHAR = Pattern.compile("[\\x21\\x23-\\x27\\x2A\\x2B\\x2D\\x2E0-9A-Z\\x5E-\\x7E]");
 
     private static boolean isControl(char c) {
         return c < 0x20 && c != '\t' || c == 0x7F;
