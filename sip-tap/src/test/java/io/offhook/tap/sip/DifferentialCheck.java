@@ -427,7 +427,8 @@ public final class DifferentialCheck {
     }
 
     /** RFC 4566's token-char: {@code %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E}. */
-    private static final Pattern SDP_TOKEN_CHAR = Pattern.compile("[\\x21\\x23-\\x27\\x2A\\x2B\\x2D\\x2E0-9A-Z\\x5E-\\x7E]");
+    private static final Pattern SDP_TOKEN_CHAR =
+            Pattern.compile("[\\x21\\x23-\\x27\\x2A\\x2B\\x2D\\x2E0-9A-Z\\x5E-\\x7E]");
 
     private static boolean isControl(char c) {
         return c < 0x20 && c != '\t' || c == 0x7F;
