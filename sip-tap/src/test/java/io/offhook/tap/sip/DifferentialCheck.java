@@ -135,11 +135,12 @@ public final class DifferentialCheck {
          */
         NUL_IN_HEADER_VALUE,
         /**
-         * A contact whose header parameters name {@code expires} twice (RFC 3261 7.3.1: a parameter name must not
-         * appear more than once): the first wins in the scanner (as for the other headers it reads), the last in
-         * JAIN-SIP's parameter list. Applies to the contacts only.
+         * A header parameter the tracker reads named twice in one value (RFC 3261 7.3.1: a parameter name must not
+         * appear more than once): {@code expires} in a contact, {@code tag} in From or To ({@code ;tag;tag=x}). The
+         * first wins in the scanner (as for the headers it reads), the last in JAIN-SIP's parameter list. Applies
+         * to the contacts, or to that header's tag, only.
          */
-        DUPLICATE_CONTACT_EXPIRES,
+        DUPLICATE_PARAMETER,
         /**
          * A P-Asserted-Identity whose name-addr is followed by text that is not a comma and a further value
          * ({@code <sip:a@example.com>z}; RFC 3325 allows nothing there): JAIN-SIP reads the URI and ignores the rest,
@@ -283,6 +284,7 @@ public final class DifferentialCheck {
         Set<String> otherScheme = new java.util.HashSet<>();
         Set<String> contentLengths = new java.util.HashSet<>();
         Set<String> nul = new java.util.HashSet<>();
+        Set<String> duplicate = new java.util.HashSet<>();
         for (String[] header : headers(message, headersEnd)) {
             String name = header[0];
             String value = header[1];
@@ -310,8 +312,14 @@ public final class DifferentialCheck {
                     && TEXT_AFTER_NAME_ADDR.matcher(value).matches()) {
                 exempt.put(Divergence.TEXT_AFTER_ASSERTED_IDENTITY, Set.of("assertedIdentity"));
             }
-            if ((name.equals("contact") || name.equals("m")) && twoExpiresInOneContact(value)) {
-                exempt.put(Divergence.DUPLICATE_CONTACT_EXPIRES, Set.of("contacts"));
+            if ((name.equals("contact") || name.equals("m")) && namedTwice(value, EXPIRES_PARAM)) {
+                duplicate.add("contacts");
+            }
+            if ((name.equals("from") || name.equals("f")) && namedTwice(value, TAG_PARAM)) {
+                duplicate.add("fromTag");
+            }
+            if ((name.equals("to") || name.equals("t")) && namedTwice(value, TAG_PARAM)) {
+                duplicate.add("toTag");
             }
             if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
                     && value.matches("(?s)[0-9]+[^0-9;\\s].*")) {
@@ -322,6 +330,7 @@ public final class DifferentialCheck {
         exempt.put(Divergence.NON_ASCII_IN_TOKEN, nonAscii);
         exempt.put(Divergence.ADDR_SPEC_OF_OTHER_SCHEME, otherScheme);
         exempt.put(Divergence.NUL_IN_HEADER_VALUE, nul);
+        exempt.put(Divergence.DUPLICATE_PARAMETER, duplicate);
         if (contentLengths.size() > 1) {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
@@ -334,16 +343,17 @@ public final class DifferentialCheck {
 
     /** A name-addr followed by something other than blanks or a comma. */
     private static final Pattern TEXT_AFTER_NAME_ADDR = Pattern.compile("(?s)[^<]*<[^>]*>\\s*[^,\\s].*");
-    private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*=");
+    private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*(?=[=;,]|$)");
+    private static final Pattern TAG_PARAM = Pattern.compile("(?i);\\s*tag\\s*(?=[=;,]|$)");
 
     /**
-     * Whether a contact of this Contact value has two {@code expires} header parameters (those after the URI's
-     * {@code >}; a URI parameter of that name inside the brackets does not count).
+     * Whether an element of this address list value has two header parameters of the name {@code param} matches,
+     * with or without a value (those after the URI's {@code >}; a URI parameter inside the brackets does not count).
      */
-    private static boolean twoExpiresInOneContact(String value) {
-        for (String contact : value.split(",")) {
-            String params = contact.indexOf('<') >= 0 ? contact.substring(contact.lastIndexOf('>') + 1) : contact;
-            Matcher m = EXPIRES_PARAM.matcher(params);
+    private static boolean namedTwice(String value, Pattern param) {
+        for (String element : value.split(",")) {
+            String params = element.indexOf('<') >= 0 ? element.substring(element.lastIndexOf('>') + 1) : element;
+            Matcher m = param.matcher(params);
             if (m.find() && m.find()) {
                 return true;
             }

@@ -86,7 +86,11 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.NUL_IN_HEADER_VALUE,
                         HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99\u0000\u0000>;expires=7200;q=0.1\n\n",
                         HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99;q=0.1\n\n"),
-                Arguments.of(Divergence.DUPLICATE_CONTACT_EXPIRES,
+                Arguments.of(Divergence.DUPLICATE_PARAMETER,
+                        HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: <sip:alice@example.com>;tag;tag=a1")
+                                + "\n",
+                        HEAD + "\n"),
+                Arguments.of(Divergence.DUPLICATE_PARAMETER,
                         HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=7;expires=5\n\n",
                         HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=5\n\n"),
                 Arguments.of(Divergence.TEXT_AFTER_ASSERTED_IDENTITY,
