@@ -147,7 +147,13 @@ public final class DifferentialCheck {
          * the scanner ignores the malformed value as its contract says (the tracker then goes by From). Applies to
          * the asserted identity only, when the scanner has none.
          */
-        TEXT_AFTER_ASSERTED_IDENTITY;
+        TEXT_AFTER_ASSERTED_IDENTITY,
+        /**
+         * A Content-Type parameter with an empty value ({@code multipart/mixed;boundary=}; RFC 3261's m-value is a
+         * token or a quoted string, never empty): JAIN-SIP keeps the media type, the scanner ignores the malformed
+         * Content-Type as its contract says (and reads no SDP from the body). Applies to that header's fields only.
+         */
+        EMPTY_CONTENT_TYPE_PARAMETER;
     }
 
     /** Fields carried by each header JAIN-SIP may drop, by lower-case name (compact forms included). */
@@ -308,6 +314,10 @@ public final class DifferentialCheck {
             if (value.indexOf('\0') >= 0) {
                 nul.addAll(fieldsOf(name));
             }
+            if ((name.equals("content-type") || name.equals("c")) && ours.contentType() == null
+                    && EMPTY_PARAMETER_VALUE.matcher(value).matches()) {
+                exempt.put(Divergence.EMPTY_CONTENT_TYPE_PARAMETER, fieldsOf(name));
+            }
             if (name.equals("p-asserted-identity") && ours.assertedIdentity() == null
                     && TEXT_AFTER_NAME_ADDR.matcher(value).matches()) {
                 exempt.put(Divergence.TEXT_AFTER_ASSERTED_IDENTITY, Set.of("assertedIdentity"));
@@ -341,6 +351,8 @@ public final class DifferentialCheck {
         return exempt;
     }
 
+    /** A parameter whose value is empty: {@code ;name=} followed by blanks, another parameter or the end. */
+    private static final Pattern EMPTY_PARAMETER_VALUE = Pattern.compile("(?s).*;[^;=]*=\\s*(;.*)?");
     /** A name-addr followed by something other than blanks or a comma. */
     private static final Pattern TEXT_AFTER_NAME_ADDR = Pattern.compile("(?s)[^<]*<[^>]*>\\s*[^,\\s].*");
     private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*(?=[=;,]|$)");

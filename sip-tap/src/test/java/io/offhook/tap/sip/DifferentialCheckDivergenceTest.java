@@ -93,6 +93,9 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.DUPLICATE_PARAMETER,
                         HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=7;expires=5\n\n",
                         HEAD + "Contact: <sip:bob@192.0.2.31;expires=1>;expires=5\n\n"),
+                Arguments.of(Divergence.EMPTY_CONTENT_TYPE_PARAMETER,
+                        HEAD + "Content-Type: application/sdp;x=\n\n" + SDP,
+                        HEAD + "Content-Type: application/sdp;x=1\n\n" + SDP),
                 Arguments.of(Divergence.TEXT_AFTER_ASSERTED_IDENTITY,
                         HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>z\n\n",
                         HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>\n\n"));
