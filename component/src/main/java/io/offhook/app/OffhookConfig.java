@@ -85,7 +85,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
             "capture.interface", "capture.filter",
-            "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
+            "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout", "tap.max-calls",
+            "tap.max-ringing-per-user",
             "engine.queue",
             MetricsServer.KEY_LISTEN, "admin.jids",
             FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
@@ -171,7 +172,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                 .withUseAssertedIdentity(s.bool("tap.asserted-identity", false))
                 .withRingTimeout(s.duration("tap.ring-timeout", TrackerConfig.DEFAULTS.ringTimeout()))
                 .withCallSilenceTimeout(s.duration("tap.call-silence-timeout",
-                        TrackerConfig.DEFAULTS.callSilenceTimeout()));
+                        TrackerConfig.DEFAULTS.callSilenceTimeout()))
+                .withMaxCalls(s.integer("tap.max-calls", TrackerConfig.DEFAULTS.maxCalls(), 100, 50_000_000))
+                .withMaxRingingPerUser(s.integer("tap.max-ringing-per-user",
+                        TrackerConfig.DEFAULTS.maxRingingPerUser(), 1, 100_000));
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
         Optional<Path> gatewayState = s.path("gateway.state-file");

@@ -97,6 +97,12 @@ public final class TapPipeline implements PacketListener {
         }
     }
 
+    /** While a source is behind, new calls between parties without a registered device are not tracked. */
+    @Override
+    public synchronized void behind(boolean behind) {
+        tracker.shedUnknownCalls(behind);
+    }
+
     /** Expires what is due at the clock's current time (live); a no-op for packet time. */
     public synchronized void tick() {
         if (clock != null) {
