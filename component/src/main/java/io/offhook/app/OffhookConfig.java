@@ -14,6 +14,7 @@ import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublisherCredentials;
+import io.offhook.tap.publish.out.SipPublishConfig;
 import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
 import java.io.IOException;
@@ -57,6 +58,7 @@ import org.xmpp.packet.JID;
  *     empty: not kept
  * @param stateInterval how often the state is saved when it changed ({@code state.interval})
  * @param publish the SIP PUBLISH receiver ({@code publish.*}), empty when {@code publish.listen = off}
+ * @param sipPublish chat presence into SIP ({@code sip-publish.*}), empty when {@code sip-publish.target} is off
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
@@ -64,7 +66,22 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
                             Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback,
-                            Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish) {
+                            Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish,
+                            Optional<SipPublish> sipPublish) {
+
+    /**
+     * Chat presence into SIP ({@code sip-publish.*}).
+     *
+     * @param sip where and how to publish
+     * @param users whose chat presence is published: empty for every mapped user
+     */
+    public record SipPublish(SipPublishConfig sip, Set<JID> users) {
+        /** Copies the set. */
+        public SipPublish {
+            java.util.Objects.requireNonNull(sip, "sip");
+            users = Set.copyOf(users);
+        }
+    }
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -94,7 +111,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             FallbackSettings.KEY_CONNECT_TIMEOUT, "state.file", "state.interval",
             "publish.listen", "publish.transports", "publish.allow", "publish.auth-file", "publish.auth-realm",
             "publish.min-expires", "publish.max-expires", "publish.max-publications", "publish.max-body",
-            "publish.rate-limit", "publish.busy-is-on-the-phone");
+            "publish.rate-limit", "publish.busy-is-on-the-phone",
+            "sip-publish.target", "sip-publish.transport", "sip-publish.listen", "sip-publish.expires",
+            "sip-publish.timeout", "sip-publish.backoff-min", "sip-publish.backoff-max", "sip-publish.users",
+            "sip-publish.max-users");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -165,6 +185,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             s.string("capture.filter", "");
         }
         Optional<PublishConfig> publish = publish(s);
+        Optional<SipPublish> sipPublish = sipPublish(s);
         if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty()) {
             s.problem("hep.listen", "off, and no capture.interface or publish.listen either: Offhook would see no SIP");
         }
@@ -189,7 +210,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
                 hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback, stateFile,
-                stateInterval, publish);
+                stateInterval, publish, sipPublish);
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
@@ -322,6 +343,96 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             s.problem(key, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * {@code sip-publish.*}: chat presence into SIP. Every key is read (and so checked) even when it is off.
+     */
+    private static Optional<SipPublish> sipPublish(Settings s) {
+        String target = s.string("sip-publish.target", "off").trim();
+        String transport = s.string("sip-publish.transport", "udp");
+        String listen = s.string("sip-publish.listen", "127.0.0.1:5062");
+        Duration expires = s.duration("sip-publish.expires", Duration.ofHours(1));
+        Duration timeout = s.duration("sip-publish.timeout", Duration.ofSeconds(8));
+        Duration backoffMin = s.duration("sip-publish.backoff-min", Duration.ofSeconds(1));
+        Duration backoffMax = s.duration("sip-publish.backoff-max", Duration.ofMinutes(1));
+        int maxUsers = s.integer("sip-publish.max-users", 100_000, 1, 10_000_000);
+        Set<JID> users = new LinkedHashSet<>();
+        List<String> listed = s.list("sip-publish.users");
+        if (!(listed.isEmpty() || listed.size() == 1 && listed.get(0).equalsIgnoreCase("all"))) {
+            for (String text : listed) {
+                try {
+                    JID jid = new JID(text);
+                    if (jid.getNode() == null || jid.getResource() != null) {
+                        s.problem("sip-publish.users", "'" + text + "' is not a bare JID such as alice@example.com");
+                    } else {
+                        users.add(jid);
+                    }
+                } catch (IllegalArgumentException e) {
+                    s.problem("sip-publish.users", "'" + text + "' is not a valid JID (" + e.getMessage() + ")");
+                }
+            }
+        }
+        if (!transport.equalsIgnoreCase("udp") && !transport.equalsIgnoreCase("tcp")) {
+            s.problem("sip-publish.transport", "'" + transport + "' is neither udp nor tcp");
+            return Optional.empty();
+        }
+        if (expires.toMillis() % 1000 != 0 || expires.getSeconds() < 60 || expires.getSeconds() > 86_400) {
+            s.problem("sip-publish.expires", "must be whole seconds from 60 s to 1 day, not " + expires.toSeconds()
+                    + " s");
+            return Optional.empty();
+        }
+        if (timeout.toMillis() < 1000 || timeout.toMinutes() > 5) {
+            s.problem("sip-publish.timeout", "must be 1 s to 5 min");
+            return Optional.empty();
+        }
+        if (backoffMin.toMillis() < 100 || backoffMax.compareTo(backoffMin) < 0) {
+            s.problem(backoffMin.toMillis() < 100 ? "sip-publish.backoff-min" : "sip-publish.backoff-max",
+                    "backoff-min must be at least 100 ms and backoff-max at least backoff-min");
+            return Optional.empty();
+        }
+        int listenColon = listen.lastIndexOf(':');
+        int listenPort = listenColon > 0 ? port(listen.substring(listenColon + 1)) : -1;
+        if (listenPort < 1) {
+            s.problem("sip-publish.listen", "'" + listen + "' is not ADDRESS:PORT with a port of 1 to 65535");
+            return Optional.empty();
+        }
+        if (target.isEmpty() || target.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        String hostPort = target.replaceFirst("(?i)^sips?:", "");
+        int semi = hostPort.indexOf(';');
+        if (semi >= 0) {
+            hostPort = hostPort.substring(0, semi);
+        }
+        int colon = hostPort.lastIndexOf(':');
+        int targetPort = colon > 0 ? port(hostPort.substring(colon + 1)) : -1;
+        if (colon < 0 && !hostPort.isEmpty() && !hostPort.contains("@")) {
+            targetPort = 5060;
+            colon = hostPort.length();
+        }
+        if (targetPort < 1 || hostPort.contains("@")) {
+            s.problem("sip-publish.target", "'" + target + "' is not HOST:PORT or sip:HOST:PORT (or off)");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new SipPublish(new SipPublishConfig(
+                    hostPort.substring(0, colon).replace("[", "").replace("]", ""), targetPort, transport,
+                    listen.substring(0, listenColon).replace("[", "").replace("]", ""), listenPort, expires,
+                    timeout, backoffMin, backoffMax, maxUsers), users));
+        } catch (IllegalArgumentException e) {
+            s.problem("sip-publish.target", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** A port number 1..65535, or -1. */
+    private static int port(String text) {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        int p = Integer.parseInt(text);
+        return p >= 1 && p <= 65535 ? p : -1;
     }
 
     private static Optional<HepConfig> hep(Settings s) {

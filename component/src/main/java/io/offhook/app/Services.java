@@ -10,6 +10,8 @@ import io.offhook.metrics.MetricsServer;
 import io.offhook.metrics.OffhookMetrics;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresenceMappings;
+import io.offhook.publish.ChatPresence;
+import io.offhook.publish.ChatPresenceListener;
 import io.offhook.publish.EngineStats;
 import io.offhook.publish.PresenceEngine;
 import io.offhook.state.Snapshot;
@@ -23,6 +25,7 @@ import io.offhook.tap.publish.PublicationStore;
 import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublishReceiver;
 import io.offhook.tap.publish.StateCombiner;
+import io.offhook.tap.publish.out.SipPublisher;
 import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.xmpp.stream.ComponentConnection;
@@ -39,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +51,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.xmpp.packet.JID;
 import org.xmpp.packet.Packet;
 
 /**
@@ -67,6 +72,8 @@ public final class Services implements AutoCloseable {
     private FallbackSessions fallback;
     private HepListener hepListener;
     private PublishReceiver publishReceiver;
+    /** Chat presence into SIP ({@code sip-publish.*}); null when off. */
+    private SipPublisher sipPublisher;
     private MetricsServer metricsServer;
     private boolean stopped;
     private EngineStats lastLogged;
@@ -134,6 +141,12 @@ public final class Services implements AutoCloseable {
                             return new LiveBackend.LoopCounters(loop.dropped(), l.count(), l.p50(), l.p99());
                         }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
         connection = new ComponentConnection(config.component(), admin, clock);
+        if (config.sipPublish().isPresent()) {
+            // Before the engine runs: the publisher's thread takes every chat presence change from then on.
+            sipPublisher = new SipPublisher(config.sipPublish().get().sip(), clock);
+            sipPublisher.start();
+            engine.chatPresenceListener(chatToSip(sipPublisher, config.sipPublish().get().users()));
+        }
         loop.start(engine, packets -> connection.send(packets));
         if (saved.isPresent()) {
             StateKeeper.restore(loop::call, pipeline, saved.get(), config.stateFile().get(), clock);
@@ -192,6 +205,28 @@ public final class Services implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** Hands each published user's chat presence to the SIP publisher (its thread; never blocks the engine's). */
+    private static ChatPresenceListener chatToSip(SipPublisher publisher, Set<JID> only) {
+        return new ChatPresenceListener() {
+            @Override
+            public void changed(ChatPresence presence) {
+                if (only.isEmpty() || only.contains(presence.user())) {
+                    publisher.publish(presence.entity(), presence.state());
+                }
+            }
+
+            @Override
+            public void gone(JID user, String entity) {
+                publisher.remove(entity);
+            }
+        };
+    }
+
+    /** The SIP presence publisher, or null when {@code sip-publish.target} is off. */
+    public SipPublisher sipPublisher() {
+        return sipPublisher;
+    }
+
     /** The metrics endpoint over the parts just started ({@code metrics.listen}). */
     private void startMetrics(OffhookConfig config, TapPipeline pipeline, DropCounters drops, LongAdder captured)
             throws IOException {
@@ -214,7 +249,8 @@ public final class Services implements AutoCloseable {
                 () -> pipeline.readTracker(t -> new OffhookMetrics.TrackerSize(t.userCount(), t.bindingCount(),
                         t.callCount())),
                 timeout -> loop.call(PresenceEngine::stats, timeout), loop::dropped, connection::stats,
-                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram()), Duration.ofSeconds(1));
+                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram()), Duration.ofSeconds(1),
+                sipPublisher == null ? null : sipPublisher::stats);
         metricsServer = MetricsServer.start(config.metricsListen().get(), metrics::scrape, metrics::health);
     }
 
@@ -317,6 +353,10 @@ public final class Services implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (sipPublisher != null) {
+            // After the engine: no more chat presence changes. Removes the publications (bounded in time).
+            sipPublisher.close();
         }
         if (fallback != null) {
             // After the engine: it tells the fallback nothing more. Before the component: independent of it.

@@ -6,6 +6,8 @@ import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineStats;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.publish.out.OutboundPublications;
+import io.offhook.tap.publish.out.SipPublishStats;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.stream.ConnectionStats;
 import java.time.Duration;
@@ -83,11 +85,19 @@ public final class OffhookMetrics {
     private final Parts parts;
     private final Duration engineTimeout;
     private final AtomicLong scrapeErrors = new AtomicLong();
+    /** Chat presence into SIP, or null when off. */
+    private final Supplier<SipPublishStats> sipPublish;
 
     /** @param engineTimeout how long a scrape waits for the engine's thread */
     public OffhookMetrics(Parts parts, Duration engineTimeout) {
+        this(parts, engineTimeout, null);
+    }
+
+    /** @param sipPublish the SIP presence publisher's stats ({@code sip-publish.*}), or null when it is off */
+    public OffhookMetrics(Parts parts, Duration engineTimeout, Supplier<SipPublishStats> sipPublish) {
         this.parts = Objects.requireNonNull(parts, "parts");
         this.engineTimeout = Objects.requireNonNull(engineTimeout, "engineTimeout");
+        this.sipPublish = sipPublish;
     }
 
     /** Up while the XMPP link is up and authenticated and the engine runs; otherwise why not. */
@@ -126,6 +136,9 @@ public final class OffhookMetrics {
                 .sample(parts.engineQueueDropped().getAsLong());
         xmpp(out);
         mapping(out);
+        if (sipPublish != null) {
+            sipPublish(out, sipPublish.get());
+        }
         LatencyHistogram.Snapshot l = parts.latency().snapshot();
         out.family("offhook_event_to_stanza_seconds", Type.HISTOGRAM,
                 "From a SIP message's arrival at the tap to the presence stanzas it caused written to the XMPP "
@@ -135,6 +148,23 @@ public final class OffhookMetrics {
                 "Scrapes that left out the engine's metrics because its thread did not answer in time.")
                 .sample(scrapeErrors.get());
         return out.text();
+    }
+
+    private static void sipPublish(TextFormat out, SipPublishStats s) {
+        out.family("offhook_sip_publish_answers_total", Type.COUNTER,
+                "Answers to the PUBLISH requests of chat presence into SIP, by outcome (server_down: none, 408 or 5xx).");
+        for (OutboundPublications.Outcome o : OutboundPublications.Outcome.values()) {
+            out.sample(s.answers().getOrDefault(o, 0L), "outcome", o.name().toLowerCase(Locale.ROOT));
+        }
+        out.family("offhook_sip_publish_server_down", Type.GAUGE,
+                "1 while the SIP presence server is taken to be down (backing off), else 0.")
+                .sample(s.serverDown() ? 1 : 0);
+        out.family("offhook_sip_publish_server_down_total", Type.COUNTER,
+                "How often the SIP presence server went down.").sample(s.timesDown());
+        out.family("offhook_sip_publish_users", Type.GAUGE, "Users whose chat presence is published into SIP.")
+                .sample(s.users());
+        out.family("offhook_sip_publish_dropped_total", Type.COUNTER,
+                "Chat presence updates dropped because sip-publish.max-users were held.").sample(s.dropped());
     }
 
     private void tap(TextFormat out) {
