@@ -3,6 +3,7 @@ package io.offhook.app;
 import io.offhook.admin.AdminCommands;
 import io.offhook.admin.AdminRouter;
 import io.offhook.admin.LiveBackend;
+import io.offhook.admin.Publications;
 import io.offhook.fallback.FallbackSessions;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
@@ -133,13 +134,16 @@ public final class Services implements AutoCloseable {
         StateCombiner combiner = config.publish().isPresent() ? new StateCombiner(loop) : null;
         PhoneEventListener events = combiner != null ? combiner : loop;
         TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), events, drops), drops, clock);
+        PublicationStore publications = combiner == null ? null
+                : new PublicationStore(config.publish().get(), combiner, clock);
         // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
         admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
                 new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
                         () -> connection.stats(), () -> {
                             Latency.Snapshot l = loop.latency().snapshot();
                             return new LiveBackend.LoopCounters(loop.dropped(), l.count(), l.p50(), l.p99());
-                        }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
+                        }, publications == null ? Publications.none() : Publications.of(publications)),
+                AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
         connection = new ComponentConnection(config.component(), admin, clock);
         if (config.sipPublish().isPresent()) {
             // Before the engine runs: the publisher's thread takes every chat presence change from then on.
@@ -179,7 +183,7 @@ public final class Services implements AutoCloseable {
                     config.capture().get().filter());
         }
         if (config.publish().isPresent()) {
-            startPublish(config.publish().get(), combiner, drops, clock);
+            startPublish(config.publish().get(), publications, drops, clock);
         }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
@@ -189,9 +193,8 @@ public final class Services implements AutoCloseable {
     }
 
     /** The SIP PUBLISH receiver ({@code publish.*}); its publications expire on the scheduler's second ticks. */
-    private void startPublish(PublishConfig publish, StateCombiner combiner, DropCounters drops, Clock clock)
+    private void startPublish(PublishConfig publish, PublicationStore store, DropCounters drops, Clock clock)
             throws javax.sip.SipException {
-        PublicationStore store = new PublicationStore(publish, combiner, clock);
         publishReceiver = new PublishReceiver(publish, store, drops, clock, System::nanoTime);
         publishReceiver.start();
         sources.add(publishReceiver::close);
