@@ -25,6 +25,7 @@ import io.offhook.tap.publish.PublishReceiver;
 import io.offhook.tap.publish.StateCombiner;
 import io.offhook.tap.subscribe.DialogSubscribeClient;
 import io.offhook.tap.subscribe.SubscribeConfig;
+import io.offhook.tap.subscribe.SubscriberStats;
 import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.xmpp.stream.ComponentConnection;
@@ -307,6 +308,12 @@ public final class Services implements AutoCloseable {
     /** The metrics endpoint's port (useful when the config asked for port 0), or -1 when it is off. */
     public int metricsPort() {
         return metricsServer == null ? -1 : metricsServer.address().getPort();
+    }
+
+    /** The dialog-event subscriber's counters, when it runs. */
+    public Optional<SubscriberStats> dialogSubscriptions() {
+        DialogSubscribeClient subscriber = dialogSubscriber;
+        return subscriber == null ? Optional.empty() : Optional.of(subscriber.stats());
     }
 
     /** The engine's thread, to read its state consistently. */
