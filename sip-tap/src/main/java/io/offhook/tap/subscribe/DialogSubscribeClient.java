@@ -230,7 +230,7 @@ public final class DialogSubscribeClient implements AutoCloseable {
                     List.of(headers.createViaHeader(config.bindAddress(), config.port(), config.transport(),
                             Utils.getInstance().generateBranchId())),
                     headers.createMaxForwardsHeader(70));
-            request.addHeader(contact);
+            request.addHeader((ContactHeader) contact.clone());
             request.addHeader(headers.createEventHeader("dialog"));
             request.addHeader(headers.createAcceptHeader("application", "dialog-info+xml"));
             request.addHeader(headers.createExpiresHeader((int) Math.min(Integer.MAX_VALUE, r.expires())));
