@@ -15,6 +15,8 @@ import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublisherCredentials;
 import io.offhook.tap.publish.out.SipPublishConfig;
+import io.offhook.tap.subscribe.DigestCredentials;
+import io.offhook.tap.subscribe.SubscribeConfig;
 import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
 import java.io.IOException;
@@ -59,6 +61,8 @@ import org.xmpp.packet.JID;
  * @param stateInterval how often the state is saved when it changed ({@code state.interval})
  * @param publish the SIP PUBLISH receiver ({@code publish.*}), empty when {@code publish.listen = off}
  * @param sipPublish chat presence into SIP ({@code sip-publish.*}), empty when {@code sip-publish.target} is off
+ * @param dialogSubscribe the dialog-event subscriber ({@code dialog-subscribe.*}), empty when
+ *     {@code dialog-subscribe.target} is empty
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
@@ -67,7 +71,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
                             Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback,
                             Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish,
-                            Optional<SipPublish> sipPublish) {
+                            Optional<SipPublish> sipPublish,
+                            Optional<SubscribeConfig> dialogSubscribe) {
 
     /**
      * Chat presence into SIP ({@code sip-publish.*}).
@@ -114,7 +119,11 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "publish.rate-limit", "publish.busy-is-on-the-phone",
             "sip-publish.target", "sip-publish.transport", "sip-publish.listen", "sip-publish.expires",
             "sip-publish.timeout", "sip-publish.backoff-min", "sip-publish.backoff-max", "sip-publish.users",
-            "sip-publish.max-users");
+            "sip-publish.max-users",
+            "dialog-subscribe.target", "dialog-subscribe.transport", "dialog-subscribe.listen",
+            "dialog-subscribe.from", "dialog-subscribe.expires", "dialog-subscribe.users",
+            "dialog-subscribe.rate-limit", "dialog-subscribe.retry-min", "dialog-subscribe.retry-max",
+            "dialog-subscribe.auth-user", "dialog-subscribe.auth-password-file");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -186,8 +195,10 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         }
         Optional<PublishConfig> publish = publish(s);
         Optional<SipPublish> sipPublish = sipPublish(s);
-        if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty()) {
-            s.problem("hep.listen", "off, and no capture.interface or publish.listen either: Offhook would see no SIP");
+        Optional<SubscribeConfig> dialogSubscribe = dialogSubscribe(s);
+        if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty() && dialogSubscribe.isEmpty()) {
+            s.problem("hep.listen", "off, and no capture.interface, publish.listen or dialog-subscribe.target either: "
+                    + "Offhook would see no SIP");
         }
         TrackerConfig tracker = TrackerConfig.DEFAULTS
                 .withUseAssertedIdentity(s.bool("tap.asserted-identity", false))
@@ -210,7 +221,72 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
                 hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback, stateFile,
-                stateInterval, publish, sipPublish);
+                stateInterval, publish, sipPublish, dialogSubscribe);
+    }
+
+    /**
+     * {@code dialog-subscribe.*}: the dialog-event subscriber. Every key is read (and so checked) even when it is
+     * off, so a typo is reported before anyone switches it on.
+     */
+    private static Optional<SubscribeConfig> dialogSubscribe(Settings s) {
+        String target = s.string("dialog-subscribe.target", "");
+        String transport = s.string("dialog-subscribe.transport", "udp").toLowerCase(Locale.ROOT);
+        String listen = s.string("dialog-subscribe.listen", "127.0.0.1:" + SubscribeConfig.DEFAULT_PORT);
+        Optional<String> from = s.optional("dialog-subscribe.from");
+        Duration expires = s.duration("dialog-subscribe.expires", SubscribeConfig.DEFAULT_EXPIRES);
+        List<String> users = s.list("dialog-subscribe.users");
+        int rate = s.integer("dialog-subscribe.rate-limit", 20, 1, 10_000);
+        Duration retryMin = s.duration("dialog-subscribe.retry-min", Duration.ofSeconds(1));
+        Duration retryMax = s.duration("dialog-subscribe.retry-max", Duration.ofMinutes(5));
+        Optional<String> authUser = s.optional("dialog-subscribe.auth-user");
+        String password = authUser.isPresent() ? s.secretFile("dialog-subscribe.auth-password-file") : "";
+        if (authUser.isEmpty() && s.optional("dialog-subscribe.auth-password-file").isPresent()) {
+            s.problem("dialog-subscribe.auth-user", "must be set with dialog-subscribe.auth-password-file");
+        }
+        if (!transport.equals("udp") && !transport.equals("tcp")) {
+            s.problem("dialog-subscribe.transport", "'" + transport + "' is neither udp nor tcp");
+        }
+        if (target.isBlank()) {
+            return Optional.empty();
+        }
+        SubscribeConfig.Target t;
+        try {
+            t = SubscribeConfig.Target.parse(target);
+        } catch (IllegalArgumentException e) {
+            s.problem("dialog-subscribe.target", e.getMessage());
+            return Optional.empty();
+        }
+        int colon = listen.lastIndexOf(':');
+        String portText = colon < 0 ? "" : listen.substring(colon + 1);
+        if (colon <= 0 || portText.isEmpty() || portText.length() > 5
+                || !portText.chars().allMatch(Character::isDigit)) {
+            s.problem("dialog-subscribe.listen", "'" + listen + "' is not ADDRESS:PORT");
+            return Optional.empty();
+        }
+        String key = "dialog-subscribe.target";
+        try {
+            SubscribeConfig c = SubscribeConfig.of(t.host(), t.port(), transport.equals("tcp"),
+                    listen.substring(0, colon).replace("[", "").replace("]", ""), Integer.parseInt(portText));
+            key = "dialog-subscribe.from";
+            if (from.isPresent()) {
+                c = c.withFrom(from.get());
+            }
+            key = "dialog-subscribe.expires";
+            c = c.withExpires(expires);
+            key = "dialog-subscribe.users";
+            c = c.withUsers(users);
+            key = "dialog-subscribe.retry-min";
+            c = c.withRate(rate).withRetry(retryMin, retryMax);
+            key = "dialog-subscribe.auth-user";
+            if (authUser.isPresent() && !password.isEmpty()) {
+                c = c.withCredentials(new DigestCredentials(authUser.get(), password));
+            }
+            return Optional.of(c);
+        } catch (IllegalArgumentException e) {
+            s.problem(e.getMessage() != null && e.getMessage().startsWith("listen") ? "dialog-subscribe.listen" : key,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */

@@ -27,6 +27,9 @@ import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublishReceiver;
 import io.offhook.tap.publish.StateCombiner;
 import io.offhook.tap.publish.out.SipPublisher;
+import io.offhook.tap.subscribe.DialogSubscribeClient;
+import io.offhook.tap.subscribe.SubscribeConfig;
+import io.offhook.tap.subscribe.SubscriberStats;
 import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.xmpp.stream.ComponentConnection;
@@ -75,6 +78,8 @@ public final class Services implements AutoCloseable {
     private PublishReceiver publishReceiver;
     /** Chat presence into SIP ({@code sip-publish.*}); null when off. */
     private SipPublisher sipPublisher;
+    /** The dialog-event subscriber, or null; set once, read by the mapping's reloads. */
+    private volatile DialogSubscribeClient dialogSubscriber;
     private MetricsServer metricsServer;
     private boolean stopped;
     private EngineStats lastLogged;
@@ -110,8 +115,14 @@ public final class Services implements AutoCloseable {
         PresenceMapping presenceMapping = PresenceMappings.load(config.presenceMapping(), config.presenceSettings(),
                 pluginLoader(config));
         loop = new EngineLoop(config.engineQueue(), Duration.ofMillis(250));
-        mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), loop::mappingChanged, scheduler,
-                config.mappingPoll());
+        boolean subscribeMapped = config.dialogSubscribe().map(d -> d.users().isEmpty()).orElse(false);
+        mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), map -> {
+            loop.mappingChanged(map);
+            DialogSubscribeClient subscriber = dialogSubscriber;
+            if (subscribeMapped && subscriber != null) {
+                subscriber.setUsers(explicitSipAddresses(map));
+            }
+        }, scheduler, config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
         fallback = FallbackSessions.create(config.fallback(), config.component().serverDomain(), clock);
         if (config.fallback().credentials().file().isPresent()) {
@@ -131,10 +142,11 @@ public final class Services implements AutoCloseable {
         DropCounters drops = new DropCounters();
         // With SIP PUBLISH on, the tracker's events and the publications' meet in the combiner on their way to the
         // engine (the higher state per SIP address wins); without it, the tracker feeds the engine directly.
-        StateCombiner combiner = config.publish().isPresent() ? new StateCombiner(loop) : null;
+        StateCombiner combiner = config.publish().isPresent() || config.dialogSubscribe().isPresent()
+                ? new StateCombiner(loop) : null;
         PhoneEventListener events = combiner != null ? combiner : loop;
         TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), events, drops), drops, clock);
-        PublicationStore publications = combiner == null ? null
+        PublicationStore publications = config.publish().isEmpty() ? null
                 : new PublicationStore(config.publish().get(), combiner, clock);
         // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
         admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
@@ -185,6 +197,9 @@ public final class Services implements AutoCloseable {
         if (config.publish().isPresent()) {
             startPublish(config.publish().get(), publications, drops, clock);
         }
+        if (config.dialogSubscribe().isPresent()) {
+            startDialogSubscribe(config.dialogSubscribe().get(), combiner, clock);
+        }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
         if (config.metricsListen().isPresent()) {
@@ -230,6 +245,25 @@ public final class Services implements AutoCloseable {
         return sipPublisher;
     }
 
+    /**
+     * The dialog-event subscriber ({@code dialog-subscribe.*}): its NOTIFYs are one more source of the combiner;
+     * it watches the configured users, or every explicit SIP address of the mapping (followed on reloads).
+     */
+    private void startDialogSubscribe(SubscribeConfig subscribe, StateCombiner combiner, Clock clock)
+            throws javax.sip.SipException {
+        DialogSubscribeClient client = new DialogSubscribeClient(subscribe, combiner.newSource(), clock);
+        // Registered before it starts, so that a failed start is closed too; closed with the sources, first.
+        sources.add(client::close);
+        client.start();
+        dialogSubscriber = client;
+        client.setUsers(subscribe.users().isEmpty() ? explicitSipAddresses(mapping.current()) : subscribe.users());
+    }
+
+    /** The SIP addresses of the mapping's explicit pairs (rules are open-ended; numbers are not SIP addresses). */
+    static List<String> explicitSipAddresses(IdentityMap map) {
+        return map.named().keySet().stream().filter(a -> a.startsWith("sip:")).toList();
+    }
+
     /** The metrics endpoint over the parts just started ({@code metrics.listen}). */
     private void startMetrics(OffhookConfig config, TapPipeline pipeline, DropCounters drops, LongAdder captured)
             throws IOException {
@@ -248,11 +282,16 @@ public final class Services implements AutoCloseable {
         if (publish != null) {
             bySource.put("publish", publish::received);
         }
+        DialogSubscribeClient subscriber = dialogSubscriber;
+        if (subscriber != null) {
+            bySource.put("subscribe", subscriber::received);
+        }
         OffhookMetrics metrics = new OffhookMetrics(new OffhookMetrics.Parts(bySource, pipeline::messages, drops,
                 () -> pipeline.readTracker(t -> new OffhookMetrics.TrackerSize(t.userCount(), t.bindingCount(),
                         t.callCount())),
                 timeout -> loop.call(PresenceEngine::stats, timeout), loop::dropped, connection::stats,
-                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram()), Duration.ofSeconds(1),
+                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram(),
+                subscriber == null ? null : subscriber::stats), Duration.ofSeconds(1),
                 sipPublisher == null ? null : sipPublisher::stats);
         metricsServer = MetricsServer.start(config.metricsListen().get(), metrics::scrape, metrics::health);
     }
@@ -308,6 +347,12 @@ public final class Services implements AutoCloseable {
     /** The metrics endpoint's port (useful when the config asked for port 0), or -1 when it is off. */
     public int metricsPort() {
         return metricsServer == null ? -1 : metricsServer.address().getPort();
+    }
+
+    /** The dialog-event subscriber's counters, when it runs. */
+    public Optional<SubscriberStats> dialogSubscriptions() {
+        DialogSubscribeClient subscriber = dialogSubscriber;
+        return subscriber == null ? Optional.empty() : Optional.of(subscriber.stats());
     }
 
     /** The engine's thread, to read its state consistently. */

@@ -8,6 +8,8 @@ import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
 import io.offhook.tap.publish.out.OutboundPublications;
 import io.offhook.tap.publish.out.SipPublishStats;
+import io.offhook.tap.subscribe.NotifyOutcome;
+import io.offhook.tap.subscribe.SubscriberStats;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.stream.ConnectionStats;
 import java.time.Duration;
@@ -67,11 +69,13 @@ public final class OffhookMetrics {
      * @param engineRunning whether the engine's thread runs
      * @param mapping how the mapping file's reloads went
      * @param latency HEP-in to stanza-out
+     * @param subscriptions the dialog-event subscriber's counters, or {@code null} when it is off
      */
     public record Parts(Map<String, LongSupplier> sipBySource, LongSupplier sipScanned, DropCounters drops,
                         Supplier<TrackerSize> tracker, EngineProbe engine, LongSupplier engineQueueDropped,
                         Supplier<ConnectionStats> connection, BooleanSupplier connected,
-                        BooleanSupplier engineRunning, Supplier<ReloadStats> mapping, LatencyHistogram latency) {
+                        BooleanSupplier engineRunning, Supplier<ReloadStats> mapping, LatencyHistogram latency,
+                        Supplier<SubscriberStats> subscriptions) {
         /** Nothing is null; the sources are copied. */
         public Parts {
             sipBySource = Map.copyOf(sipBySource);
@@ -79,6 +83,15 @@ public final class OffhookMetrics {
                     engineRunning, mapping, latency)) {
                 Objects.requireNonNull(o, "part");
             }
+        }
+
+        /** Without the dialog-event subscriber. */
+        public Parts(Map<String, LongSupplier> sipBySource, LongSupplier sipScanned, DropCounters drops,
+                     Supplier<TrackerSize> tracker, EngineProbe engine, LongSupplier engineQueueDropped,
+                     Supplier<ConnectionStats> connection, BooleanSupplier connected, BooleanSupplier engineRunning,
+                     Supplier<ReloadStats> mapping, LatencyHistogram latency) {
+            this(sipBySource, sipScanned, drops, tracker, engine, engineQueueDropped, connection, connected,
+                    engineRunning, mapping, latency, null);
         }
     }
 
@@ -138,6 +151,9 @@ public final class OffhookMetrics {
         mapping(out);
         if (sipPublish != null) {
             sipPublish(out, sipPublish.get());
+        }
+        if (parts.subscriptions() != null) {
+            subscriptions(out, parts.subscriptions().get());
         }
         LatencyHistogram.Snapshot l = parts.latency().snapshot();
         out.family("offhook_event_to_stanza_seconds", Type.HISTOGRAM,
@@ -265,6 +281,20 @@ public final class OffhookMetrics {
                 .sample(m.failures());
         out.family("offhook_mapping_failing", Type.GAUGE,
                 "1 while the mapping file as it is now cannot be used, else 0.").sample(m.failing() ? 1 : 0);
+    }
+
+    private static void subscriptions(TextFormat out, SubscriberStats s) {
+        out.family("offhook_dialog_subscriptions", Type.GAUGE,
+                "Dialog-event subscriptions (dialog-subscribe.*): accepted and running, or waiting to be made "
+                        + "(after a failure, or for their turn at start).")
+                .sample(s.active(), "state", "active").sample(s.waiting(), "state", "waiting");
+        out.family("offhook_dialog_subscription_failures_total", Type.COUNTER,
+                "Dialog subscriptions that failed or ended and were made again (refused, unanswered, terminated by "
+                        + "the PBX, expired, state lost).").sample(s.failures());
+        out.family("offhook_dialog_notifies_total", Type.COUNTER, "NOTIFYs received, by what became of them.");
+        for (NotifyOutcome o : NotifyOutcome.values()) {
+            out.sample(s.notifies().getOrDefault(o, 0L), "outcome", o.label());
+        }
     }
 
     private static String label(Enum<?> e) {
