@@ -78,6 +78,8 @@ public final class Services implements AutoCloseable {
     private PublishReceiver publishReceiver;
     /** Chat presence into SIP ({@code sip-publish.*}); null when off. */
     private SipPublisher sipPublisher;
+    /** The SIP publications ({@code publish.listen}), or null. */
+    private volatile PublicationStore publicationStore;
     /** The dialog-event subscriber, or null; set once, read by the mapping's reloads. */
     private volatile DialogSubscribeClient dialogSubscriber;
     private MetricsServer metricsServer;
@@ -148,6 +150,7 @@ public final class Services implements AutoCloseable {
         TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), events, drops), drops, clock);
         PublicationStore publications = config.publish().isEmpty() ? null
                 : new PublicationStore(config.publish().get(), combiner, clock);
+        publicationStore = publications;
         // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
         admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
                 new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
@@ -291,7 +294,8 @@ public final class Services implements AutoCloseable {
                         t.callCount())),
                 timeout -> loop.call(PresenceEngine::stats, timeout), loop::dropped, connection::stats,
                 connection::isConnected, loop::isRunning, mapping::stats, loop.histogram(),
-                subscriber == null ? null : subscriber::stats), Duration.ofSeconds(1),
+                subscriber == null ? null : subscriber::stats, loop::slowWrites,
+                publicationStore == null ? null : () -> publicationStore.size()), Duration.ofSeconds(1),
                 sipPublisher == null ? null : sipPublisher::stats);
         metricsServer = MetricsServer.start(config.metricsListen().get(), metrics::scrape, metrics::health);
     }

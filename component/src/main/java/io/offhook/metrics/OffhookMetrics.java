@@ -70,28 +70,31 @@ public final class OffhookMetrics {
      * @param mapping how the mapping file's reloads went
      * @param latency HEP-in to stanza-out
      * @param subscriptions the dialog-event subscriber's counters, or {@code null} when it is off
+     * @param engineSlowWrites writes to the XMPP server that took so long the tap stopped writing itself
+     * @param publications SIP publications held ({@code publish.listen}), or {@code null} when it is off
      */
     public record Parts(Map<String, LongSupplier> sipBySource, LongSupplier sipScanned, DropCounters drops,
                         Supplier<TrackerSize> tracker, EngineProbe engine, LongSupplier engineQueueDropped,
                         Supplier<ConnectionStats> connection, BooleanSupplier connected,
                         BooleanSupplier engineRunning, Supplier<ReloadStats> mapping, LatencyHistogram latency,
-                        Supplier<SubscriberStats> subscriptions) {
+                        Supplier<SubscriberStats> subscriptions, LongSupplier engineSlowWrites,
+                        LongSupplier publications) {
         /** Nothing is null; the sources are copied. */
         public Parts {
             sipBySource = Map.copyOf(sipBySource);
             for (Object o : List.of(sipScanned, drops, tracker, engine, engineQueueDropped, connection, connected,
-                    engineRunning, mapping, latency)) {
+                    engineRunning, mapping, latency, engineSlowWrites)) {
                 Objects.requireNonNull(o, "part");
             }
         }
 
-        /** Without the dialog-event subscriber. */
+        /** Without the dialog-event subscriber, slow writes and publications. */
         public Parts(Map<String, LongSupplier> sipBySource, LongSupplier sipScanned, DropCounters drops,
                      Supplier<TrackerSize> tracker, EngineProbe engine, LongSupplier engineQueueDropped,
                      Supplier<ConnectionStats> connection, BooleanSupplier connected, BooleanSupplier engineRunning,
                      Supplier<ReloadStats> mapping, LatencyHistogram latency) {
             this(sipBySource, sipScanned, drops, tracker, engine, engineQueueDropped, connection, connected,
-                    engineRunning, mapping, latency, null);
+                    engineRunning, mapping, latency, null, () -> 0, null);
         }
     }
 
@@ -147,6 +150,15 @@ public final class OffhookMetrics {
         out.family("offhook_engine_queue_dropped_total", Type.COUNTER,
                 "Phone events dropped because the engine's queue was full (engine.queue).")
                 .sample(parts.engineQueueDropped().getAsLong());
+        out.family("offhook_engine_slow_writes_total", Type.COUNTER,
+                "Writes to the XMPP server over 1 ms; each makes phone events wait for the engine's thread instead "
+                        + "of the tap's writing at once, so that a lagging server never stops the tap reading.")
+                .sample(parts.engineSlowWrites().getAsLong());
+        if (parts.publications() != null) {
+            out.family("offhook_sip_publications", Type.GAUGE,
+                    "SIP publications (PUBLISH to publish.listen) held, each until it is removed or expires.")
+                    .sample(parts.publications().getAsLong());
+        }
         xmpp(out);
         mapping(out);
         if (sipPublish != null) {
