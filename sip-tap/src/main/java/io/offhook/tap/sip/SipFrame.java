@@ -70,8 +70,25 @@ public final class SipFrame {
     int assertedStart;
     int assertedEnd;
 
-    /** An empty frame, to be filled by {@link SipScanner#frame}. */
+    /** Null, or where the Strings of fields seen before are found again. */
+    private final TextCache texts;
+
+    /** An empty frame, to be filled by {@link SipScanner#frame}; every {@link #toMessage()} makes new Strings. */
     public SipFrame() {
+        this.texts = null;
+    }
+
+    private SipFrame(TextCache texts) {
+        this.texts = texts;
+    }
+
+    /**
+     * An empty frame whose {@link #toMessage()} hands out the same String again for a field whose bytes it read
+     * recently (a dialog's Call-ID, tags and URIs, a user's addresses): for a pipeline that reads message after
+     * message. It holds a bounded table of recent texts (a few hundred KiB at most).
+     */
+    public static SipFrame reusingTexts() {
+        return new SipFrame(new TextCache());
     }
 
     void addContact(int start, int end, int contactExpires) {
@@ -176,11 +193,16 @@ public final class SipFrame {
                 assertedStart < 0 ? null : text(d, assertedStart, assertedEnd));
     }
 
+    /** The text of {@code [s, e)}, already validated while framing: from the cache of recent texts if any. */
+    private String text(byte[] d, int s, int e) {
+        return texts == null ? decode(d, s, e) : texts.text(d, s, e);
+    }
+
     /**
-     * The text of {@code [s, e)}, already validated while framing. UTF-8, which for all-ASCII bytes (the usual case,
-     * checked by the JDK without a decoder) is the same as ISO-8859-1.
+     * The text of {@code [s, e)} as UTF-8, which for all-ASCII bytes (the usual case, checked by the JDK without a
+     * decoder) is the same as ISO-8859-1.
      */
-    private static String text(byte[] d, int s, int e) {
+    static String decode(byte[] d, int s, int e) {
         return new String(d, s, e - s, StandardCharsets.UTF_8);
     }
 }
