@@ -144,13 +144,26 @@ public final class SipFrame {
             h = round(h, (long) LONGS.get(d, i));
         }
         if (i < e) {
-            long w = 0;
-            for (int k = e - 1; k >= i; k--) {
-                w = (w << 8) | (d[k] & 0xFF);
-            }
-            h = round(h, w);
+            h = round(h, tail(d, i, e));
         }
         return h;
+    }
+
+    /**
+     * The bytes {@code [i, e)}, fewer than eight, as a little-endian long with zeros above: one eight-byte read
+     * masked to the length when the array goes on far enough (it nearly always does: a field is followed by more
+     * of the message), byte by byte only at the very end of the array.
+     */
+    static long tail(byte[] d, int i, int e) {
+        int n = e - i;
+        if (i + Long.BYTES <= d.length) {
+            return (long) LONGS.get(d, i) & (-1L >>> (Long.SIZE - Byte.SIZE * n));
+        }
+        long w = 0;
+        for (int k = e - 1; k >= i; k--) {
+            w = (w << 8) | (d[k] & 0xFF);
+        }
+        return w;
     }
 
     /** One xxHash64-style round: a bijection in {@code h} for each {@code v} and in {@code v} for each {@code h}. */

@@ -51,10 +51,7 @@ final class TextCache {
         for (; i + Long.BYTES <= e; i += Long.BYTES) {
             h = Long.rotateLeft(h + (long) LONGS.get(d, i) * P2, 31) * P1;
         }
-        long w = 0;
-        for (int k = e - 1; k >= i; k--) {
-            w = (w << 8) | (d[k] & 0xFF);
-        }
+        long w = i < e ? SipFrame.tail(d, i, e) : 0;
         h = Long.rotateLeft(h + w * P2, 31) * P1;
         h ^= h >>> 29;
         return (int) (h ^ (h >>> 32)) & (SLOTS - 1);
