@@ -47,8 +47,8 @@ public final class TapPipeline implements PacketListener {
     private final DropCounters drops;
     private final Clock clock;
     private final Deduplicator dedup = new Deduplicator(DEDUP_WINDOW_MICROS, DEDUP_CAPACITY_LOG2);
-    /** Reused for every packet: calls are serialised. */
-    private final SipFrame frame = new SipFrame();
+    /** Reused for every packet (calls are serialised); it hands out the same String for a field seen recently. */
+    private final SipFrame frame = SipFrame.reusingTexts();
     private final LongAdder messages = new LongAdder();
 
     private TapPipeline(PhoneTracker tracker, DropCounters drops, Clock clock) {
