@@ -9,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.offhook.tap.publish.PublicationStore;
 import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublishedChange;
+import io.offhook.tap.publish.TestClock;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +26,7 @@ class DialogSubscriberTest {
     private static final String BOB = "sip:bob@pbx.example.net";
     private static final String CONTACT = "sip:pbx@192.0.2.1:5060";
 
-    private final MovableClock clock = new MovableClock();
+    private final TestClock clock = new TestClock();
     private final List<SubscribeRequest> sent = new ArrayList<>();
     private final List<PublishedChange> changes = new ArrayList<>();
     private PublicationStore store;
@@ -447,29 +444,5 @@ class DialogSubscriberTest {
         subscriber.onResponse(r.callId(), r.cseq(), new SubscribeResponse(423, -1, null, null, -1, 7200, null));
         assertEquals(7200, last().expires());
         assertEquals(2, sent.size());
-    }
-
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-03-01T10:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
