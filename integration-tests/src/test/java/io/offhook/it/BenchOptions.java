@@ -34,6 +34,9 @@ import java.util.regex.PatternSyntaxException;
  * @param available      the stanza that shows the callee's phone idle again
  * @param component      the component domain the harness's Prosody accepts (with the harness's secret)
  * @param kamailioConfig the Kamailio config template, or {@code null} for the lab's
+ * @param kamailioFiles  a directory copied into Kamailio's fresh work directory before it starts (files a peer's
+ *                       modules want there, e.g. db_text tables that must start empty on every run), or
+ *                       {@code null}
  * @param hep            where Kamailio mirrors HEP
  * @param roster         whether each callee gets an account, and bob and the callee each other in their rosters
  * @param subscribe      whether bob sends a presence subscription to each callee's watched JID at set-up
@@ -46,7 +49,8 @@ import java.util.regex.PatternSyntaxException;
  * @param rampTalkMillis how long each call of the ramp talks
  */
 record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, StateMatcher onThePhone,
-                    StateMatcher available, String component, Path kamailioConfig, Hep hep, boolean roster,
+                    StateMatcher available, String component, Path kamailioConfig, Path kamailioFiles, Hep hep,
+                    boolean roster,
                     boolean subscribe, int callees, int rate, int seconds, int sequential, List<Integer> ramp,
                     int rampCalls, int rampTalkMillis) {
     /** How long the loaded and warm-up phases talk (issue 3's runs). */
@@ -59,7 +63,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
 
     /** The keys of the properties file, which are also the command line's {@code --key value} options. */
     static final List<String> KEYS = List.of("target", "watch", "ringing", "on-the-phone", "available", "component",
-            "kamailio-config", "hep", "roster", "subscribe", "callees", "rate", "seconds", "sequential", "ramp",
+            "kamailio-config", "kamailio-files", "hep", "roster", "subscribe", "callees", "rate", "seconds", "sequential", "ramp",
             "ramp-calls", "ramp-talk-ms");
 
     /** Whose presence path is measured. */
@@ -537,6 +541,14 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                         + kamailioConfig.toAbsolutePath());
             }
         }
+        Path kamailioFiles = null;
+        if (values.containsKey("kamailio-files")) {
+            kamailioFiles = Path.of(values.get("kamailio-files"));
+            if (!Files.isDirectory(kamailioFiles)) {
+                throw new IllegalArgumentException(where.get("kamailio-files") + ": no such directory "
+                        + kamailioFiles.toAbsolutePath());
+            }
+        }
         Hep hep = Hep.parse(where.getOrDefault("hep", "hep"), values.getOrDefault("hep", offhook ? "offhook"
                 : "none"));
         boolean roster = bool(values, where, "roster", offhook);
@@ -560,8 +572,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 checkRate(r, rampTalk, callees, where.get("ramp"));
             }
         }
-        return new BenchOptions(target, watch, ringing, onThePhone, available, component, kamailioConfig, hep,
-                roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk);
+        return new BenchOptions(target, watch, ringing, onThePhone, available, component, kamailioConfig,
+                kamailioFiles, hep, roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk);
     }
 
     /**
@@ -671,7 +683,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
     String describe() {
         return "target " + target.name().toLowerCase(Locale.ROOT) + ", watch " + watch + ", ringing [" + ringing
                 + "], on the phone [" + onThePhone + "], available [" + available + "], component " + component
-                + ", kamailio config " + (kamailioConfig == null ? "the lab's" : kamailioConfig) + ", hep " + hep
+                + ", kamailio config " + (kamailioConfig == null ? "the lab's" : kamailioConfig)
+                + (kamailioFiles == null ? "" : ", kamailio files " + kamailioFiles) + ", hep " + hep
                 + ", roster " + roster + ", subscribe " + subscribe + ", callees " + callees
                 + (ramp.isEmpty() ? ", rate " + rate + ", seconds " + seconds + ", sequential " + sequential
                         : ", ramp " + ramp + " x " + rampCalls + " calls, talk " + rampTalkMillis + " ms");
@@ -702,7 +715,10 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                         + ")",
                 "  --kamailio-config F  the Kamailio config template (default the lab's); the harness replaces",
                 "                       @SIP_PORT@ @HEP_PORT@ @XMPP_HOST@ @XMPP_PORT@ @XMPP_DOMAIN@",
-                "                       @COMPONENT_DOMAIN@ @COMPONENT_SECRET@",
+                "                       @COMPONENT_DOMAIN@ @COMPONENT_SECRET@ @KAMAILIO_DIR@ (its work",
+                "                       directory, fresh on every run)",
+                "  --kamailio-files D   a directory copied into that work directory before Kamailio starts",
+                "                       (e.g. db_text tables a peer's modules want, empty on every run)",
                 "  --hep WHERE          where Kamailio mirrors HEP: offhook (default with target offhook), none",
                 "                       (default otherwise: a free port nobody listens on) or a 127.0.0.1 port",
                 "  --roster B           true: accounts for the callees, each in bob's roster and bob in theirs",

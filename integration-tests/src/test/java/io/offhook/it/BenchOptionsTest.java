@@ -160,6 +160,16 @@ class BenchOptionsTest {
         assertMentions(bad("--kamailio-config", dir.resolve("nope.cfg").toString()), "option --kamailio-config",
                 "no such file");
         assertMentions(bad("--component", "Phone Offhook"), "option --component", "not a domain name");
+        assertMentions(bad("--kamailio-files", dir.resolve("nope").toString()), "option --kamailio-files",
+                "no such directory");
+    }
+
+    @Test
+    void kamailioFilesNameADirectory() {
+        assertNull(BenchOptions.parse(List.of()).kamailioFiles());
+        assertEquals(dir, BenchOptions.parse(List.of("--kamailio-files", dir.toString())).kamailioFiles());
+        assertTrue(BenchOptions.parse(List.of("--kamailio-files", dir.toString())).describe()
+                .contains("kamailio files " + dir));
     }
 
     private static String[] concat(String[] a, String... b) {

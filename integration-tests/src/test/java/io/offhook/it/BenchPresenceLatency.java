@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -79,6 +80,8 @@ final class BenchPresenceLatency {
     static final int RING_MS = 100;
     /** A stage counts for a call only within this long after its SIP event (calls to one callee are seconds apart). */
     static final long WINDOW_MICROS = 2_000_000;
+    /** How deep a peer's {@code kamailio-files} directory is copied. */
+    private static final int MAX_COPY_DEPTH = 4;
     /** Kamailio's shared memory: thousands of short transactions. */
     static final int KAMAILIO_MB = 128;
     /**
@@ -313,7 +316,12 @@ final class BenchPresenceLatency {
         values.put("XMPP_DOMAIN", DOMAIN);
         values.put("COMPONENT_DOMAIN", options.component());
         values.put("COMPONENT_SECRET", SECRET);
-        kamailio = Kamailio.start(work.resolve("kamailio"), template, values, KAMAILIO_MB);
+        Path kamailioDir = work.resolve("kamailio").toAbsolutePath();
+        values.put("KAMAILIO_DIR", kamailioDir.toString());
+        if (options.kamailioFiles() != null) {
+            copyTree(options.kamailioFiles(), kamailioDir);
+        }
+        kamailio = Kamailio.start(kamailioDir, template, values, KAMAILIO_MB);
         bob = Watcher.login(prosody, "bob", PASSWORD, "desk");
         if (options.subscribe()) {
             for (int k = 1; k <= callees; k++) {
@@ -346,6 +354,20 @@ final class BenchPresenceLatency {
         System.out.printf(Locale.ROOT, "Set up in %.1f s: Prosody %s, Kamailio %s (%s), HEP to %s, %d callees "
                 + "registered, %s%n", (System.nanoTime() - t0) / 1e9, prosody, kamailio, template,
                 options.hep().none() ? "nowhere (port " + hepPort + ")" : "127.0.0.1:" + hepPort, callees, shown);
+    }
+
+    /** Copies the files under {@code from} (a peer's, e.g. empty db_text tables) into {@code to}. */
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from, MAX_COPY_DEPTH)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     /** How many callees bob has seen available since he logged in. */
