@@ -47,12 +47,17 @@ import java.util.regex.PatternSyntaxException;
  * @param ramp           call rates of a ramp, ascending; empty for the phases of issue 3
  * @param rampCalls      calls per step of the ramp
  * @param rampTalkMillis how long each call of the ramp talks
+ * @param callerDomain   the domain of the sipp caller's From: {@link #CALLERS_DOMAIN} (no path publishes it), or a
+ *                       domain the path under test publishes (e.g. {@code example.com}), and then its sequential
+ *                       calls are judged at bob for the caller too
  */
 record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, StateMatcher onThePhone,
                     StateMatcher available, String component, Path kamailioConfig, Path kamailioFiles, Hep hep,
                     boolean roster,
                     boolean subscribe, int callees, int rate, int seconds, int sequential, List<Integer> ramp,
-                    int rampCalls, int rampTalkMillis) {
+                    int rampCalls, int rampTalkMillis, String callerDomain) {
+    /** The caller's domain unless told: Kamailio is not its proxy and Offhook's mapping leaves it out. */
+    static final String CALLERS_DOMAIN = "callers.example";
     /** How long the loaded and warm-up phases talk (issue 3's runs). */
     static final int TALK_MS = 1000;
     static final String OFFHOOK_WATCH = "{user}@" + BenchPresenceLatency.DOMAIN + "/phone";
@@ -64,7 +69,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
     /** The keys of the properties file, which are also the command line's {@code --key value} options. */
     static final List<String> KEYS = List.of("target", "watch", "ringing", "on-the-phone", "available", "component",
             "kamailio-config", "kamailio-files", "hep", "roster", "subscribe", "callees", "rate", "seconds", "sequential", "ramp",
-            "ramp-calls", "ramp-talk-ms");
+            "ramp-calls", "ramp-talk-ms", "caller-domain");
 
     /** Whose presence path is measured. */
     enum Target {
@@ -533,6 +538,11 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
             throw new IllegalArgumentException(where.get("component") + ": '" + component + "' is not a domain "
                     + "name (lower case letters, digits, dots and dashes)");
         }
+        String callerDomain = values.getOrDefault("caller-domain", CALLERS_DOMAIN);
+        if (!callerDomain.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+            throw new IllegalArgumentException(where.get("caller-domain") + ": '" + callerDomain + "' is not a "
+                    + "domain name (lower case letters, digits, dots and dashes)");
+        }
         Path kamailioConfig = null;
         if (values.containsKey("kamailio-config")) {
             kamailioConfig = Path.of(values.get("kamailio-config"));
@@ -573,7 +583,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
             }
         }
         return new BenchOptions(target, watch, ringing, onThePhone, available, component, kamailioConfig,
-                kamailioFiles, hep, roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk);
+                kamailioFiles, hep, roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk,
+                callerDomain);
     }
 
     /**
@@ -679,6 +690,11 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         };
     }
 
+    /** Whether the caller is in a domain the path under test may publish, so that bob watches it too. */
+    boolean watchesCaller() {
+        return !callerDomain.equals(CALLERS_DOMAIN);
+    }
+
     /** One line per setting, for the run's output. */
     String describe() {
         return "target " + target.name().toLowerCase(Locale.ROOT) + ", watch " + watch + ", ringing [" + ringing
@@ -687,7 +703,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 + (kamailioFiles == null ? "" : ", kamailio files " + kamailioFiles) + ", hep " + hep
                 + ", roster " + roster + ", subscribe " + subscribe + ", callees " + callees
                 + (ramp.isEmpty() ? ", rate " + rate + ", seconds " + seconds + ", sequential " + sequential
-                        : ", ramp " + ramp + " x " + rampCalls + " calls, talk " + rampTalkMillis + " ms");
+                        : ", ramp " + ramp + " x " + rampCalls + " calls, talk " + rampTalkMillis + " ms")
+                + (watchesCaller() ? ", caller-domain " + callerDomain : "");
     }
 
     /** What {@code --help} prints. */
@@ -730,6 +747,9 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 "  --ramp R1,R2,...     instead: a warm-up, then --ramp-calls calls at each rate in turn, until",
                 "                       a state change is lost or out of order, or the SIP side is late",
                 "  --ramp-calls N       calls per step (default 2000)",
-                "  --ramp-talk-ms N     talk time of each ramp call (default 500)");
+                "  --ramp-talk-ms N     talk time of each ramp call (default 500)",
+                "  --caller-domain D    the caller's SIP domain (default " + CALLERS_DOMAIN + ", which nothing",
+                "                       publishes); another, e.g. example.com: bob also watches the caller",
+                "                       (subscribing with --subscribe) and its sequential calls are judged");
     }
 }

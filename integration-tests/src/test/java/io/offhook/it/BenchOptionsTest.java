@@ -165,6 +165,15 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theCallerIsWatchedOnlyInADomainTheRunNames() {
+        assertFalse(BenchOptions.parse(List.of()).watchesCaller());
+        BenchOptions o = BenchOptions.parse(List.of("--caller-domain", "example.com"));
+        assertTrue(o.watchesCaller());
+        assertTrue(o.describe().contains("caller-domain example.com"));
+        assertMentions(bad("--caller-domain", "Example com"), "option --caller-domain", "not a domain name");
+    }
+
+    @Test
     void kamailioFilesNameADirectory() {
         assertNull(BenchOptions.parse(List.of()).kamailioFiles());
         assertEquals(dir, BenchOptions.parse(List.of("--kamailio-files", dir.toString())).kamailioFiles());
