@@ -50,12 +50,15 @@ import java.util.regex.PatternSyntaxException;
  * @param callerDomain   the domain of the sipp caller's From: {@link #CALLERS_DOMAIN} (no path publishes it), or a
  *                       domain the path under test publishes (e.g. {@code example.com}), and then its sequential
  *                       calls are judged at bob for the caller too
+ * @param kamailioMegabytes Kamailio's shared memory ({@code -m}): the lab's proxy needs 128 MiB; a peer that keeps
+ *                       dialogs, publications and subscriptions in it may need more at high rates
  */
 record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, StateMatcher onThePhone,
                     StateMatcher available, String component, Path kamailioConfig, Path kamailioFiles, Hep hep,
                     boolean roster,
                     boolean subscribe, int callees, int rate, int seconds, int sequential, List<Integer> ramp,
-                    int rampCalls, int rampTalkMillis, String callerDomain) {
+                    int rampCalls, int rampTalkMillis, String callerDomain,
+                    int kamailioMegabytes) {
     /** The caller's domain unless told: Kamailio is not its proxy and Offhook's mapping leaves it out. */
     static final String CALLERS_DOMAIN = "callers.example";
     /** How long the loaded and warm-up phases talk (issue 3's runs). */
@@ -69,7 +72,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
     /** The keys of the properties file, which are also the command line's {@code --key value} options. */
     static final List<String> KEYS = List.of("target", "watch", "ringing", "on-the-phone", "available", "component",
             "kamailio-config", "kamailio-files", "hep", "roster", "subscribe", "callees", "rate", "seconds", "sequential", "ramp",
-            "ramp-calls", "ramp-talk-ms", "caller-domain");
+            "ramp-calls", "ramp-talk-ms", "caller-domain", "kamailio-mb");
 
     /** Whose presence path is measured. */
     enum Target {
@@ -584,7 +587,7 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         }
         return new BenchOptions(target, watch, ringing, onThePhone, available, component, kamailioConfig,
                 kamailioFiles, hep, roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk,
-                callerDomain);
+                callerDomain, number(values, where, "kamailio-mb", BenchPresenceLatency.KAMAILIO_MB, 64, 4096));
     }
 
     /**
@@ -704,7 +707,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 + ", roster " + roster + ", subscribe " + subscribe + ", callees " + callees
                 + (ramp.isEmpty() ? ", rate " + rate + ", seconds " + seconds + ", sequential " + sequential
                         : ", ramp " + ramp + " x " + rampCalls + " calls, talk " + rampTalkMillis + " ms")
-                + (watchesCaller() ? ", caller-domain " + callerDomain : "");
+                + (watchesCaller() ? ", caller-domain " + callerDomain : "")
+                + (kamailioMegabytes == BenchPresenceLatency.KAMAILIO_MB ? "" : ", kamailio-mb " + kamailioMegabytes);
     }
 
     /** What {@code --help} prints. */
@@ -750,6 +754,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 "  --ramp-talk-ms N     talk time of each ramp call (default 500)",
                 "  --caller-domain D    the caller's SIP domain (default " + CALLERS_DOMAIN + ", which nothing",
                 "                       publishes); another, e.g. example.com: bob also watches the caller",
-                "                       (subscribing with --subscribe) and its sequential calls are judged");
+                "                       (subscribing with --subscribe) and its sequential calls are judged",
+                "  --kamailio-mb N      Kamailio's shared memory in MiB (default " + BenchPresenceLatency.KAMAILIO_MB
+                        + "; a peer's gateway may need more)");
     }
 }

@@ -171,6 +171,9 @@ class BenchOptionsTest {
         assertTrue(o.watchesCaller());
         assertTrue(o.describe().contains("caller-domain example.com"));
         assertMentions(bad("--caller-domain", "Example com"), "option --caller-domain", "not a domain name");
+        assertEquals(BenchPresenceLatency.KAMAILIO_MB, BenchOptions.parse(List.of()).kamailioMegabytes());
+        assertEquals(512, BenchOptions.parse(List.of("--kamailio-mb", "512")).kamailioMegabytes());
+        assertMentions(bad("--kamailio-mb", "8"), "option --kamailio-mb");
     }
 
     @Test

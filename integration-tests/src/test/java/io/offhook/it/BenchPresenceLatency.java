@@ -330,7 +330,7 @@ final class BenchPresenceLatency {
         if (options.kamailioFiles() != null) {
             copyTree(options.kamailioFiles(), kamailioDir);
         }
-        kamailio = Kamailio.start(kamailioDir, template, values, KAMAILIO_MB);
+        kamailio = Kamailio.start(kamailioDir, template, values, options.kamailioMegabytes());
         bob = Watcher.login(prosody, "bob", PASSWORD, "desk");
         if (options.subscribe()) {
             for (int k = 1; k <= callees; k++) {
