@@ -1,6 +1,7 @@
 package io.offhook.admin;
 
 import io.offhook.presence.PresentationMode;
+import io.offhook.tap.publish.PublicationStore.PublishedSource;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.tap.track.TrackedUser;
 import java.util.List;
@@ -83,11 +84,22 @@ public interface AdminBackend {
      *     did not, the remote party of its calls in {@code tap} reads {@code (hidden)})
      * @param recipients presences currently shown for the user
      * @param tap what the tap holds for each of the user's addresses (addresses it holds nothing for are left out)
+     * @param published the SIP publications (PUBLISH) of the user's addresses
      */
-    record UserReport(UserRow row, boolean showRemoteParty, int recipients, List<TrackedUser> tap) {
+    record UserReport(UserRow row, boolean showRemoteParty, int recipients, List<TrackedUser> tap,
+                      List<Published> published) {
         public UserReport {
             Objects.requireNonNull(row, "row");
             tap = List.copyOf(tap);
+            published = List.copyOf(published);
+        }
+    }
+
+    /** One SIP publication of one of a user's addresses. */
+    record Published(String aor, PublishedSource source) {
+        public Published {
+            Objects.requireNonNull(aor, "aor");
+            Objects.requireNonNull(source, "source");
         }
     }
 
@@ -97,9 +109,11 @@ public interface AdminBackend {
      * @param jid the user
      * @param addresses the addresses cleared
      * @param callsEnded calls ended over those addresses
-     * @param stateAfter the tap's aggregate state of those addresses afterwards
+     * @param publicationsRemoved SIP publications removed over those addresses
+     * @param stateAfter the state of those addresses afterwards (tap and publications together)
      */
-    record ClearReport(JID jid, List<String> addresses, int callsEnded, PhoneState stateAfter) {
+    record ClearReport(JID jid, List<String> addresses, int callsEnded, int publicationsRemoved,
+                       PhoneState stateAfter) {
         public ClearReport {
             Objects.requireNonNull(jid, "jid");
             addresses = List.copyOf(addresses);

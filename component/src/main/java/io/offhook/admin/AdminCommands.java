@@ -7,6 +7,7 @@ import io.offhook.admin.AdminBackend.UserList;
 import io.offhook.admin.AdminBackend.UserReport;
 import io.offhook.admin.AdminBackend.UserRow;
 import io.offhook.admin.DataForm.Field;
+import io.offhook.tap.publish.PublicationStore.PublishedSource;
 import io.offhook.tap.track.TrackedUser;
 import io.offhook.xmpp.stream.XmlChars;
 import java.time.Clock;
@@ -443,18 +444,37 @@ public final class AdminCommands {
         }
         fields.add(Field.lines("devices", "Registered devices", devices.isEmpty() ? List.of("none") : devices));
         fields.add(Field.lines("calls", "Calls", calls.isEmpty() ? List.of("none") : calls));
+        List<String> published = new ArrayList<>();
+        for (AdminBackend.Published p : report.published()) {
+            if (published.size() == MAX_LINES) {
+                published.add("... and " + (report.published().size() - MAX_LINES) + " more");
+                break;
+            }
+            PublishedSource s = p.source();
+            published.add(p.aor() + ": " + s.event() + " from " + s.publisher() + ", " + s.state().name()
+                    + (s.event().equals("dialog") ? " (" + s.dialogs() + (s.dialogs() == 1 ? " dialog)" : " dialogs)")
+                    : "") + ", expires " + s.expires().truncatedTo(ChronoUnit.SECONDS) + " (in "
+                    + Math.max(0, Duration.between(now, s.expires()).toSeconds()) + " s)");
+        }
+        fields.add(Field.lines("publications", "SIP publications", published.isEmpty() ? List.of("none")
+                : published));
         return DataForm.result(r.jid().toBareJID(), fields);
     }
 
     private static void clear(Element element, ClearReport report) {
         String what = report.callsEnded() == 1 ? "1 call" : report.callsEnded() + " calls";
-        note(element, "info", "Ended " + what + " of " + report.jid().toBareJID() + " ("
+        String published = report.publicationsRemoved() == 0 ? ""
+                : report.publicationsRemoved() == 1 ? " and removed 1 SIP publication"
+                : " and removed " + report.publicationsRemoved() + " SIP publications";
+        note(element, "info", "Ended " + what + published + " of " + report.jid().toBareJID() + " ("
                 + String.join(", ", report.addresses()) + "); the phone state is now " + report.stateAfter()
                 + ".");
         element.add(DataForm.result("Cleared " + report.jid().toBareJID(), List.of(
                 Field.text("jid", "XMPP user", report.jid().toBareJID()),
                 Field.lines("addresses", "SIP addresses cleared", report.addresses()),
                 Field.text("calls-ended", "Calls ended", Integer.toString(report.callsEnded())),
+                Field.text("publications-removed", "SIP publications removed",
+                        Integer.toString(report.publicationsRemoved())),
                 Field.text("state", "Phone state now", report.stateAfter().name()))).toElement());
     }
 

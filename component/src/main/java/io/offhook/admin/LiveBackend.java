@@ -72,15 +72,17 @@ public final class LiveBackend implements AdminBackend {
     private final PresentationMode defaultMode;
     private final Supplier<ConnectionStats> connection;
     private final Supplier<LoopCounters> loop;
+    private final Publications publications;
 
     /**
      * @param defaultMode the mode of users whose mapping names none ({@code presence.mode})
      * @param connection the XMPP connection's counters
      * @param loop the engine loop's counters
+     * @param publications the SIP publications ({@link Publications#none()} without {@code publish.listen})
      */
     public LiveBackend(EngineAccess engine, TapPipeline tap, DropCounters drops, MappingReloader mapping,
                        PresentationMode defaultMode, Supplier<ConnectionStats> connection,
-                       Supplier<LoopCounters> loop) {
+                       Supplier<LoopCounters> loop, Publications publications) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.tap = Objects.requireNonNull(tap, "tap");
         this.drops = Objects.requireNonNull(drops, "drops");
@@ -88,6 +90,7 @@ public final class LiveBackend implements AdminBackend {
         this.defaultMode = Objects.requireNonNull(defaultMode, "defaultMode");
         this.connection = Objects.requireNonNull(connection, "connection");
         this.loop = Objects.requireNonNull(loop, "loop");
+        this.publications = Objects.requireNonNull(publications, "publications");
     }
 
     @Override
@@ -130,7 +133,12 @@ public final class LiveBackend implements AdminBackend {
         IdentityMap map = mapping.current();
         boolean showRemote = false;
         List<TrackedUser> tapped = new ArrayList<>();
+        List<Published> published = new ArrayList<>();
         for (String address : addresses) {
+            String aor = Aor.of(address);
+            if (aor != null) {
+                publications.of(aor).forEach(p -> published.add(new Published(aor, p)));
+            }
             boolean optedIn = map.find(address).filter(u -> u.jid().equals(target.jid()))
                     .map(MappedUser::showRemoteParty).orElse(false);
             showRemote |= optedIn;
@@ -138,7 +146,7 @@ public final class LiveBackend implements AdminBackend {
         }
         UserRow row = view.map(v -> row(v, addresses)).orElseGet(() -> new UserRow(target.jid(), addresses,
                 mode(map, addresses), PhoneState.OFFLINE, ""));
-        return new UserReport(row, showRemote, view.map(UserView::recipients).orElse(0), tapped);
+        return new UserReport(row, showRemote, view.map(UserView::recipients).orElse(0), tapped, published);
     }
 
     @Override
@@ -150,6 +158,7 @@ public final class LiveBackend implements AdminBackend {
             throw new AdminException(target.jid().toBareJID() + " is not mapped: no SIP address to clear");
         }
         int ended = 0;
+        int removed = 0;
         PhoneState after = PhoneState.OFFLINE;
         for (String address : addresses) {
             try {
@@ -158,8 +167,13 @@ public final class LiveBackend implements AdminBackend {
                 throw new AdminException(e.getMessage());
             }
             after = after.max(tap.snapshot(address).map(TrackedUser::state).orElse(PhoneState.OFFLINE));
+            String aor = Aor.of(address);
+            if (aor != null) {
+                removed += publications.clear(aor, CLEARED);
+                after = after.max(publications.stateOf(aor));
+            }
         }
-        return new ClearReport(target.jid(), addresses, ended, after);
+        return new ClearReport(target.jid(), addresses, ended, removed, after);
     }
 
     @Override

@@ -186,6 +186,12 @@ final class ConfigCheck {
                 + (p.credentials().isEmpty() ? "no digest authentication"
                         : "digest authentication (" + p.credentials().size() + " publishers)")
                 + ", lifetimes " + p.minExpires().toSeconds() + " s to " + p.maxExpires().toSeconds() + " s"));
+        config.dialogSubscribe().ifPresent(d -> row("", "dialog events: SUBSCRIBE at "
+                + hostPort(d.targetHost(), d.targetPort()) + " " + d.transport() + ", NOTIFYs on "
+                + hostPort(d.bindAddress(), d.port()) + ", for " + (d.users().isEmpty()
+                        ? "the mapping's explicit SIP addresses" : count(d.users().size(), "address", "addresses"))
+                + ", Expires " + d.expires().toSeconds() + " s" + (d.credentials() == null ? ""
+                        : ", digest user " + d.credentials().user())));
         row("Presence", config.engine().defaultMode().configName() + " mode unless the mapping says otherwise"
                 + (config.engine().defaultMode() == PresentationMode.RESOURCE
                         ? " (resource \"" + config.engine().phoneResource() + "\")" : "")

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.xmpp.packet.Packet;
@@ -35,16 +36,24 @@ import org.xmpp.packet.Packet;
  *
  * <p>The queue is bounded. Phone events that find it full are dropped and counted (the tap's thread must never
  * block: it would lose packets instead); stanzas from the server wait, which slows the reader and so the server,
- * as TCP intends.
+ * as TCP intends. For the same reason the fast path is closed while the server reads slowly: once a write has
+ * taken longer than {@link #SLOW_WRITE}, phone events queue for the loop's thread, which alone then waits on the
+ * socket, until a write is quick again. The tap's thread so waits at most for the one write that showed the lag.
  */
 public final class EngineLoop implements PhoneEventListener, ComponentListener, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(EngineLoop.class);
     private static final int BATCH = 256;
+    /** A batch written to a server that keeps up takes tens of microseconds; one this slow means it lags. */
+    static final Duration SLOW_WRITE = Duration.ofMillis(1);
 
     private final BlockingQueue<Runnable> queue;
     private final Duration tickEvery;
     private final List<Packet> batch = new ArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong slowWrites = new AtomicLong();
+    private final LongSupplier nanoTime;
+    /** The last write took longer than {@link #SLOW_WRITE}: phone events take the queue, not the fast path. */
+    private volatile boolean writesSlow;
     /** Phone events taken but not yet applied; the fast path is only for an event with none before it. */
     private final AtomicLong pendingEvents = new AtomicLong();
     /** Held by whichever thread runs the engine: the loop's, or the tap's on the fast path. */
@@ -66,8 +75,14 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
      * @param tickEvery how often {@link PresenceEngine#tick()} runs
      */
     public EngineLoop(int capacity, Duration tickEvery) {
+        this(capacity, tickEvery, System::nanoTime);
+    }
+
+    /** As above, timing writes with {@code nanoTime} (tests pass their own). */
+    EngineLoop(int capacity, Duration tickEvery, LongSupplier nanoTime) {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.tickEvery = tickEvery;
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     }
 
     /** The outbox to build the engine with: it collects into the current batch, on the loop's thread. */
@@ -109,7 +124,7 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         // The fast path: no earlier event waiting and the engine idle, so this one runs here, on the tap's thread,
         // and is written at once; waking the engine thread would cost more than the work. Earlier events still
         // queued keep their turn: then this one queues too, so one source's events never overtake each other.
-        if (pendingEvents.get() == 1 && engineLock.tryLock()) {
+        if (!writesSlow && pendingEvents.get() == 1 && engineLock.tryLock()) {
             try {
                 if (pendingEvents.get() == 1 && running) {
                     runSafely(task);
@@ -194,6 +209,11 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
     /** Phone events dropped because the queue was full. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /** Writes that took longer than {@link #SLOW_WRITE}, each closing the fast path until a write is quick again. */
+    public long slowWrites() {
+        return slowWrites.get();
     }
 
     /**
@@ -291,11 +311,17 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         if (!batch.isEmpty()) {
             List<Packet> out = List.copyOf(batch);
             batch.clear();
+            long start = nanoTime.getAsLong();
             try {
                 writer.accept(out);
             } catch (RuntimeException e) {
                 LOG.warn("Writing {} stanzas failed: {}", out.size(), e.toString());
             }
+            boolean slow = nanoTime.getAsLong() - start > SLOW_WRITE.toNanos();
+            if (slow) {
+                slowWrites.incrementAndGet();
+            }
+            writesSlow = slow;
             flushes++;
             if (!batchEvents.isEmpty()) {
                 Instant now = Instant.now();

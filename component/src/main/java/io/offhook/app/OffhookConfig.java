@@ -14,6 +14,9 @@ import io.offhook.tap.capture.LiveCaptureConfig;
 import io.offhook.tap.hep.HepConfig;
 import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublisherCredentials;
+import io.offhook.tap.publish.out.SipPublishConfig;
+import io.offhook.tap.subscribe.DigestCredentials;
+import io.offhook.tap.subscribe.SubscribeConfig;
 import io.offhook.tap.track.TrackerConfig;
 import io.offhook.xmpp.stream.ComponentSettings;
 import java.io.IOException;
@@ -57,6 +60,9 @@ import org.xmpp.packet.JID;
  *     empty: not kept
  * @param stateInterval how often the state is saved when it changed ({@code state.interval})
  * @param publish the SIP PUBLISH receiver ({@code publish.*}), empty when {@code publish.listen = off}
+ * @param sipPublish chat presence into SIP ({@code sip-publish.*}), empty when {@code sip-publish.target} is off
+ * @param dialogSubscribe the dialog-event subscriber ({@code dialog-subscribe.*}), empty when
+ *     {@code dialog-subscribe.target} is empty
  */
 public record OffhookConfig(ComponentSettings component, EngineSettings engine, String presenceMapping,
                             Map<String, String> presenceSettings, Optional<Path> pluginDir, Path mappingFile,
@@ -64,7 +70,23 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
                             Optional<LiveCaptureConfig> capture, TrackerConfig tracker, int engineQueue,
                             Optional<Path> gatewayStateFile, Optional<InetSocketAddress> metricsListen,
                             Set<JID> adminJids, RemoteSettings remote, FallbackSettings fallback,
-                            Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish) {
+                            Optional<Path> stateFile, Duration stateInterval, Optional<PublishConfig> publish,
+                            Optional<SipPublish> sipPublish,
+                            Optional<SubscribeConfig> dialogSubscribe) {
+
+    /**
+     * Chat presence into SIP ({@code sip-publish.*}).
+     *
+     * @param sip where and how to publish
+     * @param users whose chat presence is published: empty for every mapped user
+     */
+    public record SipPublish(SipPublishConfig sip, Set<JID> users) {
+        /** Copies the set. */
+        public SipPublish {
+            java.util.Objects.requireNonNull(sip, "sip");
+            users = Set.copyOf(users);
+        }
+    }
 
     /** Every key the file may set (besides {@code presence.*} keys a mapping of one's own reads). */
     public static final List<String> KEYS = List.of(
@@ -85,7 +107,8 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             "mapping.international-prefix",
             "hep.listen", "hep.transports", "hep.allow", "hep.auth-key-file",
             "capture.interface", "capture.filter",
-            "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout",
+            "tap.asserted-identity", "tap.ring-timeout", "tap.call-silence-timeout", "tap.max-calls",
+            "tap.max-ringing-per-user",
             "engine.queue",
             MetricsServer.KEY_LISTEN, "admin.jids",
             FallbackSettings.KEY_CREDENTIALS_FILE, FallbackSettings.KEY_PRIORITY,
@@ -93,7 +116,14 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             FallbackSettings.KEY_CONNECT_TIMEOUT, "state.file", "state.interval",
             "publish.listen", "publish.transports", "publish.allow", "publish.auth-file", "publish.auth-realm",
             "publish.min-expires", "publish.max-expires", "publish.max-publications", "publish.max-body",
-            "publish.rate-limit", "publish.busy-is-on-the-phone");
+            "publish.rate-limit", "publish.busy-is-on-the-phone",
+            "sip-publish.target", "sip-publish.transport", "sip-publish.listen", "sip-publish.expires",
+            "sip-publish.timeout", "sip-publish.backoff-min", "sip-publish.backoff-max", "sip-publish.users",
+            "sip-publish.max-users",
+            "dialog-subscribe.target", "dialog-subscribe.transport", "dialog-subscribe.listen",
+            "dialog-subscribe.from", "dialog-subscribe.expires", "dialog-subscribe.users",
+            "dialog-subscribe.rate-limit", "dialog-subscribe.retry-min", "dialog-subscribe.retry-max",
+            "dialog-subscribe.auth-user", "dialog-subscribe.auth-password-file");
 
     /** Reads and validates; throws every problem at once. */
     public static OffhookConfig from(Settings s) throws ConfigException {
@@ -164,14 +194,20 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             s.string("capture.filter", "");
         }
         Optional<PublishConfig> publish = publish(s);
-        if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty()) {
-            s.problem("hep.listen", "off, and no capture.interface or publish.listen either: Offhook would see no SIP");
+        Optional<SipPublish> sipPublish = sipPublish(s);
+        Optional<SubscribeConfig> dialogSubscribe = dialogSubscribe(s);
+        if (hep.isEmpty() && capture.isEmpty() && publish.isEmpty() && dialogSubscribe.isEmpty()) {
+            s.problem("hep.listen", "off, and no capture.interface, publish.listen or dialog-subscribe.target either: "
+                    + "Offhook would see no SIP");
         }
         TrackerConfig tracker = TrackerConfig.DEFAULTS
                 .withUseAssertedIdentity(s.bool("tap.asserted-identity", false))
                 .withRingTimeout(s.duration("tap.ring-timeout", TrackerConfig.DEFAULTS.ringTimeout()))
                 .withCallSilenceTimeout(s.duration("tap.call-silence-timeout",
-                        TrackerConfig.DEFAULTS.callSilenceTimeout()));
+                        TrackerConfig.DEFAULTS.callSilenceTimeout()))
+                .withMaxCalls(s.integer("tap.max-calls", TrackerConfig.DEFAULTS.maxCalls(), 100, 50_000_000))
+                .withMaxRingingPerUser(s.integer("tap.max-ringing-per-user",
+                        TrackerConfig.DEFAULTS.maxRingingPerUser(), 1, 100_000));
         int queue = s.integer("engine.queue", 100_000, 1_000, 10_000_000);
         Optional<Path> plugins = s.path("plugins.dir");
         Optional<Path> gatewayState = s.path("gateway.state-file");
@@ -185,7 +221,72 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
         s.check(KEYS);
         return new OffhookConfig(component, engine, mappingName, presence, plugins, mappingFile, mappingPoll, plan,
                 hep, capture, tracker, queue, gatewayState, metrics, admins, remote, fallback, stateFile,
-                stateInterval, publish);
+                stateInterval, publish, sipPublish, dialogSubscribe);
+    }
+
+    /**
+     * {@code dialog-subscribe.*}: the dialog-event subscriber. Every key is read (and so checked) even when it is
+     * off, so a typo is reported before anyone switches it on.
+     */
+    private static Optional<SubscribeConfig> dialogSubscribe(Settings s) {
+        String target = s.string("dialog-subscribe.target", "");
+        String transport = s.string("dialog-subscribe.transport", "udp").toLowerCase(Locale.ROOT);
+        String listen = s.string("dialog-subscribe.listen", "127.0.0.1:" + SubscribeConfig.DEFAULT_PORT);
+        Optional<String> from = s.optional("dialog-subscribe.from");
+        Duration expires = s.duration("dialog-subscribe.expires", SubscribeConfig.DEFAULT_EXPIRES);
+        List<String> users = s.list("dialog-subscribe.users");
+        int rate = s.integer("dialog-subscribe.rate-limit", 20, 1, 10_000);
+        Duration retryMin = s.duration("dialog-subscribe.retry-min", Duration.ofSeconds(1));
+        Duration retryMax = s.duration("dialog-subscribe.retry-max", Duration.ofMinutes(5));
+        Optional<String> authUser = s.optional("dialog-subscribe.auth-user");
+        String password = authUser.isPresent() ? s.secretFile("dialog-subscribe.auth-password-file") : "";
+        if (authUser.isEmpty() && s.optional("dialog-subscribe.auth-password-file").isPresent()) {
+            s.problem("dialog-subscribe.auth-user", "must be set with dialog-subscribe.auth-password-file");
+        }
+        if (!transport.equals("udp") && !transport.equals("tcp")) {
+            s.problem("dialog-subscribe.transport", "'" + transport + "' is neither udp nor tcp");
+        }
+        if (target.isBlank()) {
+            return Optional.empty();
+        }
+        SubscribeConfig.Target t;
+        try {
+            t = SubscribeConfig.Target.parse(target);
+        } catch (IllegalArgumentException e) {
+            s.problem("dialog-subscribe.target", e.getMessage());
+            return Optional.empty();
+        }
+        int colon = listen.lastIndexOf(':');
+        String portText = colon < 0 ? "" : listen.substring(colon + 1);
+        if (colon <= 0 || portText.isEmpty() || portText.length() > 5
+                || !portText.chars().allMatch(Character::isDigit)) {
+            s.problem("dialog-subscribe.listen", "'" + listen + "' is not ADDRESS:PORT");
+            return Optional.empty();
+        }
+        String key = "dialog-subscribe.target";
+        try {
+            SubscribeConfig c = SubscribeConfig.of(t.host(), t.port(), transport.equals("tcp"),
+                    listen.substring(0, colon).replace("[", "").replace("]", ""), Integer.parseInt(portText));
+            key = "dialog-subscribe.from";
+            if (from.isPresent()) {
+                c = c.withFrom(from.get());
+            }
+            key = "dialog-subscribe.expires";
+            c = c.withExpires(expires);
+            key = "dialog-subscribe.users";
+            c = c.withUsers(users);
+            key = "dialog-subscribe.retry-min";
+            c = c.withRate(rate).withRetry(retryMin, retryMax);
+            key = "dialog-subscribe.auth-user";
+            if (authUser.isPresent() && !password.isEmpty()) {
+                c = c.withCredentials(new DigestCredentials(authUser.get(), password));
+            }
+            return Optional.of(c);
+        } catch (IllegalArgumentException e) {
+            s.problem(e.getMessage() != null && e.getMessage().startsWith("listen") ? "dialog-subscribe.listen" : key,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** {@code admin.jids}: bare JIDs of people (user@domain), each checked; a bad one is a problem naming it. */
@@ -324,6 +425,96 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
             s.problem(key, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * {@code sip-publish.*}: chat presence into SIP. Every key is read (and so checked) even when it is off.
+     */
+    private static Optional<SipPublish> sipPublish(Settings s) {
+        String target = s.string("sip-publish.target", "off").trim();
+        String transport = s.string("sip-publish.transport", "udp");
+        String listen = s.string("sip-publish.listen", "127.0.0.1:5062");
+        Duration expires = s.duration("sip-publish.expires", Duration.ofHours(1));
+        Duration timeout = s.duration("sip-publish.timeout", Duration.ofSeconds(8));
+        Duration backoffMin = s.duration("sip-publish.backoff-min", Duration.ofSeconds(1));
+        Duration backoffMax = s.duration("sip-publish.backoff-max", Duration.ofMinutes(1));
+        int maxUsers = s.integer("sip-publish.max-users", 100_000, 1, 10_000_000);
+        Set<JID> users = new LinkedHashSet<>();
+        List<String> listed = s.list("sip-publish.users");
+        if (!(listed.isEmpty() || listed.size() == 1 && listed.get(0).equalsIgnoreCase("all"))) {
+            for (String text : listed) {
+                try {
+                    JID jid = new JID(text);
+                    if (jid.getNode() == null || jid.getResource() != null) {
+                        s.problem("sip-publish.users", "'" + text + "' is not a bare JID such as alice@example.com");
+                    } else {
+                        users.add(jid);
+                    }
+                } catch (IllegalArgumentException e) {
+                    s.problem("sip-publish.users", "'" + text + "' is not a valid JID (" + e.getMessage() + ")");
+                }
+            }
+        }
+        if (!transport.equalsIgnoreCase("udp") && !transport.equalsIgnoreCase("tcp")) {
+            s.problem("sip-publish.transport", "'" + transport + "' is neither udp nor tcp");
+            return Optional.empty();
+        }
+        if (expires.toMillis() % 1000 != 0 || expires.getSeconds() < 60 || expires.getSeconds() > 86_400) {
+            s.problem("sip-publish.expires", "must be whole seconds from 60 s to 1 day, not " + expires.toSeconds()
+                    + " s");
+            return Optional.empty();
+        }
+        if (timeout.toMillis() < 1000 || timeout.toMinutes() > 5) {
+            s.problem("sip-publish.timeout", "must be 1 s to 5 min");
+            return Optional.empty();
+        }
+        if (backoffMin.toMillis() < 100 || backoffMax.compareTo(backoffMin) < 0) {
+            s.problem(backoffMin.toMillis() < 100 ? "sip-publish.backoff-min" : "sip-publish.backoff-max",
+                    "backoff-min must be at least 100 ms and backoff-max at least backoff-min");
+            return Optional.empty();
+        }
+        int listenColon = listen.lastIndexOf(':');
+        int listenPort = listenColon > 0 ? port(listen.substring(listenColon + 1)) : -1;
+        if (listenPort < 1) {
+            s.problem("sip-publish.listen", "'" + listen + "' is not ADDRESS:PORT with a port of 1 to 65535");
+            return Optional.empty();
+        }
+        if (target.isEmpty() || target.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        String hostPort = target.replaceFirst("(?i)^sips?:", "");
+        int semi = hostPort.indexOf(';');
+        if (semi >= 0) {
+            hostPort = hostPort.substring(0, semi);
+        }
+        int colon = hostPort.lastIndexOf(':');
+        int targetPort = colon > 0 ? port(hostPort.substring(colon + 1)) : -1;
+        if (colon < 0 && !hostPort.isEmpty() && !hostPort.contains("@")) {
+            targetPort = 5060;
+            colon = hostPort.length();
+        }
+        if (targetPort < 1 || hostPort.contains("@")) {
+            s.problem("sip-publish.target", "'" + target + "' is not HOST:PORT or sip:HOST:PORT (or off)");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new SipPublish(new SipPublishConfig(
+                    hostPort.substring(0, colon).replace("[", "").replace("]", ""), targetPort, transport,
+                    listen.substring(0, listenColon).replace("[", "").replace("]", ""), listenPort, expires,
+                    timeout, backoffMin, backoffMax, maxUsers), users));
+        } catch (IllegalArgumentException e) {
+            s.problem("sip-publish.target", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** A port number 1..65535, or -1. */
+    private static int port(String text) {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        int p = Integer.parseInt(text);
+        return p >= 1 && p <= 65535 ? p : -1;
     }
 
     private static Optional<HepConfig> hep(Settings s) {

@@ -3,6 +3,7 @@ package io.offhook.app;
 import io.offhook.admin.AdminCommands;
 import io.offhook.admin.AdminRouter;
 import io.offhook.admin.LiveBackend;
+import io.offhook.admin.Publications;
 import io.offhook.fallback.FallbackSessions;
 import io.offhook.mapping.IdentityMap;
 import io.offhook.mapping.MappingReloader;
@@ -10,6 +11,8 @@ import io.offhook.metrics.MetricsServer;
 import io.offhook.metrics.OffhookMetrics;
 import io.offhook.presence.PresenceMapping;
 import io.offhook.presence.PresenceMappings;
+import io.offhook.publish.ChatPresence;
+import io.offhook.publish.ChatPresenceListener;
 import io.offhook.publish.EngineStats;
 import io.offhook.publish.PresenceEngine;
 import io.offhook.state.Snapshot;
@@ -23,6 +26,10 @@ import io.offhook.tap.publish.PublicationStore;
 import io.offhook.tap.publish.PublishConfig;
 import io.offhook.tap.publish.PublishReceiver;
 import io.offhook.tap.publish.StateCombiner;
+import io.offhook.tap.publish.out.SipPublisher;
+import io.offhook.tap.subscribe.DialogSubscribeClient;
+import io.offhook.tap.subscribe.SubscribeConfig;
+import io.offhook.tap.subscribe.SubscriberStats;
 import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneTracker;
 import io.offhook.xmpp.stream.ComponentConnection;
@@ -39,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +55,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.xmpp.packet.JID;
 import org.xmpp.packet.Packet;
 
 /**
@@ -67,6 +76,12 @@ public final class Services implements AutoCloseable {
     private FallbackSessions fallback;
     private HepListener hepListener;
     private PublishReceiver publishReceiver;
+    /** Chat presence into SIP ({@code sip-publish.*}); null when off. */
+    private SipPublisher sipPublisher;
+    /** The SIP publications ({@code publish.listen}), or null. */
+    private volatile PublicationStore publicationStore;
+    /** The dialog-event subscriber, or null; set once, read by the mapping's reloads. */
+    private volatile DialogSubscribeClient dialogSubscriber;
     private MetricsServer metricsServer;
     private boolean stopped;
     private EngineStats lastLogged;
@@ -102,8 +117,14 @@ public final class Services implements AutoCloseable {
         PresenceMapping presenceMapping = PresenceMappings.load(config.presenceMapping(), config.presenceSettings(),
                 pluginLoader(config));
         loop = new EngineLoop(config.engineQueue(), Duration.ofMillis(250));
-        mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), loop::mappingChanged, scheduler,
-                config.mappingPoll());
+        boolean subscribeMapped = config.dialogSubscribe().map(d -> d.users().isEmpty()).orElse(false);
+        mapping = new MappingReloader(config.mappingFile(), config.numberPlan(), map -> {
+            loop.mappingChanged(map);
+            DialogSubscribeClient subscriber = dialogSubscriber;
+            if (subscribeMapped && subscriber != null) {
+                subscriber.setUsers(explicitSipAddresses(map));
+            }
+        }, scheduler, config.mappingPoll());
         IdentityMap initial = mapping.loadInitial();
         fallback = FallbackSessions.create(config.fallback(), config.component().serverDomain(), clock);
         if (config.fallback().credentials().file().isPresent()) {
@@ -123,17 +144,28 @@ public final class Services implements AutoCloseable {
         DropCounters drops = new DropCounters();
         // With SIP PUBLISH on, the tracker's events and the publications' meet in the combiner on their way to the
         // engine (the higher state per SIP address wins); without it, the tracker feeds the engine directly.
-        StateCombiner combiner = config.publish().isPresent() ? new StateCombiner(loop) : null;
+        StateCombiner combiner = config.publish().isPresent() || config.dialogSubscribe().isPresent()
+                ? new StateCombiner(loop) : null;
         PhoneEventListener events = combiner != null ? combiner : loop;
         TapPipeline pipeline = TapPipeline.onClock(new PhoneTracker(config.tracker(), events, drops), drops, clock);
+        PublicationStore publications = config.publish().isEmpty() ? null
+                : new PublicationStore(config.publish().get(), combiner, clock);
+        publicationStore = publications;
         // Admin IQs (XEP-0030/0050/0092 to the component's address) take their own thread; the rest go to the loop.
         admin = new AdminRouter(loop, new AdminCommands(config.engine().component(), config.adminJids(),
                 new LiveBackend(loop::call, pipeline, drops, mapping, config.engine().defaultMode(),
                         () -> connection.stats(), () -> {
                             Latency.Snapshot l = loop.latency().snapshot();
                             return new LiveBackend.LoopCounters(loop.dropped(), l.count(), l.p50(), l.p99());
-                        }), AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
+                        }, publications == null ? Publications.none() : Publications.of(publications)),
+                AdminCommands.implementationVersion(), clock), packet -> connection.send(packet));
         connection = new ComponentConnection(config.component(), admin, clock);
+        if (config.sipPublish().isPresent()) {
+            // Before the engine runs: the publisher's thread takes every chat presence change from then on.
+            sipPublisher = new SipPublisher(config.sipPublish().get().sip(), clock);
+            sipPublisher.start();
+            engine.chatPresenceListener(chatToSip(sipPublisher, config.sipPublish().get().users()));
+        }
         loop.start(engine, packets -> connection.send(packets));
         if (saved.isPresent()) {
             StateKeeper.restore(loop::call, pipeline, saved.get(), config.stateFile().get(), clock);
@@ -166,7 +198,10 @@ public final class Services implements AutoCloseable {
                     config.capture().get().filter());
         }
         if (config.publish().isPresent()) {
-            startPublish(config.publish().get(), combiner, drops, clock);
+            startPublish(config.publish().get(), publications, drops, clock);
+        }
+        if (config.dialogSubscribe().isPresent()) {
+            startDialogSubscribe(config.dialogSubscribe().get(), combiner, clock);
         }
         scheduler.scheduleAtFixedRate(pipeline::tick, 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleAtFixedRate(() -> logProgress(drops), 60, 60, TimeUnit.SECONDS);
@@ -176,9 +211,8 @@ public final class Services implements AutoCloseable {
     }
 
     /** The SIP PUBLISH receiver ({@code publish.*}); its publications expire on the scheduler's second ticks. */
-    private void startPublish(PublishConfig publish, StateCombiner combiner, DropCounters drops, Clock clock)
+    private void startPublish(PublishConfig publish, PublicationStore store, DropCounters drops, Clock clock)
             throws javax.sip.SipException {
-        PublicationStore store = new PublicationStore(publish, combiner, clock);
         publishReceiver = new PublishReceiver(publish, store, drops, clock, System::nanoTime);
         publishReceiver.start();
         sources.add(publishReceiver::close);
@@ -190,6 +224,47 @@ public final class Services implements AutoCloseable {
                 LOG.warn("Expiring SIP publications failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Hands each published user's chat presence to the SIP publisher (its thread; never blocks the engine's). */
+    private static ChatPresenceListener chatToSip(SipPublisher publisher, Set<JID> only) {
+        return new ChatPresenceListener() {
+            @Override
+            public void changed(ChatPresence presence) {
+                if (only.isEmpty() || only.contains(presence.user())) {
+                    publisher.publish(presence.entity(), presence.state());
+                }
+            }
+
+            @Override
+            public void gone(JID user, String entity) {
+                publisher.remove(entity);
+            }
+        };
+    }
+
+    /** The SIP presence publisher, or null when {@code sip-publish.target} is off. */
+    public SipPublisher sipPublisher() {
+        return sipPublisher;
+    }
+
+    /**
+     * The dialog-event subscriber ({@code dialog-subscribe.*}): its NOTIFYs are one more source of the combiner;
+     * it watches the configured users, or every explicit SIP address of the mapping (followed on reloads).
+     */
+    private void startDialogSubscribe(SubscribeConfig subscribe, StateCombiner combiner, Clock clock)
+            throws javax.sip.SipException {
+        DialogSubscribeClient client = new DialogSubscribeClient(subscribe, combiner.newSource(), clock);
+        // Registered before it starts, so that a failed start is closed too; closed with the sources, first.
+        sources.add(client::close);
+        client.start();
+        dialogSubscriber = client;
+        client.setUsers(subscribe.users().isEmpty() ? explicitSipAddresses(mapping.current()) : subscribe.users());
+    }
+
+    /** The SIP addresses of the mapping's explicit pairs (rules are open-ended; numbers are not SIP addresses). */
+    static List<String> explicitSipAddresses(IdentityMap map) {
+        return map.named().keySet().stream().filter(a -> a.startsWith("sip:")).toList();
     }
 
     /** The metrics endpoint over the parts just started ({@code metrics.listen}). */
@@ -210,11 +285,18 @@ public final class Services implements AutoCloseable {
         if (publish != null) {
             bySource.put("publish", publish::received);
         }
+        DialogSubscribeClient subscriber = dialogSubscriber;
+        if (subscriber != null) {
+            bySource.put("subscribe", subscriber::received);
+        }
         OffhookMetrics metrics = new OffhookMetrics(new OffhookMetrics.Parts(bySource, pipeline::messages, drops,
                 () -> pipeline.readTracker(t -> new OffhookMetrics.TrackerSize(t.userCount(), t.bindingCount(),
                         t.callCount())),
                 timeout -> loop.call(PresenceEngine::stats, timeout), loop::dropped, connection::stats,
-                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram()), Duration.ofSeconds(1));
+                connection::isConnected, loop::isRunning, mapping::stats, loop.histogram(),
+                subscriber == null ? null : subscriber::stats, loop::slowWrites,
+                publicationStore == null ? null : () -> publicationStore.size()), Duration.ofSeconds(1),
+                sipPublisher == null ? null : sipPublisher::stats);
         metricsServer = MetricsServer.start(config.metricsListen().get(), metrics::scrape, metrics::health);
     }
 
@@ -271,6 +353,12 @@ public final class Services implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.address().getPort();
     }
 
+    /** The dialog-event subscriber's counters, when it runs. */
+    public Optional<SubscriberStats> dialogSubscriptions() {
+        DialogSubscribeClient subscriber = dialogSubscriber;
+        return subscriber == null ? Optional.empty() : Optional.of(subscriber.stats());
+    }
+
     /** The engine's thread, to read its state consistently. */
     public EngineLoop engine() {
         return loop;
@@ -317,6 +405,10 @@ public final class Services implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (sipPublisher != null) {
+            // After the engine: no more chat presence changes. Removes the publications (bounded in time).
+            sipPublisher.close();
         }
         if (fallback != null) {
             // After the engine: it tells the fallback nothing more. Before the component: independent of it.

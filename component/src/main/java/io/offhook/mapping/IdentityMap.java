@@ -48,6 +48,8 @@ public final class IdentityMap {
     private final Set<String> caseInsensitiveHosts;
     private final NumberPlan plan;
     private final Set<JID> users;
+    /** Per user of an explicit pair, the least of its SIP addresses (what {@link #sipAddressOf} gives). */
+    private final Map<JID, String> sipOf;
     private final LongAdder rejected = new LongAdder();
 
     /**
@@ -112,6 +114,13 @@ public final class IdentityMap {
         this.explicit.values().forEach(u -> named.add(u.jid()));
         this.numbers.values().forEach(u -> named.add(u.jid()));
         this.users = Set.copyOf(named);
+        Map<JID, String> sip = new java.util.HashMap<>();
+        this.explicit.forEach((aor, user) -> {
+            if (aor.startsWith("sip:")) {
+                sip.merge(user.jid(), aor, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+        });
+        this.sipOf = Map.copyOf(sip);
     }
 
     /** A map that maps no one: what the component has before a mapping file is loaded. */
@@ -225,6 +234,39 @@ public final class IdentityMap {
             });
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The SIP address that stands for {@code user} when Offhook speaks SIP for them (publishing their chat
+     * presence): the least {@code sip:} address of their explicit pairs, else the address a domain rule derives the
+     * user from (if it maps back to the user; the least host when several rules do). Empty for users known only by
+     * number entries, or not mapped at all. Cheap: one hash lookup and a pass over the rules.
+     */
+    public Optional<String> sipAddressOf(JID user) {
+        JID bare = user.asBareJID();
+        String explicitAddress = sipOf.get(bare);
+        if (explicitAddress != null) {
+            return Optional.of(explicitAddress);
+        }
+        String node = bare.getNode();
+        String best = null;
+        if (node != null) {
+            for (Map.Entry<String, Rule> e : rules.entrySet()) {
+                Rule rule = e.getValue();
+                if (rule.domain().equals(bare.getDomain()) && node.startsWith(rule.nodePrefix())
+                        && node.endsWith(rule.nodeSuffix())
+                        && node.length() > rule.nodePrefix().length() + rule.nodeSuffix().length()) {
+                    String address = "sip:" + node.substring(rule.nodePrefix().length(),
+                            node.length() - rule.nodeSuffix().length()) + "@" + e.getKey();
+                    Optional<MappedUser> back = find(address);
+                    if (back.isPresent() && back.get().jid().equals(bare)
+                            && (best == null || address.compareTo(best) < 0)) {
+                        best = address;
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /**

@@ -6,6 +6,10 @@ import io.offhook.presence.PresentationMode;
 import io.offhook.publish.EngineStats;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.DropReason;
+import io.offhook.tap.publish.out.OutboundPublications;
+import io.offhook.tap.publish.out.SipPublishStats;
+import io.offhook.tap.subscribe.NotifyOutcome;
+import io.offhook.tap.subscribe.SubscriberStats;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.xmpp.stream.ConnectionStats;
 import java.time.Duration;
@@ -65,29 +69,51 @@ public final class OffhookMetrics {
      * @param engineRunning whether the engine's thread runs
      * @param mapping how the mapping file's reloads went
      * @param latency HEP-in to stanza-out
+     * @param subscriptions the dialog-event subscriber's counters, or {@code null} when it is off
+     * @param engineSlowWrites writes to the XMPP server that took so long the tap stopped writing itself
+     * @param publications SIP publications held ({@code publish.listen}), or {@code null} when it is off
      */
     public record Parts(Map<String, LongSupplier> sipBySource, LongSupplier sipScanned, DropCounters drops,
                         Supplier<TrackerSize> tracker, EngineProbe engine, LongSupplier engineQueueDropped,
                         Supplier<ConnectionStats> connection, BooleanSupplier connected,
-                        BooleanSupplier engineRunning, Supplier<ReloadStats> mapping, LatencyHistogram latency) {
+                        BooleanSupplier engineRunning, Supplier<ReloadStats> mapping, LatencyHistogram latency,
+                        Supplier<SubscriberStats> subscriptions, LongSupplier engineSlowWrites,
+                        LongSupplier publications) {
         /** Nothing is null; the sources are copied. */
         public Parts {
             sipBySource = Map.copyOf(sipBySource);
             for (Object o : List.of(sipScanned, drops, tracker, engine, engineQueueDropped, connection, connected,
-                    engineRunning, mapping, latency)) {
+                    engineRunning, mapping, latency, engineSlowWrites)) {
                 Objects.requireNonNull(o, "part");
             }
+        }
+
+        /** Without the dialog-event subscriber, slow writes and publications. */
+        public Parts(Map<String, LongSupplier> sipBySource, LongSupplier sipScanned, DropCounters drops,
+                     Supplier<TrackerSize> tracker, EngineProbe engine, LongSupplier engineQueueDropped,
+                     Supplier<ConnectionStats> connection, BooleanSupplier connected, BooleanSupplier engineRunning,
+                     Supplier<ReloadStats> mapping, LatencyHistogram latency) {
+            this(sipBySource, sipScanned, drops, tracker, engine, engineQueueDropped, connection, connected,
+                    engineRunning, mapping, latency, null, () -> 0, null);
         }
     }
 
     private final Parts parts;
     private final Duration engineTimeout;
     private final AtomicLong scrapeErrors = new AtomicLong();
+    /** Chat presence into SIP, or null when off. */
+    private final Supplier<SipPublishStats> sipPublish;
 
     /** @param engineTimeout how long a scrape waits for the engine's thread */
     public OffhookMetrics(Parts parts, Duration engineTimeout) {
+        this(parts, engineTimeout, null);
+    }
+
+    /** @param sipPublish the SIP presence publisher's stats ({@code sip-publish.*}), or null when it is off */
+    public OffhookMetrics(Parts parts, Duration engineTimeout, Supplier<SipPublishStats> sipPublish) {
         this.parts = Objects.requireNonNull(parts, "parts");
         this.engineTimeout = Objects.requireNonNull(engineTimeout, "engineTimeout");
+        this.sipPublish = sipPublish;
     }
 
     /** Up while the XMPP link is up and authenticated and the engine runs; otherwise why not. */
@@ -124,8 +150,23 @@ public final class OffhookMetrics {
         out.family("offhook_engine_queue_dropped_total", Type.COUNTER,
                 "Phone events dropped because the engine's queue was full (engine.queue).")
                 .sample(parts.engineQueueDropped().getAsLong());
+        out.family("offhook_engine_slow_writes_total", Type.COUNTER,
+                "Writes to the XMPP server over 1 ms; each makes phone events wait for the engine's thread instead "
+                        + "of the tap's writing at once, so that a lagging server never stops the tap reading.")
+                .sample(parts.engineSlowWrites().getAsLong());
+        if (parts.publications() != null) {
+            out.family("offhook_sip_publications", Type.GAUGE,
+                    "SIP publications (PUBLISH to publish.listen) held, each until it is removed or expires.")
+                    .sample(parts.publications().getAsLong());
+        }
         xmpp(out);
         mapping(out);
+        if (sipPublish != null) {
+            sipPublish(out, sipPublish.get());
+        }
+        if (parts.subscriptions() != null) {
+            subscriptions(out, parts.subscriptions().get());
+        }
         LatencyHistogram.Snapshot l = parts.latency().snapshot();
         out.family("offhook_event_to_stanza_seconds", Type.HISTOGRAM,
                 "From a SIP message's arrival at the tap to the presence stanzas it caused written to the XMPP "
@@ -135,6 +176,23 @@ public final class OffhookMetrics {
                 "Scrapes that left out the engine's metrics because its thread did not answer in time.")
                 .sample(scrapeErrors.get());
         return out.text();
+    }
+
+    private static void sipPublish(TextFormat out, SipPublishStats s) {
+        out.family("offhook_sip_publish_answers_total", Type.COUNTER,
+                "Answers to the PUBLISH requests of chat presence into SIP, by outcome (server_down: none, 408 or 5xx).");
+        for (OutboundPublications.Outcome o : OutboundPublications.Outcome.values()) {
+            out.sample(s.answers().getOrDefault(o, 0L), "outcome", o.name().toLowerCase(Locale.ROOT));
+        }
+        out.family("offhook_sip_publish_server_down", Type.GAUGE,
+                "1 while the SIP presence server is taken to be down (backing off), else 0.")
+                .sample(s.serverDown() ? 1 : 0);
+        out.family("offhook_sip_publish_server_down_total", Type.COUNTER,
+                "How often the SIP presence server went down.").sample(s.timesDown());
+        out.family("offhook_sip_publish_users", Type.GAUGE, "Users whose chat presence is published into SIP.")
+                .sample(s.users());
+        out.family("offhook_sip_publish_dropped_total", Type.COUNTER,
+                "Chat presence updates dropped because sip-publish.max-users were held.").sample(s.dropped());
     }
 
     private void tap(TextFormat out) {
@@ -235,6 +293,20 @@ public final class OffhookMetrics {
                 .sample(m.failures());
         out.family("offhook_mapping_failing", Type.GAUGE,
                 "1 while the mapping file as it is now cannot be used, else 0.").sample(m.failing() ? 1 : 0);
+    }
+
+    private static void subscriptions(TextFormat out, SubscriberStats s) {
+        out.family("offhook_dialog_subscriptions", Type.GAUGE,
+                "Dialog-event subscriptions (dialog-subscribe.*): accepted and running, or waiting to be made "
+                        + "(after a failure, or for their turn at start).")
+                .sample(s.active(), "state", "active").sample(s.waiting(), "state", "waiting");
+        out.family("offhook_dialog_subscription_failures_total", Type.COUNTER,
+                "Dialog subscriptions that failed or ended and were made again (refused, unanswered, terminated by "
+                        + "the PBX, expired, state lost).").sample(s.failures());
+        out.family("offhook_dialog_notifies_total", Type.COUNTER, "NOTIFYs received, by what became of them.");
+        for (NotifyOutcome o : NotifyOutcome.values()) {
+            out.sample(s.notifies().getOrDefault(o, 0L), "outcome", o.label());
+        }
     }
 
     private static String label(Enum<?> e) {

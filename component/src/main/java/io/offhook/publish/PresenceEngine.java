@@ -92,6 +92,9 @@ public final class PresenceEngine {
     private final Set<String> warnedDomains = new HashSet<>();
     private boolean connected;
     private long nextId;
+    /** Where mapped users' own chat presence goes (sip-publish), and what it was last told per user. */
+    private ChatPresenceListener chat = ChatPresenceListener.NONE;
+    private final Map<JID, ChatPresence> chatTold = new HashMap<>();
 
     private long events;
     private long unmapped;
@@ -148,6 +151,15 @@ public final class PresenceEngine {
         for (JID user : identities.users()) {
             rosters.entry(user, clock.instant());
         }
+    }
+
+    /**
+     * Where each mapped user's own chat presence goes from now on: told on this engine's thread whenever it changes
+     * (see {@link ChatPresence}). Offhook's own presence (the phone resource, overlays and other stanzas it sent,
+     * gateway contacts) is never told.
+     */
+    public void chatPresenceListener(ChatPresenceListener listener) {
+        this.chat = Objects.requireNonNull(listener, "listener");
     }
 
     // ---------------------------------------------------------------- inputs
@@ -271,6 +283,11 @@ public final class PresenceEngine {
             rosters.entry(user, now);
         }
         pumpRosters(now);
+        if (chat != ChatPresenceListener.NONE) {
+            Set<JID> check = new HashSet<>(chatTold.keySet());
+            check.addAll(directory.onlineUsers());
+            check.forEach(this::chatChanged);
+        }
     }
 
     /** Takes down everything shown (unavailable, or the user's real presence in overlay mode). */
@@ -503,6 +520,7 @@ public final class PresenceEngine {
             if (user != null) {
                 publish(user);
             }
+            chatChanged(jid);
         }
     }
 
@@ -828,6 +846,7 @@ public final class PresenceEngine {
         if (change == Directory.Change.NONE) {
             return;
         }
+        chatChanged(from.asBareJID());
         JID bare = from.asBareJID();
         UserState user = users.get(bare);
         if (user != null) {
@@ -848,6 +867,60 @@ public final class PresenceEngine {
                 }
             }
         }
+    }
+
+    /**
+     * Tells the chat listener when the user's own chat presence changed: the best of the user's real clients
+     * (the {@link Directory} holds no echo of Offhook's stanzas, {@link #isEcho}), without Offhook's phone resource
+     * and not while remote control holds a client (its status is then Offhook's, not the user's: the user's last
+     * own presence stays published until remote control lets go).
+     */
+    private void chatChanged(JID bare) {
+        if (chat == ChatPresenceListener.NONE) {
+            return;
+        }
+        ChatPresence before = chatTold.get(bare);
+        String entity = bare.getDomain().equals(settings.component().getDomain()) ? null : chatEntity(bare);
+        if (entity == null) {
+            if (before != null) {
+                chatTold.remove(bare);
+                chat.gone(bare, before.entity());
+            }
+            return;
+        }
+        if (!remote.covered(bare).isEmpty()) {
+            return;
+        }
+        Presence best = Directory.best(directory.resources(bare), settings.phoneResource());
+        ChatPresence now = best == null ? new ChatPresence(bare, entity, false, Show.AVAILABLE, "")
+                : new ChatPresence(bare, entity, true, Show.of(best), best.getStatus());
+        if (now.equals(before)) {
+            return;
+        }
+        if (before != null && !before.entity().equals(entity)) {
+            chat.gone(bare, before.entity());
+        }
+        chatTold.put(bare, now);
+        chat.changed(now);
+    }
+
+    /** The SIP address a mapped user's chat presence is published as: the mapping's, else one the tap saw; or null. */
+    private String chatEntity(JID bare) {
+        Optional<String> mapped = identities.sipAddressOf(bare);
+        if (mapped.isPresent()) {
+            return mapped.get();
+        }
+        UserState user = users.get(bare);
+        if (user == null) {
+            return null;
+        }
+        String seen = null;
+        for (String aor : user.aors()) {
+            if (aor.startsWith("sip:") && (seen == null || aor.compareTo(seen) < 0)) {
+                seen = aor;
+            }
+        }
+        return seen;
     }
 
     private static boolean hasTarget(UserState user, JID bare) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.presence.PresentationMode;
+import io.offhook.tap.publish.PublicationStore;
 import io.offhook.tap.track.PhoneState;
 import io.offhook.tap.track.TrackedUser;
 import io.offhook.testing.MutableClock;
@@ -302,7 +303,9 @@ class AdminCommandsTest {
                 "sip:alice@example.com", PhoneState.ON_THE_PHONE,
                 List.of(new TrackedUser.Device("alice@127.0.0.1:5061", expires)),
                 List.of(new TrackedUser.ActiveCall("call-7", PhoneState.ON_THE_PHONE, LiveBackend.HIDDEN, false,
-                        NOW.getEpochSecond() * 1_000_000L)))));
+                        NOW.getEpochSecond() * 1_000_000L)))),
+                List.of(new AdminBackend.Published("sip:alice@example.com", new PublicationStore.PublishedSource(
+                        "dialog", "127.0.0.1:5070", PhoneState.ON_THE_PHONE, 1, NOW.plusSeconds(11)))));
         Element done = command(submit(ADMIN, "show-user", session, "complete", "alice@localhost"));
         assertEquals("completed", done.attributeValue("status"));
         assertEquals(session, done.attributeValue("sessionid"));
@@ -315,6 +318,8 @@ class AdminCommandsTest {
                 value(x, "devices"));
         assertEquals("sip:alice@example.com: call-7, ON_THE_PHONE, from (hidden), last message "
                 + "2024-05-01T10:00:00Z", value(x, "calls"));
+        assertEquals("sip:alice@example.com: dialog from 127.0.0.1:5070, ON_THE_PHONE (1 dialog), expires "
+                + "2024-05-01T10:00:11Z (in 11 s)", value(x, "publications"));
         assertEquals(List.of("user(alice@localhost)"), backend.calls);
         assertError(submit(ADMIN, "show-user", session, "complete", "alice@localhost"),
                 PacketError.Condition.not_allowed, PacketError.Type.cancel, "session-expired");
@@ -323,18 +328,19 @@ class AdminCommandsTest {
     @Test
     void clearUserSaysWhatItEnded() {
         backend.cleared = new AdminBackend.ClearReport(new JID("alice@localhost"), List.of("sip:alice@example.com"),
-                1, PhoneState.AVAILABLE);
+                1, 2, PhoneState.AVAILABLE);
         String session = command(execute(ADMIN, "clear-user")).attributeValue("sessionid");
         Element done = command(submit(ADMIN, "clear-user", session, null, "sip:alice@example.com"));
-        assertEquals("Ended 1 call of alice@localhost (sip:alice@example.com); the phone state is now AVAILABLE.",
-                note(done, "info"));
+        assertEquals("Ended 1 call and removed 2 SIP publications of alice@localhost (sip:alice@example.com); the "
+                + "phone state is now AVAILABLE.", note(done, "info"));
         assertEquals("1", value(form(done), "calls-ended"));
+        assertEquals("2", value(form(done), "publications-removed"));
         assertEquals(List.of("clear(sip:alice@example.com)"), backend.calls);
     }
 
     @Test
     void aFormSubmittedWithTheFirstRequestRunsAtOnce() {
-        backend.report = new AdminBackend.UserReport(alice(), true, 0, List.of());
+        backend.report = new AdminBackend.UserReport(alice(), true, 0, List.of(), List.of());
         Element done = command(submit(ADMIN, "show-user", null, null, "alice@localhost"));
         assertEquals("completed", done.attributeValue("status"));
         assertEquals("shown (the user opted in)", value(form(done), "remote"));
@@ -447,7 +453,7 @@ class AdminCommandsTest {
         public ClearReport clear(String jidOrAddress) throws AdminException {
             check();
             calls.add("clear(" + jidOrAddress + ")");
-            return cleared == null ? new ClearReport(new JID("alice@localhost"), List.of(), 0, PhoneState.OFFLINE)
+            return cleared == null ? new ClearReport(new JID("alice@localhost"), List.of(), 0, 0, PhoneState.OFFLINE)
                     : cleared;
         }
 

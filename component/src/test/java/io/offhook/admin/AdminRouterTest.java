@@ -136,7 +136,7 @@ class AdminRouterTest {
 
         @Override
         public ClearReport clear(String jidOrAddress) {
-            return new ClearReport(new JID("a@localhost"), List.of(), 0, PhoneState.OFFLINE);
+            return new ClearReport(new JID("a@localhost"), List.of(), 0, 0, PhoneState.OFFLINE);
         }
 
         @Override

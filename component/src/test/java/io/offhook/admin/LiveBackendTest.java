@@ -20,6 +20,10 @@ import io.offhook.publish.PresenceEngine;
 import io.offhook.tap.packet.DropCounters;
 import io.offhook.tap.packet.SipPacket;
 import io.offhook.tap.pipeline.TapPipeline;
+import io.offhook.tap.publish.PublicationStore;
+import io.offhook.tap.publish.PublishConfig;
+import io.offhook.tap.publish.PublishRequest;
+import io.offhook.tap.publish.StateCombiner;
 import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
@@ -70,6 +74,7 @@ class LiveBackendTest {
     MappingReloader mapping;
     PresenceEngine engine;
     TapPipeline tap;
+    PublicationStore publications;
     boolean engineBusy;
     LiveBackend backend;
 
@@ -81,7 +86,9 @@ class LiveBackendTest {
                 Duration.ofHours(1));
         engine = new PresenceEngine(EngineSettings.defaults(new JID("phone.localhost")),
                 new DefaultPresenceMapping(), mapping.loadInitial(), sent::add, clock);
-        tap = TapPipeline.onClock(new PhoneTracker(TrackerConfig.DEFAULTS, engine::phoneEvent, drops), drops, clock);
+        StateCombiner combiner = new StateCombiner(engine::phoneEvent);
+        tap = TapPipeline.onClock(new PhoneTracker(TrackerConfig.DEFAULTS, combiner, drops), drops, clock);
+        publications = new PublicationStore(PublishConfig.defaults(), combiner, clock);
         EngineAccess direct = new EngineAccess() {
             @Override
             public <T> T call(Function<PresenceEngine, T> task, Duration timeout) throws TimeoutException {
@@ -93,7 +100,7 @@ class LiveBackendTest {
         };
         backend = new LiveBackend(direct, tap, drops, mapping, PresentationMode.RESOURCE,
                 () -> new ConnectionStats(1, 0, "", 10, 20, 3, 0, 0, 1, 0),
-                () -> new LiveBackend.LoopCounters(0, 5, 120, 900));
+                () -> new LiveBackend.LoopCounters(0, 5, 120, 900), Publications.of(publications));
     }
 
     @AfterEach
@@ -220,6 +227,30 @@ class LiveBackendTest {
         ClearReport again = backend.clear("sip:alice@example.com");
         assertEquals(0, again.callsEnded());
         assertEquals(PhoneState.AVAILABLE, again.stateAfter());
+    }
+
+    @Test
+    void showAndClearCoverWhatAPublisherSaidToo() throws AdminException {
+        register("alice", "example.com", 5061);
+        byte[] onThePhone = ("<?xml version=\"1.0\"?><presence xmlns=\"urn:ietf:params:xml:ns:pidf\""
+                + " xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\""
+                + " entity=\"sip:alice@example.com\"><tuple id=\"t\"><status><basic>open</basic></status></tuple>"
+                + "<dm:person id=\"p\"><rpid:activities><rpid:on-the-phone/></rpid:activities></dm:person>"
+                + "</presence>").getBytes(StandardCharsets.UTF_8);
+        assertEquals(200, publications.publish(new PublishRequest("sip:alice@example.com", "presence", null, 600,
+                "application/pidf+xml", onThePhone, "127.0.0.1:5070")).status());
+        UserReport shown = backend.user("sip:alice@example.com");
+        assertEquals(PhoneState.ON_THE_PHONE, shown.row().state(), "the publication wins over the registration");
+        assertEquals(List.of(new AdminBackend.Published("sip:alice@example.com", new PublicationStore.PublishedSource(
+                "presence", "127.0.0.1:5070", PhoneState.ON_THE_PHONE, 0, NOW.plusSeconds(600)))), shown.published());
+        assertEquals(List.of(), backend.user("bob@localhost").published());
+
+        ClearReport report = backend.clear("alice@localhost");
+        assertEquals(0, report.callsEnded());
+        assertEquals(1, report.publicationsRemoved());
+        assertEquals(PhoneState.AVAILABLE, report.stateAfter());
+        assertEquals(PhoneState.AVAILABLE, backend.user("alice@localhost").row().state());
+        assertEquals(List.of(), backend.user("alice@localhost").published());
     }
 
     @Test

@@ -21,9 +21,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.dom4j.DocumentHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +113,53 @@ class EngineLoopTest {
         List<Packet> last = l.stop(Duration.ofSeconds(5));
         assertEquals(2, last.size(), "both recipients are sent unavailable");
         assertTrue(last.stream().allMatch(p -> ((Presence) p).getType() == Presence.Type.unavailable));
+    }
+
+    @Test
+    void afterASlowWriteTheCallersThreadNeitherRunsTheEngineNorWaitsOnTheSocket() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        AtomicBoolean slow = new AtomicBoolean(true);
+        CountDownLatch firstWrite = new CountDownLatch(1);
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<String> writers = new LinkedBlockingQueue<>();
+        loop = new EngineLoop(1000, Duration.ofMillis(50), nanos::get);
+        PresenceEngine engine = new PresenceEngine(EngineSettings.defaults(new JID("phone.localhost")),
+                new DefaultPresenceMapping(), MappingFile.parse(new StringReader(
+                "sip:alice@example.com = alice@localhost\n"), "t.map", NumberPlan.NONE), loop.outbox(),
+                Clock.systemUTC());
+        loop.start(engine, batch -> {
+            writers.add(Thread.currentThread().getName());
+            if (slow.getAndSet(false)) {
+                nanos.addAndGet(EngineLoop.SLOW_WRITE.toNanos() + 1); // this write lagged
+                firstWrite.countDown();
+            } else if (writers.size() == 2) {
+                writing.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS); // the server stops reading
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        loop.connected();
+        loop.stanza(xml("<message from='localhost' to='phone.localhost'><privilege xmlns='urn:xmpp:privilege:2'>"
+                + "<perm access='roster' type='get'/><perm access='presence' type='roster'/></privilege></message>"));
+        assertTrue(firstWrite.await(5, TimeUnit.SECONDS), "the roster get is written (slowly)");
+        loop.call(e -> e.stats(), Duration.ofSeconds(5)); // the loop has finished timing that write
+        assertEquals(1, loop.slowWrites());
+
+        loop.onEvent(event(PhoneEventType.ONLINE, PhoneState.AVAILABLE, PhoneState.OFFLINE, null));
+        assertTrue(writing.await(5, TimeUnit.SECONDS), "the presence is written");
+        assertEquals("offhook-engine", List.copyOf(writers).get(1),
+                "after a slow write the event is the loop's to run and write, not the caller's");
+        // The loop's thread is stuck in the write: the caller's next events must not wait for it.
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            loop.onEvent(event(PhoneEventType.RINGING, PhoneState.RINGING, PhoneState.AVAILABLE, "c1"));
+            loop.onEvent(event(PhoneEventType.ON_THE_PHONE, PhoneState.ON_THE_PHONE, PhoneState.RINGING, "c1"));
+        });
+        release.countDown();
+        assertEquals(0, loop.dropped());
     }
 
     @Test

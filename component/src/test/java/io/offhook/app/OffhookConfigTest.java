@@ -110,7 +110,7 @@ class OffhookConfigTest {
         assertTrue(all.contains(":5: publish.listen: '127.0.0.1:50x0' is not ADDRESS:PORT"), all);
         assertTrue(all.contains(":8: publish.max-body: '10' is not a whole number from 256 to 1048576"), all);
         assertTrue(all.contains(":9: publish.auth-file: " + auth + " is readable by group or others"), all);
-        assertTrue(all.contains(":4: hep.listen: off, and no capture.interface or publish.listen either"), all);
+        assertTrue(all.contains(":4: hep.listen: off, and no capture.interface, publish.listen or dialog-subscribe.target either"), all);
 
         Files.writeString(conf, """
                 xmpp.component.domain = phone.localhost
@@ -178,6 +178,55 @@ class OffhookConfigTest {
         assertEquals(1, e.problems().size(), () -> String.join("\n", e.problems()));
         assertTrue(e.problems().get(0).contains(":5: state.interval: 'often' is not a positive duration"),
                 e.problems().get(0));
+    }
+
+    @Test
+    void theDialogSubscriberIsOffByDefaultAndItsKeysAreCheckedByName() throws IOException, ConfigException {
+        secret();
+        Path conf = dir.resolve("subscribe.conf");
+        String base = """
+                xmpp.component.domain = phone.localhost
+                xmpp.component.secret-file = component.secret
+                mapping.file = users.map
+                """;
+        Files.writeString(conf, base);
+        assertTrue(OffhookConfig.from(Settings.load(conf)).dialogSubscribe().isEmpty());
+
+        Files.writeString(conf, base + "hep.listen = off\ndialog-subscribe.target = sip:pbx.example.net:5080\n"
+                + "dialog-subscribe.listen = 192.0.2.10:5072\ndialog-subscribe.transport = TCP\n"
+                + "dialog-subscribe.expires = 10m\ndialog-subscribe.users = sip:1001@pbx.example.net\n");
+        var d = OffhookConfig.from(Settings.load(conf)).dialogSubscribe().orElseThrow();
+        assertEquals("pbx.example.net", d.targetHost());
+        assertEquals(5080, d.targetPort());
+        assertTrue(d.tcp());
+        assertEquals("192.0.2.10", d.bindAddress());
+        assertEquals("sip:offhook@192.0.2.10", d.from());
+        assertEquals(Duration.ofMinutes(10), d.expires());
+        assertEquals(List.of("sip:1001@pbx.example.net"), d.users());
+
+        Files.writeString(conf, base + "dialog-subscribe.target = pbx:port\ndialog-subscribe.transport = sctp\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        String all = String.join("\n", e.problems());
+        assertTrue(all.contains("dialog-subscribe.target: 'pbx:port' has no valid port"), all);
+        assertTrue(all.contains("dialog-subscribe.transport: 'sctp' is neither udp nor tcp"), all);
+
+        Files.writeString(conf, base + "dialog-subscribe.target = 192.0.2.1\ndialog-subscribe.listen = 0.0.0.0:5072\n");
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertTrue(e.problems().get(0).contains("dialog-subscribe.listen: listen address '0.0.0.0'"),
+                e.problems().get(0));
+        Files.writeString(conf, base + "dialog-subscribe.target = 192.0.2.1\ndialog-subscribe.expires = 5s\n"
+                + "dialog-subscribe.users = alice@example.com\n");
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertTrue(e.problems().get(0).contains("dialog-subscribe.expires: expires must be whole seconds, 60 s"),
+                e.problems().get(0));
+        Files.writeString(conf, base + "dialog-subscribe.target = 192.0.2.1\n"
+                + "dialog-subscribe.users = alice@example.com\n");
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertTrue(e.problems().get(0).contains("dialog-subscribe.users: user 'alice@example.com' is not a SIP"),
+                e.problems().get(0));
+        Files.writeString(conf, base + "dialog-subscribe.target = 192.0.2.1\ndialog-subscribe.auth-user = offhook\n");
+        e = assertThrows(ConfigException.class, () -> OffhookConfig.from(Settings.load(conf)));
+        assertTrue(e.problems().get(0).contains("dialog-subscribe.auth-password-file"), e.problems().get(0));
     }
 
     @Test

@@ -28,7 +28,7 @@ final class FakeParts {
                 Map.of("hep_udp", () -> 11, "hep_tcp", () -> 12, "capture", () -> 13), () -> 30, drops,
                 () -> new OffhookMetrics.TrackerSize(4, 5, 6), this::engine, () -> 8, () -> connection,
                 () -> connected, () -> engineRunning, () -> new ReloadStats(2, 1, Optional.of("users.map:3: bad"),
-                false), latency), Duration.ofMillis(50));
+                false), latency, null, () -> 14, () -> 15), Duration.ofMillis(50));
     }
 
     private EngineStats engine(Duration timeout) throws TimeoutException {

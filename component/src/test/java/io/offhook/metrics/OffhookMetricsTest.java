@@ -55,6 +55,8 @@ class OffhookMetricsTest {
         assertEquals(1, value(f, "offhook_roster_errors_total"));
         assertEquals(2, value(f, "offhook_echoes_ignored_total"));
         assertEquals(8, value(f, "offhook_engine_queue_dropped_total"));
+        assertEquals(14, value(f, "offhook_engine_slow_writes_total"));
+        assertEquals(15, value(f, "offhook_sip_publications"));
         assertEquals(1, value(f, "offhook_xmpp_up"));
         assertEquals(2, value(f, "offhook_xmpp_connects_total"));
         assertEquals(1, value(f, "offhook_xmpp_disconnects_total"));

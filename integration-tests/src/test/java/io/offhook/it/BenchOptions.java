@@ -34,6 +34,9 @@ import java.util.regex.PatternSyntaxException;
  * @param available      the stanza that shows the callee's phone idle again
  * @param component      the component domain the harness's Prosody accepts (with the harness's secret)
  * @param kamailioConfig the Kamailio config template, or {@code null} for the lab's
+ * @param kamailioFiles  a directory copied into Kamailio's fresh work directory before it starts (files a peer's
+ *                       modules want there, e.g. db_text tables that must start empty on every run), or
+ *                       {@code null}
  * @param hep            where Kamailio mirrors HEP
  * @param roster         whether each callee gets an account, and bob and the callee each other in their rosters
  * @param subscribe      whether bob sends a presence subscription to each callee's watched JID at set-up
@@ -44,11 +47,20 @@ import java.util.regex.PatternSyntaxException;
  * @param ramp           call rates of a ramp, ascending; empty for the phases of issue 3
  * @param rampCalls      calls per step of the ramp
  * @param rampTalkMillis how long each call of the ramp talks
+ * @param callerDomain   the domain of the sipp caller's From: {@link #CALLERS_DOMAIN} (no path publishes it), or a
+ *                       domain the path under test publishes (e.g. {@code example.com}), and then its sequential
+ *                       calls are judged at bob for the caller too
+ * @param kamailioMegabytes Kamailio's shared memory ({@code -m}): the lab's proxy needs 128 MiB; a peer that keeps
+ *                       dialogs, publications and subscriptions in it may need more at high rates
  */
 record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, StateMatcher onThePhone,
-                    StateMatcher available, String component, Path kamailioConfig, Hep hep, boolean roster,
+                    StateMatcher available, String component, Path kamailioConfig, Path kamailioFiles, Hep hep,
+                    boolean roster,
                     boolean subscribe, int callees, int rate, int seconds, int sequential, List<Integer> ramp,
-                    int rampCalls, int rampTalkMillis) {
+                    int rampCalls, int rampTalkMillis, String callerDomain,
+                    int kamailioMegabytes) {
+    /** The caller's domain unless told: Kamailio is not its proxy and Offhook's mapping leaves it out. */
+    static final String CALLERS_DOMAIN = "callers.example";
     /** How long the loaded and warm-up phases talk (issue 3's runs). */
     static final int TALK_MS = 1000;
     static final String OFFHOOK_WATCH = "{user}@" + BenchPresenceLatency.DOMAIN + "/phone";
@@ -59,8 +71,8 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
 
     /** The keys of the properties file, which are also the command line's {@code --key value} options. */
     static final List<String> KEYS = List.of("target", "watch", "ringing", "on-the-phone", "available", "component",
-            "kamailio-config", "hep", "roster", "subscribe", "callees", "rate", "seconds", "sequential", "ramp",
-            "ramp-calls", "ramp-talk-ms");
+            "kamailio-config", "kamailio-files", "hep", "roster", "subscribe", "callees", "rate", "seconds", "sequential", "ramp",
+            "ramp-calls", "ramp-talk-ms", "caller-domain", "kamailio-mb");
 
     /** Whose presence path is measured. */
     enum Target {
@@ -529,12 +541,25 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
             throw new IllegalArgumentException(where.get("component") + ": '" + component + "' is not a domain "
                     + "name (lower case letters, digits, dots and dashes)");
         }
+        String callerDomain = values.getOrDefault("caller-domain", CALLERS_DOMAIN);
+        if (!callerDomain.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+            throw new IllegalArgumentException(where.get("caller-domain") + ": '" + callerDomain + "' is not a "
+                    + "domain name (lower case letters, digits, dots and dashes)");
+        }
         Path kamailioConfig = null;
         if (values.containsKey("kamailio-config")) {
             kamailioConfig = Path.of(values.get("kamailio-config"));
             if (!Files.isRegularFile(kamailioConfig)) {
                 throw new IllegalArgumentException(where.get("kamailio-config") + ": no such file "
                         + kamailioConfig.toAbsolutePath());
+            }
+        }
+        Path kamailioFiles = null;
+        if (values.containsKey("kamailio-files")) {
+            kamailioFiles = Path.of(values.get("kamailio-files"));
+            if (!Files.isDirectory(kamailioFiles)) {
+                throw new IllegalArgumentException(where.get("kamailio-files") + ": no such directory "
+                        + kamailioFiles.toAbsolutePath());
             }
         }
         Hep hep = Hep.parse(where.getOrDefault("hep", "hep"), values.getOrDefault("hep", offhook ? "offhook"
@@ -560,8 +585,9 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 checkRate(r, rampTalk, callees, where.get("ramp"));
             }
         }
-        return new BenchOptions(target, watch, ringing, onThePhone, available, component, kamailioConfig, hep,
-                roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk);
+        return new BenchOptions(target, watch, ringing, onThePhone, available, component, kamailioConfig,
+                kamailioFiles, hep, roster, subscribe, callees, rate, seconds, sequential, ramp, rampCalls, rampTalk,
+                callerDomain, number(values, where, "kamailio-mb", BenchPresenceLatency.KAMAILIO_MB, 64, 4096));
     }
 
     /**
@@ -667,14 +693,22 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
         };
     }
 
+    /** Whether the caller is in a domain the path under test may publish, so that bob watches it too. */
+    boolean watchesCaller() {
+        return !callerDomain.equals(CALLERS_DOMAIN);
+    }
+
     /** One line per setting, for the run's output. */
     String describe() {
         return "target " + target.name().toLowerCase(Locale.ROOT) + ", watch " + watch + ", ringing [" + ringing
                 + "], on the phone [" + onThePhone + "], available [" + available + "], component " + component
-                + ", kamailio config " + (kamailioConfig == null ? "the lab's" : kamailioConfig) + ", hep " + hep
+                + ", kamailio config " + (kamailioConfig == null ? "the lab's" : kamailioConfig)
+                + (kamailioFiles == null ? "" : ", kamailio files " + kamailioFiles) + ", hep " + hep
                 + ", roster " + roster + ", subscribe " + subscribe + ", callees " + callees
                 + (ramp.isEmpty() ? ", rate " + rate + ", seconds " + seconds + ", sequential " + sequential
-                        : ", ramp " + ramp + " x " + rampCalls + " calls, talk " + rampTalkMillis + " ms");
+                        : ", ramp " + ramp + " x " + rampCalls + " calls, talk " + rampTalkMillis + " ms")
+                + (watchesCaller() ? ", caller-domain " + callerDomain : "")
+                + (kamailioMegabytes == BenchPresenceLatency.KAMAILIO_MB ? "" : ", kamailio-mb " + kamailioMegabytes);
     }
 
     /** What {@code --help} prints. */
@@ -702,7 +736,10 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                         + ")",
                 "  --kamailio-config F  the Kamailio config template (default the lab's); the harness replaces",
                 "                       @SIP_PORT@ @HEP_PORT@ @XMPP_HOST@ @XMPP_PORT@ @XMPP_DOMAIN@",
-                "                       @COMPONENT_DOMAIN@ @COMPONENT_SECRET@",
+                "                       @COMPONENT_DOMAIN@ @COMPONENT_SECRET@ @KAMAILIO_DIR@ (its work",
+                "                       directory, fresh on every run)",
+                "  --kamailio-files D   a directory copied into that work directory before Kamailio starts",
+                "                       (e.g. db_text tables a peer's modules want, empty on every run)",
                 "  --hep WHERE          where Kamailio mirrors HEP: offhook (default with target offhook), none",
                 "                       (default otherwise: a free port nobody listens on) or a 127.0.0.1 port",
                 "  --roster B           true: accounts for the callees, each in bob's roster and bob in theirs",
@@ -714,6 +751,11 @@ record BenchOptions(Target target, JidPattern watch, StateMatcher ringing, State
                 "  --ramp R1,R2,...     instead: a warm-up, then --ramp-calls calls at each rate in turn, until",
                 "                       a state change is lost or out of order, or the SIP side is late",
                 "  --ramp-calls N       calls per step (default 2000)",
-                "  --ramp-talk-ms N     talk time of each ramp call (default 500)");
+                "  --ramp-talk-ms N     talk time of each ramp call (default 500)",
+                "  --caller-domain D    the caller's SIP domain (default " + CALLERS_DOMAIN + ", which nothing",
+                "                       publishes); another, e.g. example.com: bob also watches the caller",
+                "                       (subscribing with --subscribe) and its sequential calls are judged",
+                "  --kamailio-mb N      Kamailio's shared memory in MiB (default " + BenchPresenceLatency.KAMAILIO_MB
+                        + "; a peer's gateway may need more)");
     }
 }

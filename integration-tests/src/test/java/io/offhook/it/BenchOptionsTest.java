@@ -160,6 +160,28 @@ class BenchOptionsTest {
         assertMentions(bad("--kamailio-config", dir.resolve("nope.cfg").toString()), "option --kamailio-config",
                 "no such file");
         assertMentions(bad("--component", "Phone Offhook"), "option --component", "not a domain name");
+        assertMentions(bad("--kamailio-files", dir.resolve("nope").toString()), "option --kamailio-files",
+                "no such directory");
+    }
+
+    @Test
+    void theCallerIsWatchedOnlyInADomainTheRunNames() {
+        assertFalse(BenchOptions.parse(List.of()).watchesCaller());
+        BenchOptions o = BenchOptions.parse(List.of("--caller-domain", "example.com"));
+        assertTrue(o.watchesCaller());
+        assertTrue(o.describe().contains("caller-domain example.com"));
+        assertMentions(bad("--caller-domain", "Example com"), "option --caller-domain", "not a domain name");
+        assertEquals(BenchPresenceLatency.KAMAILIO_MB, BenchOptions.parse(List.of()).kamailioMegabytes());
+        assertEquals(512, BenchOptions.parse(List.of("--kamailio-mb", "512")).kamailioMegabytes());
+        assertMentions(bad("--kamailio-mb", "8"), "option --kamailio-mb");
+    }
+
+    @Test
+    void kamailioFilesNameADirectory() {
+        assertNull(BenchOptions.parse(List.of()).kamailioFiles());
+        assertEquals(dir, BenchOptions.parse(List.of("--kamailio-files", dir.toString())).kamailioFiles());
+        assertTrue(BenchOptions.parse(List.of("--kamailio-files", dir.toString())).describe()
+                .contains("kamailio files " + dir));
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -79,6 +80,10 @@ final class BenchPresenceLatency {
     static final int RING_MS = 100;
     /** A stage counts for a call only within this long after its SIP event (calls to one callee are seconds apart). */
     static final long WINDOW_MICROS = 2_000_000;
+    /** The sipp caller's SIP user. */
+    private static final String CALLER = "caller";
+    /** How deep a peer's {@code kamailio-files} directory is copied. */
+    private static final int MAX_COPY_DEPTH = 4;
     /** Kamailio's shared memory: thousands of short transactions. */
     static final int KAMAILIO_MB = 128;
     /**
@@ -289,10 +294,17 @@ final class BenchPresenceLatency {
         List<String> users = new ArrayList<>(List.of("bob"));
         List<Prosody.RosterItem> items = new ArrayList<>();
         if (options.roster()) {
+            List<String> watched = new ArrayList<>();
             for (int k = 1; k <= callees; k++) {
-                users.add(callee(k));
-                items.add(new Prosody.RosterItem(callee(k), "bob@" + DOMAIN, XmppServer.Subscription.BOTH));
-                items.add(new Prosody.RosterItem("bob", callee(k) + "@" + DOMAIN, XmppServer.Subscription.BOTH));
+                watched.add(callee(k));
+            }
+            if (options.watchesCaller()) {
+                watched.add(CALLER);
+            }
+            for (String user : watched) {
+                users.add(user);
+                items.add(new Prosody.RosterItem(user, "bob@" + DOMAIN, XmppServer.Subscription.BOTH));
+                items.add(new Prosody.RosterItem("bob", user + "@" + DOMAIN, XmppServer.Subscription.BOTH));
             }
         }
         prosody.registerAll(users, PASSWORD);
@@ -313,15 +325,23 @@ final class BenchPresenceLatency {
         values.put("XMPP_DOMAIN", DOMAIN);
         values.put("COMPONENT_DOMAIN", options.component());
         values.put("COMPONENT_SECRET", SECRET);
-        kamailio = Kamailio.start(work.resolve("kamailio"), template, values, KAMAILIO_MB);
+        Path kamailioDir = work.resolve("kamailio").toAbsolutePath();
+        values.put("KAMAILIO_DIR", kamailioDir.toString());
+        if (options.kamailioFiles() != null) {
+            copyTree(options.kamailioFiles(), kamailioDir);
+        }
+        kamailio = Kamailio.start(kamailioDir, template, values, options.kamailioMegabytes());
         bob = Watcher.login(prosody, "bob", PASSWORD, "desk");
         if (options.subscribe()) {
             for (int k = 1; k <= callees; k++) {
                 bob.subscribe(options.watch().bare(callee(k)));
             }
+            if (options.watchesCaller()) {
+                bob.subscribe(options.watch().bare(CALLER));
+            }
         }
         uas = UserAgent.of("uas");
-        caller = UserAgent.of("caller");
+        caller = UserAgent.of(CALLER);
         UserAgent registrar = UserAgent.of("registrar");
         List<String> all = new ArrayList<>();
         for (int k = 1; k <= callees; k++) {
@@ -346,6 +366,20 @@ final class BenchPresenceLatency {
         System.out.printf(Locale.ROOT, "Set up in %.1f s: Prosody %s, Kamailio %s (%s), HEP to %s, %d callees "
                 + "registered, %s%n", (System.nanoTime() - t0) / 1e9, prosody, kamailio, template,
                 options.hep().none() ? "nowhere (port " + hepPort + ")" : "127.0.0.1:" + hepPort, callees, shown);
+    }
+
+    /** Copies the files under {@code from} (a peer's, e.g. empty db_text tables) into {@code to}. */
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from, MAX_COPY_DEPTH)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     /** How many callees bob has seen available since he logged in. */
@@ -386,6 +420,7 @@ final class BenchPresenceLatency {
                 .timeout(phase.bound().plusSeconds(10)).start(work);
         sipps.add(answering);
         Sipp calling = Sipp.lab("bench/uac-call-csv.xml", caller).to(kamailio.sipPort()).calls(phase.calls())
+                .key("caller_domain", options.callerDomain())
                 .rate(phase.rate()).pause(phase.talkMillis()).timeout(phase.bound())
                 .args("-inf", csv.toString(), "-l", Integer.toString(phase.limit())).start(work);
         sipps.add(calling);
@@ -628,6 +663,9 @@ final class BenchPresenceLatency {
                     + " calls (clock conversion off by up to " + -sm.get(0) + " µs)");
         }
         AtWatcher atWatcher = judge(invites, inviteCallee, oks, sipOf, listener, startNanos, offset, notes);
+        if (options.watchesCaller() && phase.limit() == 1) {
+            judgeCaller(invites, startNanos, offset, notes);
+        }
         SipSide sip = sipSide(phase, invites, oks, sippFailed);
         return new Result(phase, invites.size(), oks.size(), e2e.size(), BenchStats.Summary.of(e2e),
                 BenchStats.Summary.of(kam), BenchStats.Summary.of(off), BenchStats.Summary.of(pro),
@@ -699,6 +737,43 @@ final class BenchPresenceLatency {
             summaries.put(s, BenchStats.Summary.of(latency.getOrDefault(s, List.of())));
         }
         return new AtWatcher(invites.size(), complete, outOfOrder, missing, summaries);
+    }
+
+    /**
+     * Judges the caller's states at bob for calls placed one at a time (its calls do not overlap then): between
+     * each INVITE on the wire and the next, ringing, on the phone, available in that order. One note says how
+     * many were complete and lists the first that were not.
+     */
+    private void judgeCaller(Map<String, Long> invites, long startNanos, long offset, List<String> notes) {
+        TreeSet<Long> times = new TreeSet<>(invites.values());
+        Map<Long, String> callOf = new HashMap<>();
+        invites.forEach((callId, t) -> callOf.put(t, callId));
+        List<Seen> ofCaller = watcherSequence(startNanos, offset).stream().filter(s -> s.user().equals(CALLER))
+                .toList();
+        int complete = 0;
+        int outOfOrder = 0;
+        Map<Shown, Integer> missing = new EnumMap<>(Shown.class);
+        List<String> failed = new ArrayList<>();
+        for (long from : times) {
+            Long next = times.higher(from);
+            long until = next == null ? Long.MAX_VALUE : next;
+            List<Shown> received = ofCaller.stream().filter(s -> s.time() >= from && s.time() < until)
+                    .map(Seen::shown).toList();
+            Verdict v = Verdict.of(received);
+            if (v.complete()) {
+                complete++;
+            } else {
+                outOfOrder += v.outOfOrder() ? 1 : 0;
+                v.missing().forEach(s -> missing.merge(s, 1, Integer::sum));
+                failed.add(callOf.get(from) + ": " + Verdict.letters(received));
+            }
+        }
+        notes.add(String.format(Locale.ROOT, "the caller (%s@%s, watched as %s): %d of %d calls complete and in "
+                + "order at bob, %d out of order, missing ringing / on the phone / available %d / %d / %d%s",
+                CALLER, options.callerDomain(), options.watch().bare(CALLER), complete, times.size(), outOfOrder,
+                missing.getOrDefault(Shown.RINGING, 0), missing.getOrDefault(Shown.ON_THE_PHONE, 0),
+                missing.getOrDefault(Shown.AVAILABLE, 0), failed.isEmpty() ? ""
+                        : "; first ones: " + String.join("; ", failed.subList(0, Math.min(8, failed.size())))));
     }
 
     /** The pace of the SIP side in a phase, from the INVITEs leaving the caller and the 200 OKs leaving the callee. */

@@ -73,7 +73,11 @@ public final class HepListener implements AutoCloseable {
     private static final int MAX_DATAGRAMS_PER_ROUND = 256;
     /** Connections accepted per wake-up. */
     private static final int MAX_ACCEPTS_PER_ROUND = 64;
-    private static final int UDP_RECEIVE_BUFFER = 1 << 20;
+    /**
+     * The socket buffer that absorbs bursts while the thread is busy (about 12,000 mirrored messages). Linux caps
+     * what is asked at {@code net.core.rmem_max} (and reports twice what it grants); a start-up warning says so.
+     */
+    private static final int UDP_RECEIVE_BUFFER = 8 << 20;
     private static final int TCP_INITIAL_BUFFER = 4096;
     private static final long LISTENER_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long CLOSE_WAIT_MILLIS = 5000;
@@ -90,6 +94,8 @@ public final class HepListener implements AutoCloseable {
     private final LongAdder sipOverTcp = new LongAdder();
 
     private Selector selector;
+    /** Whether the last round of UDP reads left datagrams waiting (reader thread only). */
+    private boolean behind;
     private DatagramChannel udp;
     private ServerSocketChannel tcp;
     private Thread thread;
@@ -134,6 +140,12 @@ public final class HepListener implements AutoCloseable {
             if (config.udpEnabled()) {
                 udp = DatagramChannel.open(family);
                 udp.setOption(StandardSocketOptions.SO_RCVBUF, UDP_RECEIVE_BUFFER);
+                int granted = udp.getOption(StandardSocketOptions.SO_RCVBUF);
+                if (granted < UDP_RECEIVE_BUFFER) {
+                    LOG.warn("HEP UDP receive buffer is {} KiB, not the {} KiB asked for: bursts beyond it are lost "
+                            + "in the kernel (raise it with sysctl -w net.core.rmem_max={})", granted >> 10,
+                            UDP_RECEIVE_BUFFER >> 10, UDP_RECEIVE_BUFFER);
+                }
                 udp.bind(new InetSocketAddress(address, config.port()));
                 udp.configureBlocking(false);
                 udp.register(selector, SelectionKey.OP_READ);
@@ -282,6 +294,7 @@ public final class HepListener implements AutoCloseable {
             buffer.clear();
             SocketAddress from = udp.receive(buffer);
             if (from == null) {
+                behind(false);
                 return;
             }
             InetSocketAddress sender = (InetSocketAddress) from;
@@ -296,6 +309,15 @@ public final class HepListener implements AutoCloseable {
                 continue;
             }
             process(Arrays.copyOf(buffer.array(), length), "UDP", sender);
+        }
+        behind(true); // a whole round read and still more waiting
+    }
+
+    private void behind(boolean now) {
+        if (now != behind) {
+            behind = now;
+            LOG.debug("HEP over UDP {}", now ? "is behind: datagrams keep waiting" : "caught up");
+            listener.behind(now);
         }
     }
 

@@ -43,6 +43,11 @@ public enum DropReason {
     DUPLICATE,
     /** An early dialog evicted because the tracker reached its cap (e.g. an INVITE flood). */
     EARLY_DIALOG_EVICTED,
+    /**
+     * A new call between parties with no registered device, not tracked while the source was behind (messages
+     * waiting in the kernel, e.g. an INVITE flood): the time goes to the calls of registered phones instead.
+     */
+    SHED_UNDER_LOAD,
     /** The tracker failed on a message (a bug: the log line names the message); the source goes on. */
     TRACKER_FAILED,
     /** A SIP PUBLISH from an address that is not on {@code publish.allow}: answered 403. */

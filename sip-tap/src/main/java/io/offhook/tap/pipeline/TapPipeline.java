@@ -47,8 +47,8 @@ public final class TapPipeline implements PacketListener {
     private final DropCounters drops;
     private final Clock clock;
     private final Deduplicator dedup = new Deduplicator(DEDUP_WINDOW_MICROS, DEDUP_CAPACITY_LOG2);
-    /** Reused for every packet: calls are serialised. */
-    private final SipFrame frame = new SipFrame();
+    /** Reused for every packet (calls are serialised); it hands out the same String for a field seen recently. */
+    private final SipFrame frame = SipFrame.reusingTexts();
     private final LongAdder messages = new LongAdder();
 
     private TapPipeline(PhoneTracker tracker, DropCounters drops, Clock clock) {
@@ -95,6 +95,12 @@ public final class TapPipeline implements PacketListener {
             // A bulkhead, not a remedy: one message the tracker could not apply must not stop the source.
             drops.drop(DropReason.TRACKER_FAILED, e + " applying " + packet);
         }
+    }
+
+    /** While a source is behind, new calls between parties without a registered device are not tracked. */
+    @Override
+    public synchronized void behind(boolean behind) {
+        tracker.shedUnknownCalls(behind);
     }
 
     /** Expires what is due at the clock's current time (live); a no-op for packet time. */

@@ -28,7 +28,7 @@ public final class JainSipLog {
     }
 
     /** Routes JAIN-SIP's static logging here; must run before the first stack is made. Idempotent. */
-    static synchronized void install() {
+    public static synchronized void install() {
         if (!(CommonLogger.legacyLogger instanceof Stack)) {
             CommonLogger.legacyLogger = new Stack();
             CommonLogger.useLegacyLogger = true;

@@ -171,6 +171,56 @@ public final class PublicationStore {
         return byEtag.size();
     }
 
+    /**
+     * One publication as an admin sees it (no entity tag: whoever holds it may change the publication).
+     *
+     * @param event the event package ({@code presence} or {@code dialog})
+     * @param publisher who published it (the sender's address, or the digest user)
+     * @param state what it says about the phone
+     * @param dialogs for {@code dialog}: the dialogs going on
+     * @param expires when it expires unless refreshed
+     */
+    public record PublishedSource(String event, String publisher, PhoneState state, int dialogs, Instant expires) {
+        public PublishedSource {
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(publisher, "publisher");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(expires, "expires");
+        }
+    }
+
+    /** The live publications of {@code aor} (an address of record as {@link io.offhook.tap.track.Aor#of} makes). */
+    public synchronized List<PublishedSource> publications(String aor) {
+        advance();
+        List<Publication> ofAor = byAor.get(aor);
+        if (ofAor == null) {
+            return List.of();
+        }
+        List<PublishedSource> out = new ArrayList<>(ofAor.size());
+        for (Publication p : ofAor) {
+            out.add(new PublishedSource(p.event.eventName(), p.publisher, p.state(), p.dialogs.size(),
+                    Instant.ofEpochSecond(p.expiresAt / 1_000_000L, p.expiresAt % 1_000_000L * 1000)));
+        }
+        return out;
+    }
+
+    /**
+     * Removes every publication of {@code aor} as if it had expired (an admin's clear: a publisher that went away
+     * for good). The publisher's next refresh gets 412 and starts over. Returns how many were removed.
+     */
+    public synchronized int clear(String aor, String detail) {
+        advance();
+        List<Publication> ofAor = byAor.get(aor);
+        if (ofAor == null) {
+            return 0;
+        }
+        List<Publication> gone = List.copyOf(ofAor);
+        for (Publication p : gone) {
+            remove(p, detail);
+        }
+        return gone.size();
+    }
+
     /** Entries in the expiry queue, superseded ones included (for tests: it must stay bounded). */
     synchronized int pendingExpiries() {
         return expiries.size();

@@ -1,7 +1,5 @@
 package io.offhook.tap.publish;
 
-import gov.nist.javax.sip.EventScanner;
-import gov.nist.javax.sip.EventWrapper;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import io.offhook.tap.hep.AddressAllowList;
@@ -16,7 +14,6 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -124,13 +121,7 @@ public final class PublishReceiver implements AutoCloseable {
         if (stack != null) {
             throw new IllegalStateException("already started");
         }
-        JainSipLog.install();
-        Properties p = new Properties();
-        p.setProperty("javax.sip.STACK_NAME", "offhook-publish-" + STACKS.incrementAndGet());
-        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLog.Stack.class.getName());
-        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", JainSipLog.Server.class.getName());
-        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        Properties p = JainSipStacks.baseProperties("offhook-publish-" + STACKS.incrementAndGet());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
         p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "64");
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "10000");
@@ -138,7 +129,7 @@ public final class PublishReceiver implements AutoCloseable {
                 Integer.toString(config.maxBodyBytes() + HEADER_ALLOWANCE));
         p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", "10000");
         try {
-            stack = newStack(p);
+            stack = JainSipStacks.newStack(p, "offhook-publish-start");
             SipFactory factory = SipFactory.getInstance();
             messages = factory.createMessageFactory();
             headers = factory.createHeaderFactory();
@@ -167,37 +158,6 @@ public final class PublishReceiver implements AutoCloseable {
                 auth == null ? "" : ", digest realm " + config.realm());
     }
 
-    /**
-     * Makes the stack on a daemon thread of its own: JAIN-SIP's event thread inherits its maker's daemon status and
-     * is not told otherwise, and a non-daemon thread left behind (see {@link #stop()}) would keep the JVM alive.
-     */
-    private static SipStackImpl newStack(Properties p) throws PeerUnavailableException {
-        SipStackImpl[] made = new SipStackImpl[1];
-        Exception[] failed = new Exception[1];
-        Thread maker = new Thread(() -> {
-            try {
-                made[0] = new SipStackImpl(p);
-            } catch (PeerUnavailableException | RuntimeException e) {
-                failed[0] = e;
-            }
-        }, "offhook-publish-start");
-        maker.setDaemon(true);
-        maker.start();
-        try {
-            maker.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PeerUnavailableException("interrupted while JAIN-SIP started", e);
-        }
-        if (failed[0] instanceof PeerUnavailableException e) {
-            throw e;
-        }
-        if (failed[0] != null || made[0] == null) {
-            throw new PeerUnavailableException("JAIN-SIP did not start: " + failed[0], failed[0]);
-        }
-        return made[0];
-    }
-
     /** Requests received (any method, refused ones included). */
     public long received() {
         return received.sum();
@@ -217,27 +177,7 @@ public final class PublishReceiver implements AutoCloseable {
         if (stack == null) {
             return;
         }
-        EventScanner scanner = stack.getEventScanner();
-        if (provider != null) {
-            provider.removeSipListener(listener);
-        }
-        try {
-            stack.stop();
-        } catch (RuntimeException e) {
-            // JAIN-SIP 1.3.0-91 races with itself when stopped right after it started (its UDP processor is still
-            // adding its threads to the list that stop walks): what it stopped stays stopped, and a second stop
-            // takes the rest (the TCP listener, the timers).
-            LOG.debug("JAIN-SIP failed to stop at once ({}); stopping the rest", e.toString());
-            stack.stop();
-        }
-        // JAIN-SIP 1.3.0-91's event thread checks whether it was stopped only after its next event: it would wait
-        // for ever. One event nobody listens to any more wakes it to end. (Without a provider, after a failed
-        // start, there is no event to send it: it stays, idle, as a daemon thread.)
-        if (scanner != null && provider != null) {
-            scanner.forceStop();
-            scanner.addEvent(new EventWrapper(new IOExceptionEvent(provider, config.bindAddress(), config.port(),
-                    "udp"), null));
-        }
+        JainSipStacks.stop(stack, provider, listener, config.bindAddress(), config.port());
         provider = null;
         stack = null;
     }

@@ -4,8 +4,10 @@ import io.offhook.tap.track.PhoneEvent;
 import io.offhook.tap.track.PhoneEventListener;
 import io.offhook.tap.track.PhoneEventType;
 import io.offhook.tap.track.PhoneState;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -33,6 +35,8 @@ public final class StateCombiner implements PhoneEventListener, PublishedStateLi
     private final Map<String, PhoneState> tracked = new HashMap<>();
     private final Map<String, PhoneState> published = new HashMap<>();
     private final Map<String, PhoneState> reported = new HashMap<>();
+    /** Further sources of published state ({@link #newSource()}), each with its own states. */
+    private final List<Map<String, PhoneState>> others = new ArrayList<>();
 
     public StateCombiner(PhoneEventListener downstream) {
         this.downstream = Objects.requireNonNull(downstream, "downstream");
@@ -52,6 +56,23 @@ public final class StateCombiner implements PhoneEventListener, PublishedStateLi
         emit(change.timeMicros(), change.aor(), change.type(), change.callId(), change.remote(), change.detail());
     }
 
+    /**
+     * A further source combined exactly like the publications (the higher state wins), with a state of its own per
+     * address: the dialog-event subscriber's NOTIFYs, so that a subscription and a publication for the same address
+     * cannot overwrite each other's state.
+     */
+    public synchronized PublishedStateListener newSource() {
+        Map<String, PhoneState> mine = new HashMap<>();
+        others.add(mine);
+        return change -> {
+            synchronized (this) {
+                remember(mine, change.aor(), change.published());
+                emit(change.timeMicros(), change.aor(), change.type(), change.callId(), change.remote(),
+                        change.detail());
+            }
+        };
+    }
+
     /** The combined state last reported for {@code aor} (a normalised address of record). */
     public synchronized PhoneState stateOf(String aor) {
         return reported.getOrDefault(aor, PhoneState.OFFLINE);
@@ -62,12 +83,16 @@ public final class StateCombiner implements PhoneEventListener, PublishedStateLi
         Set<String> all = new HashSet<>(tracked.keySet());
         all.addAll(published.keySet());
         all.addAll(reported.keySet());
+        others.forEach(o -> all.addAll(o.keySet()));
         return all.size();
     }
 
     private void emit(long time, String aor, PhoneEventType type, String callId, String remote, String detail) {
         PhoneState state = tracked.getOrDefault(aor, PhoneState.OFFLINE)
                 .max(published.getOrDefault(aor, PhoneState.OFFLINE));
+        for (Map<String, PhoneState> other : others) {
+            state = state.max(other.getOrDefault(aor, PhoneState.OFFLINE));
+        }
         PhoneState previous = reported.getOrDefault(aor, PhoneState.OFFLINE);
         remember(reported, aor, state);
         downstream.onEvent(new PhoneEvent(time, aor, type, state, previous, callId, remote, detail));

@@ -70,8 +70,25 @@ public final class SipFrame {
     int assertedStart;
     int assertedEnd;
 
-    /** An empty frame, to be filled by {@link SipScanner#frame}. */
+    /** Null, or where the Strings of fields seen before are found again. */
+    private final TextCache texts;
+
+    /** An empty frame, to be filled by {@link SipScanner#frame}; every {@link #toMessage()} makes new Strings. */
     public SipFrame() {
+        this.texts = null;
+    }
+
+    private SipFrame(TextCache texts) {
+        this.texts = texts;
+    }
+
+    /**
+     * An empty frame whose {@link #toMessage()} hands out the same String again for a field whose bytes it read
+     * recently (a dialog's Call-ID, tags and URIs, a user's addresses): for a pipeline that reads message after
+     * message. It holds a bounded table of recent texts (4,096 of up to 128 bytes: at most about 1.5 MiB).
+     */
+    public static SipFrame reusingTexts() {
+        return new SipFrame(new TextCache());
     }
 
     void addContact(int start, int end, int contactExpires) {
@@ -127,13 +144,26 @@ public final class SipFrame {
             h = round(h, (long) LONGS.get(d, i));
         }
         if (i < e) {
-            long w = 0;
-            for (int k = e - 1; k >= i; k--) {
-                w = (w << 8) | (d[k] & 0xFF);
-            }
-            h = round(h, w);
+            h = round(h, tail(d, i, e));
         }
         return h;
+    }
+
+    /**
+     * The bytes {@code [i, e)}, fewer than eight, as a little-endian long with zeros above: one eight-byte read
+     * masked to the length when the array goes on far enough (it nearly always does: a field is followed by more
+     * of the message), byte by byte only at the very end of the array.
+     */
+    static long tail(byte[] d, int i, int e) {
+        int n = e - i;
+        if (i + Long.BYTES <= d.length) {
+            return (long) LONGS.get(d, i) & (-1L >>> (Long.SIZE - Byte.SIZE * n));
+        }
+        long w = 0;
+        for (int k = e - 1; k >= i; k--) {
+            w = (w << 8) | (d[k] & 0xFF);
+        }
+        return w;
     }
 
     /** One xxHash64-style round: a bijection in {@code h} for each {@code v} and in {@code v} for each {@code h}. */
@@ -176,11 +206,16 @@ public final class SipFrame {
                 assertedStart < 0 ? null : text(d, assertedStart, assertedEnd));
     }
 
+    /** The text of {@code [s, e)}, already validated while framing: from the cache of recent texts if any. */
+    private String text(byte[] d, int s, int e) {
+        return texts == null ? decode(d, s, e) : texts.text(d, s, e);
+    }
+
     /**
-     * The text of {@code [s, e)}, already validated while framing. UTF-8, which for all-ASCII bytes (the usual case,
-     * checked by the JDK without a decoder) is the same as ISO-8859-1.
+     * The text of {@code [s, e)} as UTF-8, which for all-ASCII bytes (the usual case, checked by the JDK without a
+     * decoder) is the same as ISO-8859-1.
      */
-    private static String text(byte[] d, int s, int e) {
+    static String decode(byte[] d, int s, int e) {
         return new String(d, s, e - s, StandardCharsets.UTF_8);
     }
 }

@@ -126,6 +126,8 @@ public final class SipScanner {
     /** Reads eight bytes of a byte[] as one little-endian long (for {@link #indexOfLf}). */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** The header of each one-letter name, either case (RFC 3261 7.3.3, RFC 4028), else {@link #H_OTHER}. */
+    private static final byte[] COMPACT_FORMS = new byte[256];
     /** RFC 3261 token characters (25.1), also used for method names and parameter names. */
     private static final boolean[] TOKEN = new boolean[256];
     /** Linear white space: SP, HTAB, CR, LF. */
@@ -136,6 +138,12 @@ public final class SipScanner {
     static {
         for (int i = 0; i < METHODS.length; i++) {
             METHOD_BYTES[i] = ascii(METHODS[i]);
+        }
+        String compact = "ifmlcxt";
+        int[] ids = {H_CALL_ID, H_FROM, H_CONTACT, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_SESSION_EXPIRES, H_TO};
+        for (int i = 0; i < ids.length; i++) {
+            COMPACT_FORMS[compact.charAt(i)] = (byte) ids[i];
+            COMPACT_FORMS[Character.toUpperCase(compact.charAt(i))] = (byte) ids[i];
         }
         for (int c = '0'; c <= '9'; c++) {
             TOKEN[c] = true;
@@ -216,39 +224,7 @@ public final class SipScanner {
         while (lineEnd > p && (d[lineEnd - 1] == '\r' || d[lineEnd - 1] == ' ' || d[lineEnd - 1] == '\t')) {
             lineEnd--;
         }
-        f.method = null;
-        f.statusCode = 0;
-        if (regionMatchesIgnoreCase(d, p, lineEnd, SIP_2_0, 0, 4)) {
-            f.statusCode = statusLine(d, p, lineEnd, base);
-        } else {
-            int q = p;
-            while (q < lineEnd && TOKEN[d[q] & 0xFF]) {
-                q++;
-            }
-            if (q == p || q == lineEnd || (d[q] != ' ' && d[q] != '\t')) {
-                throw new SipParseException("request line does not start with a method token", q - base);
-            }
-            f.method = method(d, p, q);
-            f.methodStart = p;
-            f.methodEnd = q;
-            q = skipBlanks(d, q, lineEnd);
-            int us = q;
-            while (q < lineEnd && d[q] != ' ' && d[q] != '\t') {
-                q++;
-            }
-            int ue = q;
-            if (!hasScheme(d, us, ue)) {
-                throw new SipParseException("Request-URI without a scheme", us - base);
-            }
-            q = skipBlanks(d, q, lineEnd);
-            if (q == ue || lineEnd - q != SIP_2_0.length
-                    || !regionMatchesIgnoreCase(d, q, lineEnd, SIP_2_0, 0, SIP_2_0.length)) {
-                throw new SipParseException("request line does not end with SIP/2.0", q - base);
-            }
-            validate(d, us, ue, base, "Request-URI", false);
-            f.uriStart = us;
-            f.uriEnd = ue;
-        }
+        startLine(d, p, lineEnd, base, f);
         p = lf + 1;
 
         // ---- header fields
@@ -326,75 +302,39 @@ public final class SipScanner {
             switch (id) {
                 case H_CALL_ID:
                     if (f.callIdStart < 0) {
-                        if (vs == ve) {
-                            throw new SipParseException("empty Call-ID", vs - base);
-                        }
-                        validate(d, vs, ve, base, "Call-ID", true);
-                        f.callIdStart = vs;
-                        f.callIdEnd = ve;
+                        callId(d, vs, ve, base, f);
                     }
                     break;
                 case H_CSEQ:
                     if (f.cseqMethod == null) {
-                        int q = vs;
-                        while (q < ve && isDigit(d[q])) {
-                            q++;
-                        }
-                        long n = decimal(d, vs, q, Integer.MAX_VALUE);
-                        if (n == NONE) {
-                            throw new SipParseException("CSeq without a sequence number", vs - base);
-                        }
-                        if (n == MALFORMED) {
-                            throw new SipParseException("CSeq number overflows 2^31-1", vs - base);
-                        }
-                        int ms = skipLws(d, q, ve);
-                        int me = ms;
-                        while (me < ve && TOKEN[d[me] & 0xFF]) {
-                            me++;
-                        }
-                        if (ms == q || me == ms || me != ve) {
-                            throw new SipParseException("CSeq is not a number and a method", vs - base);
-                        }
-                        f.cseq = n;
-                        f.cseqMethod = method(d, ms, me);
-                        f.cseqMethodStart = ms;
-                        f.cseqMethodEnd = me;
+                        cseq(d, vs, ve, base, f);
                     }
                     break;
                 case H_FROM:
-                    if (f.fromStart < 0) {
-                        long uri = addressUri(d, vs, ve);
-                        long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
-                        if (tag == MALFORMED) {
-                            throw new SipParseException("malformed From", vs - base);
-                        }
-                        validate(d, start(uri), (int) uri, base, "From", false);
-                        f.fromStart = start(uri);
-                        f.fromEnd = (int) uri;
-                        if (tag == NONE) {
-                            f.fromTagStart = -1;
-                        } else {
-                            validate(d, start(tag), (int) tag, base, "From tag", false);
-                            f.fromTagStart = start(tag);
-                            f.fromTagEnd = (int) tag;
-                        }
-                    }
-                    break;
                 case H_TO:
-                    if (f.toStart < 0) {
+                    // One piece of code for both (not two copies): the JIT inlines only so much into this method.
+                    boolean from = id == H_FROM;
+                    if ((from ? f.fromStart : f.toStart) < 0) {
                         long uri = addressUri(d, vs, ve);
                         long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
                         if (tag == MALFORMED) {
-                            throw new SipParseException("malformed To", vs - base);
+                            throw new SipParseException(from ? "malformed From" : "malformed To", vs - base);
                         }
-                        validate(d, start(uri), (int) uri, base, "To", false);
-                        f.toStart = start(uri);
-                        f.toEnd = (int) uri;
-                        if (tag == NONE) {
-                            f.toTagStart = -1;
+                        validate(d, start(uri), (int) uri, base, from ? "From" : "To", false);
+                        int tagStart = -1;
+                        if (tag != NONE) {
+                            tagStart = start(tag);
+                            validate(d, tagStart, (int) tag, base, from ? "From tag" : "To tag", false);
+                        }
+                        if (from) {
+                            f.fromStart = start(uri);
+                            f.fromEnd = (int) uri;
+                            f.fromTagStart = tagStart;
+                            f.fromTagEnd = (int) tag;
                         } else {
-                            validate(d, start(tag), (int) tag, base, "To tag", false);
-                            f.toTagStart = start(tag);
+                            f.toStart = start(uri);
+                            f.toEnd = (int) uri;
+                            f.toTagStart = tagStart;
                             f.toTagEnd = (int) tag;
                         }
                     }
@@ -486,6 +426,83 @@ public final class SipScanner {
         f.bodyEnd = contentLength < 0 ? end : (int) Math.min(end, p + contentLength);
     }
 
+    /** Reads a Call-ID value in {@code [vs, ve)} into {@code f}. */
+    private static void callId(byte[] d, int vs, int ve, int base, SipFrame f) throws SipParseException {
+        if (vs == ve) {
+            throw new SipParseException("empty Call-ID", vs - base);
+        }
+        validate(d, vs, ve, base, "Call-ID", true);
+        f.callIdStart = vs;
+        f.callIdEnd = ve;
+    }
+
+    /** Reads a CSeq value in {@code [vs, ve)} into {@code f}. */
+    private static void cseq(byte[] d, int vs, int ve, int base, SipFrame f) throws SipParseException {
+        int q = vs;
+        while (q < ve && isDigit(d[q])) {
+            q++;
+        }
+        long n = decimal(d, vs, q, Integer.MAX_VALUE);
+        if (n == NONE) {
+            throw new SipParseException("CSeq without a sequence number", vs - base);
+        }
+        if (n == MALFORMED) {
+            throw new SipParseException("CSeq number overflows 2^31-1", vs - base);
+        }
+        int ms = skipLws(d, q, ve);
+        int me = ms;
+        while (me < ve && TOKEN[d[me] & 0xFF]) {
+            me++;
+        }
+        if (ms == q || me == ms || me != ve) {
+            throw new SipParseException("CSeq is not a number and a method", vs - base);
+        }
+        f.cseq = n;
+        f.cseqMethod = method(d, ms, me);
+        f.cseqMethodStart = ms;
+        f.cseqMethodEnd = me;
+    }
+
+    /**
+     * Reads the start line in {@code [p, lineEnd)} into {@code f}: a method of its own (it runs once per message)
+     * so that the JIT's inlining budget for {@link #frame} goes to the header loop, which runs once per line.
+     */
+    private static void startLine(byte[] d, int p, int lineEnd, int base, SipFrame f) throws SipParseException {
+        f.method = null;
+        f.statusCode = 0;
+        if (regionMatchesIgnoreCase(d, p, lineEnd, SIP_2_0, 0, 4)) {
+            f.statusCode = statusLine(d, p, lineEnd, base);
+        } else {
+            int q = p;
+            while (q < lineEnd && TOKEN[d[q] & 0xFF]) {
+                q++;
+            }
+            if (q == p || q == lineEnd || (d[q] != ' ' && d[q] != '\t')) {
+                throw new SipParseException("request line does not start with a method token", q - base);
+            }
+            f.method = method(d, p, q);
+            f.methodStart = p;
+            f.methodEnd = q;
+            q = skipBlanks(d, q, lineEnd);
+            int us = q;
+            while (q < lineEnd && d[q] != ' ' && d[q] != '\t') {
+                q++;
+            }
+            int ue = q;
+            if (!hasScheme(d, us, ue)) {
+                throw new SipParseException("Request-URI without a scheme", us - base);
+            }
+            q = skipBlanks(d, q, lineEnd);
+            if (q == ue || lineEnd - q != SIP_2_0.length
+                    || !regionMatchesIgnoreCase(d, q, lineEnd, SIP_2_0, 0, SIP_2_0.length)) {
+                throw new SipParseException("request line does not end with SIP/2.0", q - base);
+            }
+            validate(d, us, ue, base, "Request-URI", false);
+            f.uriStart = us;
+            f.uriEnd = ue;
+        }
+    }
+
     /**
      * Reads the body in {@code [p, end)} of the given content type: the SDP result of {@link #sdp} (directly or
      * from a multipart part), or -1 when there is no SDP.
@@ -555,27 +572,14 @@ public final class SipScanner {
 
     // --------------------------------------------------------------------------------------------- header names
 
+    /**
+     * Which header a name is: dispatched on its length, then compared. Kept small enough (bytecode) for the JIT to
+     * inline it into {@link #frame}, where it runs once per header line.
+     */
     private static int headerId(byte[] d, int s, int e) {
         switch (e - s) {
             case 1:
-                switch (d[s] | 0x20) {
-                    case 'i':
-                        return H_CALL_ID;
-                    case 'f':
-                        return H_FROM;
-                    case 't':
-                        return H_TO;
-                    case 'm':
-                        return H_CONTACT;
-                    case 'l':
-                        return H_CONTENT_LENGTH;
-                    case 'c':
-                        return H_CONTENT_TYPE;
-                    case 'x':
-                        return H_SESSION_EXPIRES;
-                    default:
-                        return H_OTHER;
-                }
+                return COMPACT_FORMS[d[s] & 0xFF];
             case 2:
                 return nameIs(d, s, TO) ? H_TO : H_OTHER;
             case 4:
@@ -1051,13 +1055,24 @@ public final class SipScanner {
         }
         for (; i < e; i++) {
             int b = d[i];
-            if (b >= 0 && (b < 0x20 || b == 0x7F)) {
-                if (!(blanksAllowed && b == '\t')) {
-                    throw new SipParseException("control character in " + what, i - base);
-                }
-            } else if (b == ' ' && !blanksAllowed) {
-                throw new SipParseException("space in " + what, i - base);
+            if (b >= 0 && b <= ' ' || b == 0x7F) {
+                checkBlankOrControl(b, i - base, what, blanksAllowed);
             }
+        }
+    }
+
+    /**
+     * The rare part of {@link #validate}, apart so that validate stays small enough for the JIT to inline it
+     * everywhere: a control character, space or tab is rejected unless it is a blank where blanks are allowed.
+     */
+    private static void checkBlankOrControl(int b, int at, String what, boolean blanksAllowed)
+            throws SipParseException {
+        if (b == ' ' || b == '\t') {
+            if (!blanksAllowed) {
+                throw new SipParseException((b == ' ' ? "space in " : "control character in ") + what, at);
+            }
+        } else {
+            throw new SipParseException("control character in " + what, at);
         }
     }
 

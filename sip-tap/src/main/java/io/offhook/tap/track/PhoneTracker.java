@@ -31,6 +31,7 @@ public final class PhoneTracker {
     /** The detail of the events {@link #restore} reports. */
     public static final String RESTORED = "restored";
     private static final int MAX_PENDING_REGISTERS = 65_536;
+    private static final int MIN_TIMERS_COMPACTED = 4096;
 
     private final TrackerConfig config;
     private final PhoneEventListener listener;
@@ -41,6 +42,9 @@ public final class PhoneTracker {
     private final DeviceIndex devices = new DeviceIndex();
     private final PriorityQueue<Timed> timers =
             new PriorityQueue<>(1024, (a, b) -> Long.compare(a.scheduledAt, b.scheduledAt));
+    /** Timer entries beyond this are compacted: evicted calls must not stay referenced until their old deadline. */
+    private int compactTimersAt = MIN_TIMERS_COMPACTED;
+    private boolean shedUnknown;
     /** Unanswered calls in creation order, for eviction under the cap: unknown parties first. */
     private final ArrayDeque<Call> unknownEarly = new ArrayDeque<>();
     private final ArrayDeque<Call> knownEarly = new ArrayDeque<>();
@@ -86,6 +90,20 @@ public final class PhoneTracker {
     /** Calls held, ended ones still remembered as tombstones included. */
     public int callCount() {
         return calls.size();
+    }
+
+    /**
+     * While on, an INVITE that would start a call between parties with no registered device (neither the caller
+     * nor the callee's address or device) is counted as {@link DropReason#SHED_UNDER_LOAD} and not tracked. A
+     * source turns it on while it falls behind (an INVITE flood), so what it can do goes to registered phones.
+     */
+    public void shedUnknownCalls(boolean on) {
+        shedUnknown = on;
+    }
+
+    /** Entries in the timer queue (tests check it stays bounded by what is held). */
+    int timerCount() {
+        return timers.size();
     }
 
     /** Registered devices over all users. */
@@ -518,6 +536,12 @@ public final class PhoneTracker {
         boolean known = caller.registered()
                 || deviceOwner(m.requestUri() == null ? m.toUri() : m.requestUri()) != null
                 || registered(toAor);
+        if (shedUnknown && !known) {
+            drops.drop(DropReason.SHED_UNDER_LOAD, "INVITE " + m.callId() + " between unregistered parties, while "
+                    + "the source is behind");
+            forgetIfIdle(caller);
+            return null;
+        }
         Call call = new Call(m.callId(), m.fromTag(), m.cseq(), caller, toAor, known, now, config);
         calls.put(call.callId, call);
         (known ? knownEarly : unknownEarly).add(call);
@@ -969,6 +993,27 @@ public final class PhoneTracker {
         } else if (at < t.scheduledAt) {
             timers.add(new Timed.Reminder(t, at));
         }
+        if (timers.size() > compactTimersAt) {
+            compactTimers();
+        }
+    }
+
+    /**
+     * Drops the timer entries of calls and bindings that are gone (evicted, expired), which would otherwise stay
+     * queued until their old deadline: under an INVITE flood that is every evicted call for the whole ring timeout,
+     * memory the call cap would not bound. Doing what the deadline would have done (nothing), in amortised O(1).
+     */
+    private void compactTimers() {
+        timers.removeIf(t -> {
+            if (t.deadline() != Long.MAX_VALUE) {
+                return false;
+            }
+            if (!(t instanceof Timed.Reminder)) {
+                t.queued = false;
+            }
+            return true;
+        });
+        compactTimersAt = Math.max(MIN_TIMERS_COMPACTED, 2 * timers.size());
     }
 
     // ---------------------------------------------------------------- users and events
@@ -978,9 +1023,29 @@ public final class PhoneTracker {
     }
 
     private void attach(User u, Call c) {
+        if (!c.answered() && !c.parties.contains(u) && u.unanswered() >= config.maxRingingPerUser()) {
+            stopCountingOldestUnanswered(u);
+        }
         u.attach(c);
         if (!c.parties.contains(u)) {
             c.parties.add(u);
+        }
+    }
+
+    /**
+     * The user has {@link TrackerConfig#maxRingingPerUser()} unanswered calls: the oldest stops counting for this
+     * user (it goes on for its other party, whose phone may really ring), so one address flooded with INVITEs, or
+     * an anonymous caller's many calls, cost a bounded amount per message.
+     */
+    private void stopCountingOldestUnanswered(User u) {
+        for (Call c : u.calls) {
+            if (!c.answered() && !c.ended()) {
+                u.detach(c);
+                c.parties.remove(u);
+                drops.drop(DropReason.EARLY_DIALOG_EVICTED, u.aor + " has " + config.maxRingingPerUser()
+                        + " unanswered calls: the oldest, " + c.callId + ", no longer counts for it");
+                return;
+            }
         }
     }
 

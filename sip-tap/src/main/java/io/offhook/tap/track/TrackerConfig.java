@@ -18,15 +18,19 @@ import java.util.Objects;
  *     64*T1)
  * @param maxCalls cap on calls held at once; beyond it the oldest unanswered call is evicted, first among calls
  *     whose parties have no registered device (an INVITE flood), then any (default 200,000)
+ * @param maxRingingPerUser cap on unanswered calls counted for one address of record; beyond it the user's oldest
+ *     unanswered call stops counting for that user only (it goes on for the other party). A flood from or to one
+ *     address would otherwise make every message cost as much as that user's calls (default 32: a desk phone
+ *     rings a few at once, and an anonymous caller's many calls must not end other people's ringing)
  * @param useAssertedIdentity attribute the caller by P-Asserted-Identity (RFC 3325) when no registered device
  *     matches, instead of From (for networks that put the real caller there)
  */
 public record TrackerConfig(Duration ringTimeout, Duration callSilenceTimeout, Duration sessionTimerGrace,
-                            Duration defaultRegistration, Duration tombstone, int maxCalls,
+                            Duration defaultRegistration, Duration tombstone, int maxCalls, int maxRingingPerUser,
                             boolean useAssertedIdentity) {
 
     public static final TrackerConfig DEFAULTS = new TrackerConfig(Duration.ofSeconds(200), Duration.ofHours(2),
-            Duration.ofSeconds(32), Duration.ofSeconds(3600), Duration.ofSeconds(32), 200_000, false);
+            Duration.ofSeconds(32), Duration.ofSeconds(3600), Duration.ofSeconds(32), 200_000, 32, false);
 
     public TrackerConfig {
         positive(ringTimeout, "ringTimeout");
@@ -37,26 +41,34 @@ public record TrackerConfig(Duration ringTimeout, Duration callSilenceTimeout, D
         if (maxCalls < 1) {
             throw new IllegalArgumentException("maxCalls must be at least 1: " + maxCalls);
         }
+        if (maxRingingPerUser < 1) {
+            throw new IllegalArgumentException("maxRingingPerUser must be at least 1: " + maxRingingPerUser);
+        }
     }
 
     public TrackerConfig withMaxCalls(int max) {
         return new TrackerConfig(ringTimeout, callSilenceTimeout, sessionTimerGrace, defaultRegistration, tombstone,
-                max, useAssertedIdentity);
+                max, maxRingingPerUser, useAssertedIdentity);
+    }
+
+    public TrackerConfig withMaxRingingPerUser(int max) {
+        return new TrackerConfig(ringTimeout, callSilenceTimeout, sessionTimerGrace, defaultRegistration, tombstone,
+                maxCalls, max, useAssertedIdentity);
     }
 
     public TrackerConfig withCallSilenceTimeout(Duration d) {
         return new TrackerConfig(ringTimeout, d, sessionTimerGrace, defaultRegistration, tombstone, maxCalls,
-                useAssertedIdentity);
+                maxRingingPerUser, useAssertedIdentity);
     }
 
     public TrackerConfig withRingTimeout(Duration d) {
         return new TrackerConfig(d, callSilenceTimeout, sessionTimerGrace, defaultRegistration, tombstone, maxCalls,
-                useAssertedIdentity);
+                maxRingingPerUser, useAssertedIdentity);
     }
 
     public TrackerConfig withUseAssertedIdentity(boolean use) {
         return new TrackerConfig(ringTimeout, callSilenceTimeout, sessionTimerGrace, defaultRegistration, tombstone,
-                maxCalls, use);
+                maxCalls, maxRingingPerUser, use);
     }
 
     private static void positive(Duration d, String name) {

@@ -32,6 +32,19 @@ final class User {
         }
     }
 
+    /** How many of the user's calls are not answered yet. */
+    int unanswered() {
+        int n = 0;
+        if (calls != null) {
+            for (Call c : calls) {
+                if (!c.answered()) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     void detach(Call call) {
         if (calls != null) {
             calls.remove(call);
@@ -47,6 +60,9 @@ final class User {
         if (calls != null) {
             for (Call c : calls) {
                 s = s.max(c.stateOf(this));
+                if (s == PhoneState.ON_THE_PHONE) {
+                    break; // the highest there is
+                }
             }
         }
         return s;

@@ -38,6 +38,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -162,6 +165,43 @@ class HepListenerTest {
         assertTrue(v2.timeMicros() > 1_795_631_044_000_000L && v2.timeMicros() < 1_795_631_046_000_000L);
         SipPacket v1 = next();
         assertEquals(NOW.getEpochSecond() * 1_000_000L, v1.timeMicros(), "HEPv1 has no time: arrival time");
+        assertEquals(0, drops.total(), drops.snapshot().toString());
+    }
+
+    @Test
+    void udpSaysWhenDatagramsKeepWaitingAndWhenItCaughtUp() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Boolean> behind = new CopyOnWriteArrayList<>();
+        AtomicInteger delivered = new AtomicInteger();
+        HepListener listener = start(loopback().withTcp(false), new PacketListener() {
+            @Override
+            public void onPacket(SipPacket packet) {
+                if (delivered.incrementAndGet() == 1) {
+                    first.countDown();
+                    try {
+                        release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS); // busy, while more arrives
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void behind(boolean now) {
+                behind.add(now);
+            }
+        });
+        DatagramSocket client = udpClient("127.0.0.1");
+        send(client, "127.0.0.1", listener.udpPort(), hep3("c-0", 5070, null));
+        assertTrue(first.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        int more = 600; // over two rounds of reads; small enough for the socket buffer
+        for (int i = 1; i <= more; i++) {
+            send(client, "127.0.0.1", listener.udpPort(), hep3("c-" + i, 5070, null));
+        }
+        release.countDown();
+        await(() -> delivered.get() == more + 1 && behind.size() == 2, "all delivered and caught up: " + behind);
+        assertEquals(List.of(true, false), behind);
         assertEquals(0, drops.total(), drops.snapshot().toString());
     }
 

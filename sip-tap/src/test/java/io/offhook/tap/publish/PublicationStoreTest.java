@@ -58,6 +58,29 @@ class PublicationStoreTest {
     }
 
     @Test
+    void anAdminSeesEachPublicationAndClearsThemAllAsIfExpired() {
+        String dialog = store.publish(initial("dialog", DIALOG_INFO, dialogInfo(ALICE, 0, true, "d1:confirmed"), 60))
+                .etag();
+        store.publish(initial("presence", PIDF, pidf(ALICE, "open", null), 120));
+        drain();
+        assertEquals(List.of(
+                new PublicationStore.PublishedSource("dialog", "127.0.0.1:5062", PhoneState.ON_THE_PHONE, 1,
+                        clock.instant().plusSeconds(60)),
+                new PublicationStore.PublishedSource("presence", "127.0.0.1:5062", PhoneState.AVAILABLE, 0,
+                        clock.instant().plusSeconds(120))), store.publications(ALICE));
+        assertEquals(List.of(), store.publications("sip:bob@example.com"));
+
+        assertEquals(2, store.clear(ALICE, "cleared by admin"));
+        assertEquals(List.of("CALL_ENDED AVAILABLE c-d1 cleared by admin", "OFFLINE OFFLINE null cleared by admin"),
+                drain());
+        assertEquals(List.of(), store.publications(ALICE));
+        assertEquals(0, store.size());
+        assertEquals(412, store.publish(conditional(dialog, "dialog", null, new byte[0], 60)).status(),
+                "the publisher's next refresh starts it over");
+        assertEquals(0, store.clear(ALICE, "again"));
+    }
+
+    @Test
     void lifetimesAreClampedAndTooShortOnesRefusedWithMinExpires() {
         assertEquals(3600, store.publish(initial("presence", PIDF, pidf(ALICE, "open", null), 86_400)).expires());
         assertEquals(3600, store.publish(initial("presence", PIDF, pidf(ALICE, "open", null),

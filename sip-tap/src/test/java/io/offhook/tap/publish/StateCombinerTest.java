@@ -89,4 +89,25 @@ class StateCombinerTest {
         assertEquals("published", e.detail());
         assertEquals(ALICE, e.aor());
     }
+
+    @Test
+    void aFurtherSourceIsCombinedWithoutOverwritingThePublications() {
+        PublishedStateListener subscriptions = combiner.newSource();
+        published(PhoneEventType.ON_THE_PHONE, PhoneState.ON_THE_PHONE, "d1");
+        subscriptions.onPublished(new PublishedChange(time++, ALICE, PhoneState.RINGING, PhoneEventType.RINGING, "s1",
+                null, "published"));
+        subscriptions.onPublished(new PublishedChange(time++, ALICE, PhoneState.OFFLINE, PhoneEventType.CALL_ENDED,
+                "s1", null, "published"));
+        assertEquals(PhoneState.ON_THE_PHONE, combiner.stateOf(ALICE), "the publication's call goes on");
+        published(PhoneEventType.CALL_ENDED, PhoneState.OFFLINE, "d1");
+        subscriptions.onPublished(new PublishedChange(time++, ALICE, PhoneState.ON_HOLD, PhoneEventType.HELD, "s2",
+                null, "published"));
+        assertEquals(PhoneState.ON_HOLD, combiner.stateOf(ALICE));
+        subscriptions.onPublished(new PublishedChange(time++, ALICE, PhoneState.OFFLINE, PhoneEventType.CALL_ENDED,
+                "s2", null, "published"));
+        assertEquals(List.of("ON_THE_PHONE OFFLINE->ON_THE_PHONE d1", "RINGING ON_THE_PHONE->ON_THE_PHONE s1",
+                "CALL_ENDED ON_THE_PHONE->ON_THE_PHONE s1", "CALL_ENDED ON_THE_PHONE->OFFLINE d1",
+                "HELD OFFLINE->ON_HOLD s2", "CALL_ENDED ON_HOLD->OFFLINE s2"), drain());
+        assertEquals(0, combiner.size());
+    }
 }

@@ -6,15 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves. */
-final class TestClock extends Clock {
+/** A clock the test moves (the publish and subscribe tests share it). */
+public final class TestClock extends Clock {
     private Instant now = Instant.parse("2026-03-01T10:00:00Z");
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
-    long micros() {
+    public long micros() {
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 

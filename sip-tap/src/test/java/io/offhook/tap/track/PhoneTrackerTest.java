@@ -17,6 +17,7 @@ import io.offhook.tap.sip.SipMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -486,11 +487,67 @@ class PhoneTrackerTest {
         }
         assertTrue(tracker.callCount() <= 1000, "calls held: " + tracker.callCount());
         assertTrue(tracker.userCount() <= 1003, "users held: " + tracker.userCount());
+        assertTrue(tracker.timerCount() <= 2 * 4096, "timer entries of evicted calls are let go: "
+                + tracker.timerCount());
         assertTrue(drops.get(DropReason.EARLY_DIALOG_EVICTED) >= 19_000);
         assertEquals(RINGING, tracker.stateOf(BOB));
         feed(resp(200, "real", ALICE, "a1", BOB, "b1", BOB_DEV));
         assertEquals(ON_THE_PHONE, tracker.stateOf(BOB));
         assertEquals(ON_THE_PHONE, tracker.stateOf(ALICE));
+    }
+
+    @Test
+    void aFloodFromOneAddressToAnotherCountsABoundedNumberOfCallsForEach() {
+        tracker = new PhoneTracker(TrackerConfig.DEFAULTS.withMaxRingingPerUser(10), events::add, drops);
+        registerAll();
+        String victim = "sip:victim@example.com";
+        for (int i = 0; i < 5_000; i++) {
+            feed(invite("flood-" + i, "sip:x@evil.invalid", "f" + i, victim, victim, "sip:198.51.100.1:5060"),
+                    resp(180, "flood-" + i, "sip:x@evil.invalid", "f" + i, victim, "v" + i, "sip:192.0.2.7"));
+        }
+        assertEquals(10, tracker.snapshot("sip:x@evil.invalid").orElseThrow().calls().size());
+        assertEquals(10, tracker.snapshot(victim).orElseThrow().calls().size());
+        assertEquals(RINGING, tracker.stateOf(victim));
+        assertTrue(drops.get(DropReason.EARLY_DIALOG_EVICTED) >= 2 * (5_000 - 10), "counted: " + drops.snapshot());
+        // A real call meanwhile is untouched.
+        feed(basicCallSetup("real"));
+        assertEquals(ON_THE_PHONE, tracker.stateOf(BOB));
+    }
+
+    @Test
+    void whileSheddingOnlyCallsOfRegisteredPhonesAreTracked() {
+        registerAll();
+        tracker.shedUnknownCalls(true);
+        feed(invite("junk", "sip:x@evil.invalid", "f1", "sip:victim@example.com", "sip:victim@example.com",
+                "sip:198.51.100.1:5060"));
+        assertEquals(1, drops.get(DropReason.SHED_UNDER_LOAD));
+        assertEquals(Optional.empty(), tracker.snapshot("sip:x@evil.invalid"), "nothing held for the flood");
+        feed(invite("c1", ALICE, "a1", BOB, BOB, ALICE_DEV), invite("c2", "sip:x@evil.invalid", "f2", BOB, BOB,
+                "sip:198.51.100.1:5060"));
+        assertEquals(DIALING, tracker.stateOf(ALICE));
+        assertEquals(1, drops.get(DropReason.SHED_UNDER_LOAD), "a call to a registered phone is tracked");
+        tracker.shedUnknownCalls(false);
+        feed(invite("later", "sip:x@evil.invalid", "f3", "sip:victim@example.com", "sip:victim@example.com",
+                "sip:198.51.100.1:5060"));
+        assertEquals(DIALING, tracker.stateOf("sip:x@evil.invalid"));
+    }
+
+    @Test
+    void manyCallsOfOneAnonymousCallerStillRingTheirCallees() {
+        tracker = new PhoneTracker(TrackerConfig.DEFAULTS.withMaxRingingPerUser(3), events::add, drops);
+        registerAll();
+        String anonymous = "sip:anonymous@anonymous.invalid";
+        feed(invite("first", anonymous, "a0", BOB, BOB_DEV, "sip:192.0.2.10:5060"),
+                resp(180, "first", anonymous, "a0", BOB, "b0", BOB_DEV));
+        for (int i = 1; i <= 5; i++) {
+            String callee = "sip:agent" + i + "@example.com";
+            feed(invite("call-" + i, anonymous, "a" + i, callee, callee, "sip:192.0.2.10:5060"),
+                    resp(180, "call-" + i, anonymous, "a" + i, callee, "c" + i, "sip:192.0.2.2" + i));
+        }
+        assertEquals(3, tracker.snapshot(anonymous).orElseThrow().calls().size());
+        assertEquals(RINGING, tracker.stateOf(BOB), "the caller's cap does not end the call for its callee");
+        feed(resp(200, "first", anonymous, "a0", BOB, "b0", BOB_DEV));
+        assertEquals(ON_THE_PHONE, tracker.stateOf(BOB));
     }
 
     @Test
