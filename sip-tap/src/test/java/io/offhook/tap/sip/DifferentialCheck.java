@@ -86,7 +86,8 @@ public final class DifferentialCheck {
         URI_WITHOUT_SCHEME,
         /**
          * A From, To, Contact or P-Asserted-Identity value in addr-spec form (no angle brackets) whose URI holds a
-         * {@code ?}, or a {@code ;} before its {@code @}: RFC 3261 20.10 requires the name-addr form for such a URI.
+         * {@code ?}, or a {@code ;} or {@code ,} before its {@code @}: RFC 3261 20.10 requires the name-addr form for
+         * such a URI.
          * The scanner applies 20.10 (the URI ends at the first {@code ;}, what follows are header parameters),
          * JAIN-SIP parses the URI first and keeps more in it ({@code sip:a@h?x;tag=1} has no tag for it). Applies
          * to the fields of that header only.
@@ -297,7 +298,8 @@ public final class DifferentialCheck {
             if (ADDRESS_HEADERS.contains(name) && value.indexOf('<') < 0) {
                 int at = value.lastIndexOf('@');
                 int semicolon = value.indexOf(';');
-                if (value.indexOf('?') >= 0 || semicolon >= 0 && semicolon < at) {
+                int comma = value.indexOf(',');
+                if (value.indexOf('?') >= 0 || semicolon >= 0 && semicolon < at || comma >= 0 && comma < at) {
                     addrSpec.addAll(fieldsOf(name));
                 }
             }

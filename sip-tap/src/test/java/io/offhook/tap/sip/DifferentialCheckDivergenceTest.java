@@ -57,6 +57,9 @@ class DifferentialCheckDivergenceTest {
                                 + "\n",
                         HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: <sip:dave@example.net>;tag=a1")
                                 + "\n"),
+                Arguments.of(Divergence.ADDR_SPEC_NEEDING_ANGLE_BRACKETS,
+                        HEAD.replace("To: <sip:bob@example.com>", "To: sip:caro,l@example.com;tag=t2") + "\n",
+                        HEAD.replace("To: <sip:bob@example.com>", "To: <sip:caro,l@example.com>;tag=t2") + "\n"),
                 Arguments.of(Divergence.NON_ASCII_IN_TOKEN,
                         HEAD + "Content-Type: application/\u00c5sdp\n\n" + SDP,
                         HEAD + "Content-Type: application/xsdp\n\n" + SDP),
