@@ -331,8 +331,14 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
     }
 
     private static NumberPlan numberPlan(Settings s) {
-        return new NumberPlan(s.optional("mapping.country-code"), s.optional("mapping.national-prefix"),
-                s.optional("mapping.international-prefix"));
+        try {
+            return new NumberPlan(s.optional("mapping.country-code"), s.optional("mapping.national-prefix"),
+                    s.optional("mapping.international-prefix"));
+        } catch (IllegalArgumentException e) {
+            // NumberPlan names the value; which of the three keys is wrong its message says.
+            s.problem("mapping.country-code", e.getMessage());
+            return NumberPlan.NONE;
+        }
     }
 
     /**

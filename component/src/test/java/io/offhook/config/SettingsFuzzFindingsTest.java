@@ -32,4 +32,17 @@ class SettingsFuzzFindingsTest {
         assertTrue(e.problems().get(0).startsWith("x.conf:2: secret: 'compo?nent.secret' is not a path"),
                 e.problems().get(0));
     }
+
+    /**
+     * Input {@code country-code-not-digits}: {@code mapping.country-code = users.map}. The number plan threw its
+     * IllegalArgumentException out of {@code OffhookConfig.from} ({@code offhook --check} ended in a stack trace);
+     * now it is a problem naming the key and the value, among the others.
+     */
+    @Test
+    void aBadCountryCodeIsAProblemOfItsKey(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Settings s = Settings.parse("mapping.country-code = users.map\n", "x.conf", dir);
+        ConfigException e = assertThrows(ConfigException.class, () -> io.offhook.app.OffhookConfig.from(s));
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("x.conf:1: mapping.country-code: country code "
+                + "'users.map' must have 1 to 3 digits")), e.problems().toString());
+    }
 }

@@ -79,6 +79,43 @@ final class SipFraming {
                 && startsWith(b, i + 1, e, SIP_VERSION, true);
     }
 
+    /** RFC 3261 and extension methods a proxy carries, for {@link #knownMethodStart}. */
+    private static final byte[][] METHODS = {
+        ascii("INVITE"), ascii("ACK"), ascii("BYE"), ascii("CANCEL"), ascii("REGISTER"), ascii("OPTIONS"),
+        ascii("PRACK"), ascii("UPDATE"), ascii("SUBSCRIBE"), ascii("NOTIFY"), ascii("PUBLISH"), ascii("INFO"),
+        ascii("REFER"), ascii("MESSAGE"),
+    };
+
+    /**
+     * Where the message of the start line at {@code p} (as {@link #isStartLine} accepts it) begins: {@code p}, or,
+     * when its method is not a known one but ends with one, where that known method starts. After a loss the tail
+     * of a body without a final line end runs into the next start line ({@code xxxxINVITE sip:...}): resuming at
+     * {@code p} would glue the two and hide the request behind an unknown method.
+     */
+    static int knownMethodStart(byte[] b, int p, int lf) {
+        int space = indexOf(b, p, lf, (byte) ' ');
+        if (space < 0 || startsWith(b, p, lf, SIP_VERSION, true)) {
+            return p;
+        }
+        for (byte[] m : METHODS) {
+            if (space - p == m.length && startsWith(b, p, space, m, false)) {
+                return p;
+            }
+        }
+        for (int k = p + 1; k < space; k++) {
+            for (byte[] m : METHODS) {
+                if (space - k == m.length && startsWith(b, k, space, m, false)) {
+                    return k;
+                }
+            }
+        }
+        return p;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     /**
      * The index just past the empty line that ends the headers of a message starting at {@code p}, or -1 when it
      * is not in {@code [p, end)}. Bare LF line ends are accepted as well as CRLF.

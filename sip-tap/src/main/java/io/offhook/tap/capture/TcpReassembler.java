@@ -388,7 +388,8 @@ final class TcpReassembler {
                 if (i == lineStart) {
                     int lf = SipFraming.lineFeed(buf, i, Math.min(size, i + SipFraming.MAX_START_LINE));
                     if (lf >= 0 && SipFraming.isStartLine(buf, i, lf)) {
-                        return i;
+                        // The rest of a lost message's body may run into the next start line ("xxINVITE ...").
+                        return SipFraming.knownMethodStart(buf, i, lf);
                     }
                 }
                 if ((buf[i] == 'H' || buf[i] == 'E') && SipFraming.isHep3(buf, i, size)) {

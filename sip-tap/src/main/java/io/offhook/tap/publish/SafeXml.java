@@ -35,6 +35,8 @@ final class SafeXml {
             return factory.createXMLStreamReader(new ByteArrayInputStream(body));
         } catch (XMLStreamException e) {
             throw new BodyException("not XML" + where(e) + ": " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw parserFailed("not XML", e);
         }
     }
 
@@ -47,6 +49,8 @@ final class SafeXml {
             event = reader.next();
         } catch (XMLStreamException e) {
             throw new BodyException("malformed XML" + where(e) + ": " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw parserFailed("malformed XML", e);
         }
         if (event == XMLStreamConstants.DTD || event == XMLStreamConstants.ENTITY_DECLARATION
                 || event == XMLStreamConstants.ENTITY_REFERENCE) {
@@ -62,6 +66,8 @@ final class SafeXml {
             return reader.getElementText().strip();
         } catch (XMLStreamException e) {
             throw new BodyException("element " + name + " must hold text only");
+        } catch (RuntimeException e) {
+            throw parserFailed("malformed XML in element " + name, e);
         }
     }
 
@@ -84,6 +90,15 @@ final class SafeXml {
         } catch (XMLStreamException e) {
             // Nothing is held open: the input is a byte array.
         }
+    }
+
+    /**
+     * The JDK's parser throws unchecked exceptions on some malformed input (a control character inside a DOCTYPE
+     * makes it look up an error message it does not have: {@code MissingResourceException}); they say the input is
+     * broken, like its {@link XMLStreamException}s.
+     */
+    private static BodyException parserFailed(String what, RuntimeException e) {
+        return new BodyException(what + ": the parser failed (" + e.getClass().getSimpleName() + ")");
     }
 
     private static String where(XMLStreamException e) {

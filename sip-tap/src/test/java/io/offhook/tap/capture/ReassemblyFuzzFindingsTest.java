@@ -83,4 +83,38 @@ class ReassemblyFuzzFindingsTest {
             }
         }
     }
+
+    /**
+     * Input {@code body-tail-glued-to-the-next-start-line}: a message whose body does not end with a line end loses
+     * a segment inside that body; the rest of the body and the next request arrive. Resuming "at the next start
+     * line" took {@code xxxOPTIONS sip:bob@example.com SIP/2.0} for one, delivering the body's tail glued to the
+     * request, whose method then read {@code xxxOPTIONS} (an INVITE so hidden is a missed call). It now resumes
+     * where the known method starts.
+     */
+    @Test
+    void aLostSegmentInsideABodyDoesNotGlueItsTailToTheNextRequest() {
+        String a = "MESSAGE sip:bob@example.com SIP/2.0\r\nCall-ID: a\r\nContent-Length: 10\r\n\r\nxxxxxxxxxx";
+        String b = "OPTIONS sip:bob@example.com SIP/2.0\r\nCall-ID: b\r\nContent-Length: 0\r\n\r\n";
+        byte[] stream = (a + b).getBytes(StandardCharsets.US_ASCII);
+        int bodyStart = a.length() - 10;
+        List<String> framed = new ArrayList<>();
+        TcpReassembler tcp = new TcpReassembler(ReassemblyLimits.DEFAULTS, new DropCounters(), "test",
+                new TcpReassembler.Sink() {
+                    @Override
+                    public void sip(FlowKey flow, long timeMicros, byte[] message) {
+                        framed.add(new String(message, StandardCharsets.US_ASCII));
+                    }
+
+                    @Override
+                    public void hep(FlowKey flow, long timeMicros, byte[] frame) {
+                    }
+                });
+        tcp.segment(FLOW, 0, 99, Frames.SYN, new byte[0], 0, 0);
+        tcp.segment(FLOW, 0, 100, Frames.PSH_ACK, stream, 0, bodyStart + 3);
+        // bytes bodyStart + 3 to bodyStart + 7 are never captured
+        tcp.segment(FLOW, 0, 100 + bodyStart + 7, Frames.PSH_ACK, stream, bodyStart + 7,
+                stream.length - bodyStart - 7);
+        tcp.finish(1);
+        assertEquals(List.of(b), framed);
+    }
 }

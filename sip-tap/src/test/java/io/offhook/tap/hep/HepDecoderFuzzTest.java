@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -199,7 +198,9 @@ class HepDecoderFuzzTest {
     /** A HEP3 packet (UDP, IPv4) whose only payload is {@code payload} compressed in chunk 16. */
     static byte[] compressedPacket(byte[] payload, boolean gzip) {
         ByteArrayOutputStream zipped = new ByteArrayOutputStream();
-        try (var out = gzip ? new GZIPOutputStream(zipped) : new DeflaterOutputStream(zipped, new Deflater())) {
+        // Streams that make their own Deflater end it on close (a Deflater passed in would hold native memory
+        // until a GC).
+        try (var out = gzip ? new GZIPOutputStream(zipped) : new DeflaterOutputStream(zipped)) {
             out.write(payload);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -120,6 +120,13 @@ class DialogInfoTest {
         assertEquals("more than 1000 dialogs", e.getMessage());
     }
 
+    /** Found by fuzzing ({@code control-character-in-a-dtd}); see the same test of {@code PidfDocumentTest}. */
+    @Test
+    void aControlCharacterInADtdIsABodyException() {
+        assertRefused("<?xml version='1.0'?><!DOCTYPE d [<\u0001\u000bNTITY x SYSTEM 'file:///etc/hostname'>]><d/>",
+                "malformed XML");
+    }
+
     @Test
     void anExternalEntityIsNeverResolved() {
         String xxe = "<?xml version='1.0'?><!DOCTYPE d [<!ENTITY xxe SYSTEM 'file:///etc/hostname'>]>"

@@ -101,6 +101,15 @@ class PidfDocumentTest {
         assertFalse(e2.getMessage().contains("TOP-SECRET-MARKER"), e2.getMessage());
     }
 
+    /**
+     * Found by fuzzing ({@code control-character-in-a-dtd}): a control character inside a DOCTYPE made the JDK's
+     * parser look up an error message it does not have, and its {@code MissingResourceException} escaped.
+     */
+    @Test
+    void aControlCharacterInADtdIsABodyException() {
+        assertRefused("<?xml version='1.0'?><!DOCTYPE d [<\u0001>]><presence/>", "malformed XML");
+    }
+
     @Test
     void entityExpansionIsRefused() {
         String laughs = "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"

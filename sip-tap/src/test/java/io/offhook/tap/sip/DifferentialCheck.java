@@ -72,8 +72,8 @@ public final class DifferentialCheck {
         /**
          * JAIN-SIP re-serialises the URIs it parses (it drops an empty parameter after a trailing {@code ;}, and
          * re-escapes the user part of a URI of an unknown scheme, turning {@code %20} into {@code %2}). Applies to a
-         * URI field only when JAIN-SIP's own URI parser, given the scanner's URI text, prints exactly JAIN-SIP's
-         * value: both read the same text.
+         * URI field only when JAIN-SIP's own URI or address parser, given the scanner's URI text, prints exactly
+         * JAIN-SIP's value: both read the same text.
          */
         URI_RESERIALISED,
         /**
@@ -86,7 +86,8 @@ public final class DifferentialCheck {
         URI_WITHOUT_SCHEME,
         /**
          * A From, To, Contact or P-Asserted-Identity value in addr-spec form (no angle brackets) whose URI holds a
-         * {@code ?}, or a {@code ;} before its {@code @}: RFC 3261 20.10 requires the name-addr form for such a URI.
+         * {@code ?}, or a {@code ;} or {@code ,} before its {@code @}: RFC 3261 20.10 requires the name-addr form for
+         * such a URI.
          * The scanner applies 20.10 (the URI ends at the first {@code ;}, what follows are header parameters),
          * JAIN-SIP parses the URI first and keeps more in it ({@code sip:a@h?x;tag=1} has no tag for it). Applies
          * to the fields of that header only.
@@ -104,9 +105,13 @@ public final class DifferentialCheck {
          */
         SESSION_EXPIRES_TRAILING_TEXT,
         /**
-         * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}): JAIN-SIP's SDP parser
-         * trims it as if it were blank, the scanner compares the attribute as it is (RFC 4566: it is then another
-         * attribute). Applies to the SDP fields only.
+         * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}), or holds a CR not
+         * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
+         * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
+         * the attribute is another one. Also a {@code c=} line holding a control character (C0, DEL or C1) or a
+         * byte that is not UTF-8 anywhere, or a nettype or addrtype that is not a token ({@code IP?}; RFC 4566
+         * allows none of these): JAIN-SIP's lexer ends a field there, the scanner splits at blanks only and
+         * still finds the third field. Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
         /**
@@ -121,7 +126,35 @@ public final class DifferentialCheck {
          * the scanner, the last in JAIN-SIP, so the bodies, and the SDP read from them, differ. Applies to the SDP
          * fields only.
          */
-        DUPLICATE_CONTENT_LENGTH;
+        DUPLICATE_CONTENT_LENGTH,
+        /**
+         * A NUL byte in a header value: JAIN-SIP's lexer returns NUL for the end of its input, so for JAIN-SIP the
+         * value ends there and the rest is ignored ({@code ;expires=99\0>;expires=7200} reads as 99); the scanner
+         * reads the whole line (RFC 3261 allows a NUL in no header value, so either reading is of malformed input;
+         * the scanner's ignores the malformed parameter as its contract says). Applies to the fields of that header
+         * only.
+         */
+        NUL_IN_HEADER_VALUE,
+        /**
+         * A header parameter the tracker reads named twice in one value (RFC 3261 7.3.1: a parameter name must not
+         * appear more than once): {@code expires} in a contact, {@code tag} in From or To ({@code ;tag;tag=x}). The
+         * first wins in the scanner (as for the headers it reads), the last in JAIN-SIP's parameter list. Applies
+         * to the contacts, or to that header's tag, only.
+         */
+        DUPLICATE_PARAMETER,
+        /**
+         * A P-Asserted-Identity whose name-addr is followed by text that is not a comma and a further value
+         * ({@code <sip:a@example.com>z}; RFC 3325 allows nothing there): JAIN-SIP reads the URI and ignores the rest,
+         * the scanner ignores the malformed value as its contract says (the tracker then goes by From). Applies to
+         * the asserted identity only, when the scanner has none.
+         */
+        TEXT_AFTER_ASSERTED_IDENTITY,
+        /**
+         * A Content-Type parameter with an empty value ({@code multipart/mixed;boundary=}; RFC 3261's m-value is a
+         * token or a quoted string, never empty): JAIN-SIP keeps the media type, the scanner ignores the malformed
+         * Content-Type as its contract says (and reads no SDP from the body). Applies to that header's fields only.
+         */
+        EMPTY_CONTENT_TYPE_PARAMETER;
     }
 
     /** Fields carried by each header JAIN-SIP may drop, by lower-case name (compact forms included). */
@@ -257,13 +290,16 @@ public final class DifferentialCheck {
         Set<String> nonAscii = new java.util.HashSet<>();
         Set<String> otherScheme = new java.util.HashSet<>();
         Set<String> contentLengths = new java.util.HashSet<>();
+        Set<String> nul = new java.util.HashSet<>();
+        Set<String> duplicate = new java.util.HashSet<>();
         for (String[] header : headers(message, headersEnd)) {
             String name = header[0];
             String value = header[1];
             if (ADDRESS_HEADERS.contains(name) && value.indexOf('<') < 0) {
                 int at = value.lastIndexOf('@');
                 int semicolon = value.indexOf(';');
-                if (value.indexOf('?') >= 0 || semicolon >= 0 && semicolon < at) {
+                int comma = value.indexOf(',');
+                if (value.indexOf('?') >= 0 || semicolon >= 0 && semicolon < at || comma >= 0 && comma < at) {
                     addrSpec.addAll(fieldsOf(name));
                 }
             }
@@ -277,6 +313,26 @@ public final class DifferentialCheck {
             if (value.chars().anyMatch(c -> c > 0x7F)) {
                 nonAscii.addAll(fieldsOf(name));
             }
+            if (value.indexOf('\0') >= 0) {
+                nul.addAll(fieldsOf(name));
+            }
+            if ((name.equals("content-type") || name.equals("c")) && ours.contentType() == null
+                    && EMPTY_PARAMETER_VALUE.matcher(value).matches()) {
+                exempt.put(Divergence.EMPTY_CONTENT_TYPE_PARAMETER, fieldsOf(name));
+            }
+            if (name.equals("p-asserted-identity") && ours.assertedIdentity() == null
+                    && TEXT_AFTER_NAME_ADDR.matcher(value).matches()) {
+                exempt.put(Divergence.TEXT_AFTER_ASSERTED_IDENTITY, Set.of("assertedIdentity"));
+            }
+            if ((name.equals("contact") || name.equals("m")) && namedTwice(value, EXPIRES_PARAM)) {
+                duplicate.add("contacts");
+            }
+            if ((name.equals("from") || name.equals("f")) && namedTwice(value, TAG_PARAM)) {
+                duplicate.add("fromTag");
+            }
+            if ((name.equals("to") || name.equals("t")) && namedTwice(value, TAG_PARAM)) {
+                duplicate.add("toTag");
+            }
             if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
                     && value.matches("(?s)[0-9]+[^0-9;\\s].*")) {
                 exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
@@ -285,13 +341,38 @@ public final class DifferentialCheck {
         exempt.put(Divergence.ADDR_SPEC_NEEDING_ANGLE_BRACKETS, addrSpec);
         exempt.put(Divergence.NON_ASCII_IN_TOKEN, nonAscii);
         exempt.put(Divergence.ADDR_SPEC_OF_OTHER_SCHEME, otherScheme);
+        exempt.put(Divergence.NUL_IN_HEADER_VALUE, nul);
+        exempt.put(Divergence.DUPLICATE_PARAMETER, duplicate);
         if (contentLengths.size() > 1) {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
-        if (sdpHasControlCharacterAtLineEdge(message, headersEnd)) {
+        if (sdpHasControlCharacterAtLineEdge(message, headersEnd)
+                || sdpConnectionLineNotWellFormed(message, headersEnd)) {
             exempt.put(Divergence.SDP_CONTROL_CHARACTERS, SDP_FIELDS);
         }
         return exempt;
+    }
+
+    /** A parameter whose value is empty: {@code ;name=} followed by blanks, another parameter or the end. */
+    private static final Pattern EMPTY_PARAMETER_VALUE = Pattern.compile("(?s).*;[^;=]*=\\s*(;.*)?");
+    /** A name-addr followed by something other than blanks or a comma. */
+    private static final Pattern TEXT_AFTER_NAME_ADDR = Pattern.compile("(?s)[^<]*<[^>]*>\\s*[^,\\s].*");
+    private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*(?=[=;,]|$)");
+    private static final Pattern TAG_PARAM = Pattern.compile("(?i);\\s*tag\\s*(?=[=;,]|$)");
+
+    /**
+     * Whether an element of this address list value has two header parameters of the name {@code param} matches,
+     * with or without a value (those after the URI's {@code >}; a URI parameter inside the brackets does not count).
+     */
+    private static boolean namedTwice(String value, Pattern param) {
+        for (String element : value.split(",")) {
+            String params = element.indexOf('<') >= 0 ? element.substring(element.lastIndexOf('>') + 1) : element;
+            Matcher m = param.matcher(params);
+            if (m.find() && m.find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final Set<String> ADDRESS_HEADERS =
@@ -333,12 +414,45 @@ public final class DifferentialCheck {
         String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.ISO_8859_1);
         for (String line : body.split("\n", -1)) {
             String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-            if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1)))) {
+            if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1))
+                    || text.indexOf('\r') >= 0)) {
                 return true;
             }
         }
         return false;
     }
+
+    /**
+     * Whether a {@code c=} line is one RFC 4566 refuses in a way JAIN-SIP reads differently: as JAIN-SIP reads the
+     * body (UTF-8), it holds a control character (C0 but tab, DEL, C1) or a byte that is not UTF-8 (U+FFFD), or its
+     * nettype or addrtype holds an ASCII character that is not a token-char ({@code IP?}). JAIN-SIP's SDP lexer
+     * ends a field there ({@code c=IN IP? 0.0.0.0} has no 0.0.0.0 for it); the scanner splits the line at blanks
+     * only.
+     */
+    private static boolean sdpConnectionLineNotWellFormed(byte[] m, int headersEnd) {
+        String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.UTF_8);
+        for (String line : body.split("\n", -1)) {
+            if (!line.startsWith("c=")) {
+                continue;
+            }
+            if (line.chars().anyMatch(c -> c != '\r' && (isControl((char) c) || c >= 0x80 && c <= 0x9F
+                    || c == 0xFFFD))) {
+                return true;
+            }
+            String[] fields = line.substring(2).strip().split("[ \t]+", 3);
+            for (int i = 0; i < Math.min(2, fields.length); i++) {
+                if (fields[i].chars().anyMatch(c -> c < 0x80 && !SDP_TOKEN_CHAR.matcher(String.valueOf((char) c))
+                        .matches())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** RFC 4566's token-char: {@code %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E}. */
+    private static final Pattern SDP_TOKEN_CHAR =
+            Pattern.compile("[\\x21\\x23-\\x27\\x2A\\x2B\\x2D\\x2E0-9A-Z\\x5E-\\x7E]");
 
     private static boolean isControl(char c) {
         return c < 0x20 && c != '\t' || c == 0x7F;
@@ -358,7 +472,9 @@ public final class DifferentialCheck {
             return false;
         }
         String reprinted = JainSipReference.reprintUri(ours);
-        return reprinted != null && canonicalUri(reprinted).equals(canonicalUri(theirs));
+        String inBrackets = JainSipReference.reprintAddressUri(ours);
+        return reprinted != null && canonicalUri(reprinted).equals(canonicalUri(theirs))
+                || inBrackets != null && canonicalUri(inBrackets).equals(canonicalUri(theirs));
     }
 
     /**
