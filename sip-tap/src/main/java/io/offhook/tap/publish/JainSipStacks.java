@@ -14,7 +14,7 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Starting and stopping a JAIN-SIP 1.3.0-91 stack the way Offhook needs it, shared by every part that runs one (the
- * PUBLISH receiver, the dialog-event subscriber): logging routed to Log4j2, the stack's threads daemons, and a stop
+ * PUBLISH receiver, the dialog-event subscriber, the chat publisher): logging routed to Log4j2, the stack's threads daemons, and a stop
  * that really ends its threads. Each quirk it works around is named where it is handled.
  */
 public final class JainSipStacks {
@@ -23,7 +23,10 @@ public final class JainSipStacks {
     private JainSipStacks() {
     }
 
-    /** Properties every Offhook stack sets: its name, no automatic dialogs, logging routed to Log4j2. */
+    /**
+     * Properties every Offhook stack sets: its name, no automatic dialogs, logging routed to Log4j2, and the
+     * message parser behind {@link GuardedMessageParserFactory}'s check.
+     */
     public static Properties baseProperties(String stackName) {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", stackName);
@@ -31,6 +34,7 @@ public final class JainSipStacks {
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLog.Stack.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", JainSipLog.Server.class.getName());
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", GuardedMessageParserFactory.class.getName());
         return p;
     }
 

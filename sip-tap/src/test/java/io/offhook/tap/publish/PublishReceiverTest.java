@@ -4,6 +4,7 @@ import static io.offhook.tap.publish.Bodies.fixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.tap.packet.DropCounters;
@@ -15,6 +16,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -88,6 +90,21 @@ class PublishReceiverTest {
         assertEquals("0", removed.header("Expires"));
         assertEquals(PhoneState.OFFLINE, store.stateOf(ALICE));
         assertEquals(1, drops.get(DropReason.PUBLISH_REJECTED), "the 412");
+    }
+
+    @Test
+    void aViaCommentEscapingItsLineEndIsDroppedAndTheReceiverGoesOn() throws Exception {
+        start(PublishConfig.defaults());
+        // JAIN-SIP's own Via parser would append to this comment until the heap is gone (RELIABILITY.md).
+        client.sendOnly(client.publish(ALICE, RawSip.branch(), body("kamailio-callee-confirmed.dialog-info.xml"),
+                "Via: SIP/2.0/UDP 192.0.2.1 (x\\", DIALOG, "Expires: 61", DIALOG_INFO));
+        assertEquals(400, assertTimeoutPreemptively(Duration.ofSeconds(20), () -> client.receive()).status(),
+                "refused as malformed");
+        Answer ok = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> client.send(client.publish(ALICE,
+                RawSip.branch(), body("kamailio-callee-confirmed.dialog-info.xml"), DIALOG, "Expires: 61",
+                DIALOG_INFO)));
+        assertEquals(200, ok.status());
+        assertEquals(1, store.size(), "only the well-formed PUBLISH was applied");
     }
 
     @Test

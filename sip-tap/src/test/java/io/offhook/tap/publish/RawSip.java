@@ -83,9 +83,14 @@ final class RawSip implements AutoCloseable {
 
     /** Sends one datagram and reads the answer (a 100 Trying, if any, is skipped). */
     Answer send(String message) throws IOException {
+        sendOnly(message);
+        return receive();
+    }
+
+    /** Sends without waiting for an answer (for input the server drops). */
+    void sendOnly(String message) throws IOException {
         byte[] data = message.getBytes(StandardCharsets.UTF_8);
         socket.send(new DatagramPacket(data, data.length, InetAddress.getLoopbackAddress(), serverPort));
-        return receive();
     }
 
     Answer receive() throws IOException {

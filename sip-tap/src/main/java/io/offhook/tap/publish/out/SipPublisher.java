@@ -1,7 +1,7 @@
 package io.offhook.tap.publish.out;
 
 import gov.nist.javax.sip.SipStackImpl;
-import io.offhook.tap.publish.JainSipLog;
+import io.offhook.tap.publish.JainSipStacks;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -75,6 +75,7 @@ public final class SipPublisher implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final CountDownLatch removed = new CountDownLatch(1);
     private volatile boolean closing;
+    private final Listener listener = new Listener();
     private SipStackImpl stack;
     private SipProvider provider;
     private MessageFactory messages;
@@ -104,19 +105,13 @@ public final class SipPublisher implements AutoCloseable {
         if (stack != null) {
             throw new IllegalStateException("already started");
         }
-        JainSipLog.install();
-        Properties p = new Properties();
-        p.setProperty("javax.sip.STACK_NAME", "offhook-publish-out-" + STACKS.incrementAndGet());
+        Properties p = JainSipStacks.baseProperties("offhook-publish-out-" + STACKS.incrementAndGet());
         p.setProperty("javax.sip.OUTBOUND_PROXY", config.targetHost() + ":" + config.targetPort() + "/"
                 + config.transport());
-        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
-        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", JainSipLog.Stack.class.getName());
-        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", JainSipLog.Server.class.getName());
-        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "2");
         p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "4");
         try {
-            stack = newStack(p);
+            stack = JainSipStacks.newStack(p, "offhook-publish-out-start");
             SipFactory factory = SipFactory.getInstance();
             messages = factory.createMessageFactory();
             headers = factory.createHeaderFactory();
@@ -124,7 +119,7 @@ public final class SipPublisher implements AutoCloseable {
             ListeningPoint lp = stack.createListeningPoint(config.listenAddress(), config.listenPort(),
                     config.transport());
             provider = stack.createSipProvider(lp);
-            provider.addSipListener(new Listener());
+            provider.addSipListener(listener);
             stack.start();
         } catch (Exception e) {
             stopStack();
@@ -134,26 +129,6 @@ public final class SipPublisher implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::pumpSafely, 500, 500, TimeUnit.MILLISECONDS);
         LOG.info("Publishing chat presence to sip:{}:{};transport={} from {}:{}", config.targetHost(),
                 config.targetPort(), config.transport(), config.listenAddress(), config.listenPort());
-    }
-
-    /** Makes the stack on a daemon thread of its own (JAIN-SIP's event thread inherits its maker's status). */
-    private static SipStackImpl newStack(Properties p) throws Exception {
-        AtomicReference<Object> made = new AtomicReference<>();
-        Thread maker = new Thread(() -> {
-            try {
-                made.set(new SipStackImpl(p));
-            } catch (Exception | Error e) {
-                made.set(e);
-            }
-        }, "offhook-publish-out-start");
-        maker.setDaemon(true);
-        maker.start();
-        maker.join(TimeUnit.SECONDS.toMillis(30));
-        Object result = made.get();
-        if (result instanceof SipStackImpl s) {
-            return s;
-        }
-        throw new SipException("JAIN-SIP did not start: " + result);
     }
 
     /** {@code entity}'s chat presence is {@code state} now. Never blocks. */
@@ -361,20 +336,7 @@ public final class SipPublisher implements AutoCloseable {
     }
 
     private void stopStack() {
-        if (stack == null) {
-            return;
-        }
-        try {
-            stack.stop();
-        } catch (RuntimeException e) {
-            LOG.debug("JAIN-SIP failed to stop at once ({}); stopping the rest", e.toString());
-            stack.stop();
-        }
-        if (provider != null && stack.getEventScanner() != null) {
-            stack.getEventScanner().forceStop();
-            stack.getEventScanner().addEvent(new gov.nist.javax.sip.EventWrapper(new IOExceptionEvent(provider,
-                    config.listenAddress(), config.listenPort(), config.transport()), null));
-        }
+        JainSipStacks.stop(stack, provider, listener, config.listenAddress(), config.listenPort());
         stack = null;
         provider = null;
     }
