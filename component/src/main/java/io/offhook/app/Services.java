@@ -406,10 +406,6 @@ public final class Services implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (sipPublisher != null) {
-            // After the engine: no more chat presence changes. Removes the publications (bounded in time).
-            sipPublisher.close();
-        }
         if (fallback != null) {
             // After the engine: it tells the fallback nothing more. Before the component: independent of it.
             fallback.close(Duration.ofSeconds(5));
@@ -417,6 +413,11 @@ public final class Services implements AutoCloseable {
         if (connection != null) {
             LOG.info("Taking down {} presences before disconnecting", last.size());
             connection.close(last, Duration.ofSeconds(5));
+        }
+        if (sipPublisher != null) {
+            // After the engine (no more chat presence changes) and after the watchers saw the phone presences go:
+            // removes the SIP publications, waiting at most 2 s.
+            sipPublisher.close();
         }
         if (admin != null) {
             admin.close();
