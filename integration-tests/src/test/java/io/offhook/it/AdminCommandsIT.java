@@ -106,15 +106,7 @@ class AdminCommandsIT {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable c : new AutoCloseable[] {admin, bob, kamailio, offhook}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // Stopping the rest matters more; the logs are kept in the work folder.
-                }
-            }
-        }
+        Lab.closeQuietly(admin, bob, kamailio, offhook);
         if (server != null) {
             server.stop();
         }

@@ -80,15 +80,7 @@ class ChatPresenceIT {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable c : new AutoCloseable[] {alice, offhook, kamailio}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // Stopping the rest matters more.
-                }
-            }
-        }
+        Lab.closeQuietly(alice, offhook, kamailio);
         if (server != null) {
             server.stop();
         }

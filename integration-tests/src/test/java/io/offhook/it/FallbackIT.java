@@ -132,15 +132,7 @@ class FallbackIT {
                 assertEquals(List.of(), ivan.receivedFrom("kate@" + OTHER));
             }
         } finally {
-            for (AutoCloseable c : new AutoCloseable[] {hank, ivan, kamailio, offhook}) {
-                if (c != null) {
-                    try {
-                        c.close();
-                    } catch (Exception e) {
-                        // Stopping the rest matters more; the logs stay in the work folder.
-                    }
-                }
-            }
+            Lab.closeQuietly(hank, ivan, kamailio, offhook);
             if (prosody != null) {
                 prosody.stop();
             }

@@ -80,15 +80,7 @@ class FaultsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {bob, kamailio, relay, offhook}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception | AssertionError e) {
-                    // Stopping the rest matters more; the logs stay in the work folder.
-                }
-            }
-        }
+        Lab.closeQuietly(bob, kamailio, relay, offhook);
         if (prosody != null) {
             prosody.stop();
         }

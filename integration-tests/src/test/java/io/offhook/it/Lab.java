@@ -85,4 +85,21 @@ final class Lab {
     static Path sipp() {
         return program("sipp", "sip-tester");
     }
+
+    /**
+     * Closes each of {@code resources} that is not null, in order, going on past a failure: in a test's teardown,
+     * stopping the rest (servers, processes) matters more than why one did not stop; the logs stay in the work
+     * folder.
+     */
+    static void closeQuietly(AutoCloseable... resources) {
+        for (AutoCloseable c : resources) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception | AssertionError e) {
+                    // Go on with the rest.
+                }
+            }
+        }
+    }
 }

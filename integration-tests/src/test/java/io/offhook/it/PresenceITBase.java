@@ -108,9 +108,7 @@ abstract class PresenceITBase {
                 }
             }
         } finally {
-            for (AutoCloseable c : new AutoCloseable[] {bob, carol, olivia, kamailio, offhook}) {
-                closeQuietly(c);
-            }
+            Lab.closeQuietly(bob, carol, olivia, kamailio, offhook);
             if (server != null) {
                 server.stop();
             }
@@ -120,16 +118,6 @@ abstract class PresenceITBase {
             kamailio = null;
             offhook = null;
             server = null;
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // Stopping the rest matters more; the server logs are kept in the work folder.
-            }
         }
     }
 

@@ -67,15 +67,7 @@ class PublishIT {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable c : new AutoCloseable[] {bob, offhook}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // Stopping the rest matters more.
-                }
-            }
-        }
+        Lab.closeQuietly(bob, offhook);
         if (server != null) {
             server.stop();
         }

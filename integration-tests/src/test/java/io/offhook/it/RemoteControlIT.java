@@ -101,16 +101,7 @@ class RemoteControlIT {
                 assertEquals(List.of(), carolActivities.from(ALICE), "carol is not alice's contact");
             }
         } finally {
-            for (AutoCloseable c : new AutoCloseable[] {laptop, mobile, bob, bobActivities, carolActivities,
-                kamailio, offhook}) {
-                if (c != null) {
-                    try {
-                        c.close();
-                    } catch (Exception e) {
-                        // Stopping the rest matters more; the logs stay in the work folder.
-                    }
-                }
-            }
+            Lab.closeQuietly(laptop, mobile, bob, bobActivities, carolActivities, kamailio, offhook);
             if (server != null) {
                 server.stop();
             }
