@@ -63,17 +63,7 @@ class ReassemblyFuzzFindingsTest {
             byte[] b = m.getBytes(StandardCharsets.US_ASCII);
             for (int cut = 1; cut < b.length; cut++) {
                 List<String> framed = new ArrayList<>();
-                TcpReassembler tcp = new TcpReassembler(ReassemblyLimits.DEFAULTS, new DropCounters(), "test",
-                        new TcpReassembler.Sink() {
-                            @Override
-                            public void sip(FlowKey flow, long timeMicros, byte[] message) {
-                                framed.add(new String(message, StandardCharsets.US_ASCII));
-                            }
-
-                            @Override
-                            public void hep(FlowKey flow, long timeMicros, byte[] frame) {
-                            }
-                        });
+                TcpReassembler tcp = collecting(framed);
                 tcp.segment(FLOW, 0, 99, Frames.SYN, new byte[0], 0, 0);
                 for (int i = 0; i < b.length; i += cut) {
                     tcp.segment(FLOW, 0, 100 + i, Frames.PSH_ACK, b, i, Math.min(cut, b.length - i));
@@ -98,17 +88,7 @@ class ReassemblyFuzzFindingsTest {
         byte[] stream = (a + b).getBytes(StandardCharsets.US_ASCII);
         int bodyStart = a.length() - 10;
         List<String> framed = new ArrayList<>();
-        TcpReassembler tcp = new TcpReassembler(ReassemblyLimits.DEFAULTS, new DropCounters(), "test",
-                new TcpReassembler.Sink() {
-                    @Override
-                    public void sip(FlowKey flow, long timeMicros, byte[] message) {
-                        framed.add(new String(message, StandardCharsets.US_ASCII));
-                    }
-
-                    @Override
-                    public void hep(FlowKey flow, long timeMicros, byte[] frame) {
-                    }
-                });
+        TcpReassembler tcp = collecting(framed);
         tcp.segment(FLOW, 0, 99, Frames.SYN, new byte[0], 0, 0);
         tcp.segment(FLOW, 0, 100, Frames.PSH_ACK, stream, 0, bodyStart + 3);
         // bytes bodyStart + 3 to bodyStart + 7 are never captured
@@ -116,5 +96,19 @@ class ReassemblyFuzzFindingsTest {
                 stream.length - bodyStart - 7);
         tcp.finish(1);
         assertEquals(List.of(b), framed);
+    }
+
+    /** A reassembler of one test flow that adds each SIP message it frames to {@code framed}, as text. */
+    private static TcpReassembler collecting(List<String> framed) {
+        return new TcpReassembler(ReassemblyLimits.DEFAULTS, new DropCounters(), "test", new TcpReassembler.Sink() {
+            @Override
+            public void sip(FlowKey flow, long timeMicros, byte[] message) {
+                framed.add(new String(message, StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public void hep(FlowKey flow, long timeMicros, byte[] frame) {
+            }
+        });
     }
 }
