@@ -12,8 +12,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.ConnectionListener;
-import org.jivesoftware.smack.ReconnectionListener;
-import org.jivesoftware.smack.ReconnectionManager;
 import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPConnection;
 import org.jivesoftware.smack.XMPPException;
@@ -37,9 +35,14 @@ import org.jxmpp.jid.Jid;
  * ({@link #receivedFrom}). The roster answers no subscription request by itself ({@code SubscriptionMode.manual}:
  * Smack's default would reject them), and stream management is off, so a reconnection is a fresh session.
  *
- * <p>Smack's {@link ReconnectionManager} reconnects after a lost connection, with a fixed delay of one second (the
- * "server restart mid-call" tests); {@link #awaitReconnected} waits for that. The watcher's own presence is sent on
- * every login, including reconnections, so it is what {@link #setPresence} last set.
+ * <p>After a lost connection the watcher logs in again by itself, one attempt a second (the "server restart
+ * mid-call" tests); {@link #awaitReconnected} waits for that. It does not use Smack's
+ * {@link org.jivesoftware.smack.ReconnectionManager}, which in Smack 4.4.8 reconnects only a connection that is not
+ * connected: an attempt that fails after its socket is open (seen against a just restarted ejabberd, which accepted
+ * the socket and other clients' logins but did not answer this one's SASL request within the reply timeout) leaves
+ * the connection connected and not logged in, and the manager stops for good. Each attempt here starts from a
+ * closed socket. The watcher's own presence is sent on every login, including reconnections, so it is what
+ * {@link #setPresence} last set.
  */
 final class Watcher implements AutoCloseable {
     /** One presence as received, with the {@link System#nanoTime()} of its arrival. */
@@ -53,10 +56,9 @@ final class Watcher implements AutoCloseable {
     }
 
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-    private static final int RECONNECT_DELAY_SECONDS = 1;
+    private static final long RECONNECT_DELAY_MILLIS = 1_000;
 
     private final XMPPTCPConnection connection;
-    private final ReconnectionManager reconnection;
     private final String name;
     private final List<Received> received = new ArrayList<>();
     private int mark;
@@ -67,11 +69,11 @@ final class Watcher implements AutoCloseable {
     private String lastReconnectFailure = "none";
     private volatile Own own = new Own(Presence.Mode.available, null, 0);
     private volatile boolean disconnecting;
+    private Thread reconnecting;
     private volatile Consumer<Received> onPresence = r -> { };
 
     private Watcher(XMPPTCPConnection connection, String name) {
         this.connection = connection;
-        this.reconnection = ReconnectionManager.getInstanceFor(connection);
         this.name = name;
     }
 
@@ -100,9 +102,6 @@ final class Watcher implements AutoCloseable {
         Watcher w = new Watcher(connection, user + "@" + domain + "/" + resource + " on " + server.name());
         connection.addStanzaListener(w::record, StanzaTypeFilter.PRESENCE);
         connection.addConnectionListener(w.new Listener());
-        w.reconnection.addReconnectionListener(w.new Reconnecting());
-        w.reconnection.setFixedDelay(RECONNECT_DELAY_SECONDS);
-        w.reconnection.enableAutomaticReconnection();
         try {
             connection.connect();
             connection.login();
@@ -243,7 +242,6 @@ final class Watcher implements AutoCloseable {
         return b.toString();
     }
 
-    /** Sets this client's own presence now and for every later (re)login. */
     /** Asks to see {@code jid}'s presence (RFC 6121 section 3.1): the gateway mode's phone contact. */
     void subscribe(String jid) {
         try {
@@ -258,6 +256,7 @@ final class Watcher implements AutoCloseable {
         }
     }
 
+    /** Sets this client's own presence now and for every later (re)login. */
     void setPresence(Presence.Mode mode, String status, int priority) {
         own = new Own(Objects.requireNonNull(mode, "mode"), status, priority);
         try {
@@ -283,8 +282,8 @@ final class Watcher implements AutoCloseable {
     }
 
     /**
-     * Waits until the connection, lost since login or since the previous call, is logged in again (Smack's
-     * reconnection manager); fails after {@code timeout} saying what happened.
+     * Waits until the connection, lost since login or since the previous call, is logged in again (see the class
+     * comment); fails after {@code timeout} saying what happened.
      */
     synchronized void awaitReconnected(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -309,9 +308,59 @@ final class Watcher implements AutoCloseable {
     /** Logs out (unavailable presence, closed stream) and stops reconnecting. Idempotent. */
     void disconnect() {
         disconnecting = true;
-        reconnection.disableAutomaticReconnection();
-        reconnection.abortPossiblyRunningReconnection();
+        Thread t;
+        synchronized (this) {
+            t = reconnecting;
+        }
+        if (t != null) {
+            t.interrupt();
+        }
         connection.disconnect();
+    }
+
+    /** Starts logging in again unless that is already under way (or the watcher is being closed). */
+    private synchronized void reconnectSoon() {
+        if (disconnecting || reconnecting != null) {
+            return;
+        }
+        reconnecting = new Thread(this::reconnect, "watcher-reconnect " + name);
+        reconnecting.setDaemon(true);
+        reconnecting.start();
+    }
+
+    /** One attempt a second until logged in; a loss while this runs is picked up by the check after each attempt. */
+    private void reconnect() {
+        try {
+            while (true) {
+                Thread.sleep(RECONNECT_DELAY_MILLIS);
+                if (disconnecting) {
+                    return;
+                }
+                try {
+                    if (connection.isConnected()) {
+                        connection.instantShutdown(); // what a failed attempt left open
+                    }
+                    connection.connect();
+                    connection.login();
+                } catch (SmackException | XMPPException | IOException e) {
+                    synchronized (this) {
+                        lastReconnectFailure = e.toString();
+                    }
+                }
+                synchronized (this) {
+                    if (disconnecting || connection.isAuthenticated()) {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // disconnect() stops us
+        } finally {
+            synchronized (this) {
+                reconnecting = null;
+                notifyAll();
+            }
+        }
     }
 
     @Override
@@ -361,21 +410,7 @@ final class Watcher implements AutoCloseable {
                 lastLoss = why;
                 Watcher.this.notifyAll();
             }
-        }
-    }
-
-    /** Keeps the last reconnection failure for {@link #awaitReconnected}'s failure message. */
-    private final class Reconnecting implements ReconnectionListener {
-        @Override
-        public void reconnectingIn(int seconds) {
-            // a countdown, once a second: nothing to record
-        }
-
-        @Override
-        public void reconnectionFailed(Exception e) {
-            synchronized (Watcher.this) {
-                lastReconnectFailure = e.toString();
-            }
+            reconnectSoon();
         }
     }
 }
