@@ -3,6 +3,10 @@ package io.offhook.xmpp.stream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
@@ -25,6 +29,11 @@ import org.dom4j.QName;
  * works and the element serialises without a stray {@code xmlns}; a child in such a namespace keeps it when its
  * parent has another namespace (a {@code <message xmlns='jabber:client'>} inside a XEP-0297 {@code <forwarded/>}).
  * All other namespaces are kept. DTDs and entities other than XML's own are refused.
+ *
+ * <p>The stream is UTF-8 (RFC 6120 section 11.6), decoded here strictly rather than by the parser: the JDK's parser
+ * reports bytes that are not UTF-8 by printing {@code [Fatal Error] ...} on the process's standard error, outside
+ * the logs. Here such bytes are an {@link IOException} that says so and ends the stream like any other broken
+ * input.
  *
  * <p>Memory is bounded: a stanza over {@code maxStanzaChars} characters (names, attribute values and text), or more
  * than about four bytes per allowed character without a complete stanza, ends the stream with
@@ -60,10 +69,17 @@ final class StanzaReader {
     /**
      * Starts parsing. Blocks until the first bytes arrive: create it only after our own stream header is sent.
      */
-    StanzaReader(InputStream in, int maxStanzaChars) throws XMLStreamException {
+    StanzaReader(InputStream in, int maxStanzaChars) throws XMLStreamException, IOException {
         this.maxStanzaChars = maxStanzaChars;
         this.input = new BudgetInputStream(in, 4L * maxStanzaChars + PARSER_SLACK_BYTES);
-        this.xml = newFactory().createXMLStreamReader(input);
+        try {
+            this.xml = newFactory().createXMLStreamReader(new InputStreamReader(input, StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)));
+        } catch (XMLStreamException e) {
+            throw inputFailure(e);
+        }
     }
 
     private static XMLInputFactory newFactory() {
@@ -211,16 +227,24 @@ final class StanzaReader {
                 throw new StanzaTooLargeException("more than " + input.budget() + " bytes without a complete stanza "
                         + "(limit " + maxStanzaChars + " characters, " + ComponentSettings.KEY_MAX_STANZA_CHARS + ")");
             }
-            Throwable cause = e.getNestedException() != null ? e.getNestedException() : e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            throw e;
+            throw inputFailure(e);
         } catch (RuntimeException e) {
             // The JDK's parser fails on some malformed input with an unchecked exception of its own (a NUL in a DTD
             // looks up an error message it does not have: MissingResourceException). Still malformed input.
             throw new XMLStreamException("the XML parser failed on the input: " + e, e);
         }
+    }
+
+    /** The parser's failure, or the failure of the bytes under it: I/O, or bytes that are not UTF-8. */
+    private static XMLStreamException inputFailure(XMLStreamException e) throws IOException {
+        Throwable cause = e.getNestedException() != null ? e.getNestedException() : e.getCause();
+        if (cause instanceof CharacterCodingException bad) {
+            throw new IOException("the stream holds bytes that are not UTF-8 (RFC 6120 section 11.6)", bad);
+        }
+        if (cause instanceof IOException io) {
+            throw io;
+        }
+        return e;
     }
 
     private static void rejectDtd(int event) throws XMLStreamException {

@@ -147,6 +147,32 @@ class StanzaReaderTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8EndTheStreamSayingSoAndPrintNothing() throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        IOException e;
+        try {
+            byte[] stanza = "<message><body>caf\u00e9</body></message>".getBytes(StandardCharsets.ISO_8859_1);
+            byte[] header = HEADER.getBytes(StandardCharsets.UTF_8);
+            byte[] stream = new byte[header.length + stanza.length];
+            System.arraycopy(header, 0, stream, 0, header.length);
+            System.arraycopy(stanza, 0, stream, header.length, stanza.length);
+            // The decoder reads ahead of the parser: the header may fail already, which ends the stream too.
+            e = assertThrows(IOException.class, () -> {
+                StanzaReader reader = new StanzaReader(new ByteArrayInputStream(stream), 1_000_000);
+                reader.readHeader();
+                reader.next();
+            });
+        } finally {
+            System.setErr(original);
+        }
+        assertTrue(e.getMessage().contains("not UTF-8"), e.getMessage());
+        assertEquals("", err.toString(StandardCharsets.UTF_8),
+                "the JDK's parser prints '[Fatal Error]' for such bytes when it decodes them");
+    }
+
+    @Test
     void refusesSomethingElseThanAStream() {
         XMLStreamException e = assertThrows(XMLStreamException.class,
                 () -> reader("<html><body/></html>", 1_000_000).readHeader());
