@@ -59,6 +59,7 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
     /** Held by whichever thread runs the engine: the loop's, or the tap's on the fast path. */
     private final ReentrantLock engineLock = new ReentrantLock();
     private final Latency latency = new Latency(1 << 16);
+    private final Latency latencyToWrite = new Latency(1 << 16);
     private final LatencyHistogram histogram = new LatencyHistogram();
     /** Times of the phone events whose stanzas are in the current batch, to measure latency when it is written. */
     private final List<Long> batchEvents = new ArrayList<>();
@@ -196,6 +197,16 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         return latency;
     }
 
+    /**
+     * From a phone event's HEP packet to the write of its stanzas starting: {@link #latency()} without the write
+     * call. The two tell Offhook's own work and waiting from a write call that returns late; on a busy machine a
+     * write to a loopback socket wakes the XMPP server, which can take the CPU before the call returns, after the
+     * bytes have left (see BENCHMARKS.md, presence latency).
+     */
+    public Latency latencyToWrite() {
+        return latencyToWrite;
+    }
+
     /** The same latency as {@link #latency()}, over every event since start, as a histogram for metrics. */
     public LatencyHistogram histogram() {
         return histogram;
@@ -311,6 +322,7 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         if (!batch.isEmpty()) {
             List<Packet> out = List.copyOf(batch);
             batch.clear();
+            long beforeMicros = batchEvents.isEmpty() ? 0 : epochMicros(Instant.now());
             long start = nanoTime.getAsLong();
             try {
                 writer.accept(out);
@@ -324,14 +336,18 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
             writesSlow = slow;
             flushes++;
             if (!batchEvents.isEmpty()) {
-                Instant now = Instant.now();
-                long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+                long nowMicros = epochMicros(Instant.now());
                 for (long t : batchEvents) {
+                    latencyToWrite.record(beforeMicros - t);
                     latency.record(nowMicros - t);
                     histogram.recordMicros(nowMicros - t);
                 }
                 batchEvents.clear();
             }
         }
+    }
+
+    private static long epochMicros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     }
 }

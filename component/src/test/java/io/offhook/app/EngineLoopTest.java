@@ -109,6 +109,9 @@ class EngineLoopTest {
         assertEquals(3, timed);
         assertEquals(3, l.histogram().snapshot().count(), "the metrics histogram times the same events");
         assertTrue(l.latency().snapshot().max() < 5_000_000, "latency in microseconds");
+        assertEquals(3, l.latencyToWrite().snapshot().count(), "the same events, timed to their write's start");
+        assertTrue(l.latencyToWrite().snapshot().max() <= l.latency().snapshot().max(),
+                "the write's start comes before its end");
 
         List<Packet> last = l.stop(Duration.ofSeconds(5));
         assertEquals(2, last.size(), "both recipients are sent unavailable");

@@ -295,7 +295,7 @@ class BenchOptionsTest {
             latency.put(s, none);
         }
         return new BenchPresenceLatency.Result(new BenchPresenceLatency.Phase("ramp 200 calls/s", 1000, 200, 1000,
-                500), 1000, 1000, 1000, none, none, none, none, none, none, java.util.Map.of(), null,
+                500), 1000, 1000, 1000, none, none, none, none, none, none, java.util.Map.of(), null, null,
                 new BenchPresenceLatency.Cpu(-1, 0, 0, 0, 0),
                 new BenchPresenceLatency.AtWatcher(1000, complete, outOfOrder, missing, latency), sip,
                 new BenchPresenceLatency.Drops(2, hepDrops), 5, "", 0,

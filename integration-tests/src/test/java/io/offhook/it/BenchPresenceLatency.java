@@ -146,7 +146,8 @@ final class BenchPresenceLatency {
     record Result(Phase phase, int invites, int answered, int matched, BenchStats.Summary endToEnd,
                   BenchStats.Summary kamailio, BenchStats.Summary offhook, BenchStats.Summary prosody,
                   BenchStats.Summary smack, BenchStats.Summary toComponent,
-                  Map<String, BenchStats.Summary> offhookByEvent, Latency.Snapshot inside, Cpu cpu,
+                  Map<String, BenchStats.Summary> offhookByEvent, Latency.Snapshot inside,
+                  Latency.Snapshot insideToWrite, Cpu cpu,
                   AtWatcher atWatcher, SipSide sip, Drops drops, double seconds, String capture, long clockDrift,
                   List<String> notes, long[] endToEndSamples, long[] offhookSamples) {
     }
@@ -414,6 +415,7 @@ final class BenchPresenceLatency {
         long hepDrops = options.hep().none() ? 0 : BenchStats.udpDrops(hepPort);
         if (offhook != null) {
             offhook.services().engine().latency().reset();
+            offhook.services().engine().latencyToWrite().reset();
         }
 
         Sipp answering = Sipp.lab("bench/uas-answer-any.xml", uas).calls(phase.calls()).pause(RING_MS)
@@ -436,6 +438,8 @@ final class BenchPresenceLatency {
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Latency.Snapshot inside = offhook == null ? null : offhook.services().engine().latency().snapshot();
+        Latency.Snapshot insideToWrite = offhook == null ? null
+                : offhook.services().engine().latencyToWrite().snapshot();
         long offhookUsed = offhook == null ? -1 : BenchStats.threadCpuSince(offhookCpu,
                 BenchStats.threadCpuMicros(BenchStats::isOffhookThread));
         Cpu cpu = new Cpu(offhookUsed, BenchStats.jvmCpuMicros() - jvmCpu,
@@ -449,8 +453,8 @@ final class BenchPresenceLatency {
         }
         long drift = BenchStats.nanoToEpochMicros() - offset;
         String captured = capture.stop();
-        return analyse(phase, capture, startNanos, offset, inside, cpu, drops, sippFailed, seconds, captured, drift,
-                notes);
+        return analyse(phase, capture, startNanos, offset, inside, insideToWrite, cpu, drops, sippFailed, seconds,
+                captured, drift, notes);
     }
 
     /** Waits for a sipp run; notes its failure and returns false if it failed. */
@@ -519,6 +523,7 @@ final class BenchPresenceLatency {
     }
 
     private Result analyse(Phase phase, BenchCapture capture, long startNanos, long offset, Latency.Snapshot inside,
+                           Latency.Snapshot insideToWrite,
                            Cpu cpu, Drops drops, boolean sippFailed, double seconds, String captured, long drift,
                            List<String> notes) throws IOException {
         Map<String, Long> invites = new LinkedHashMap<>();
@@ -669,7 +674,7 @@ final class BenchPresenceLatency {
         SipSide sip = sipSide(phase, invites, oks, sippFailed);
         return new Result(phase, invites.size(), oks.size(), e2e.size(), BenchStats.Summary.of(e2e),
                 BenchStats.Summary.of(kam), BenchStats.Summary.of(off), BenchStats.Summary.of(pro),
-                BenchStats.Summary.of(sm), BenchStats.Summary.of(path), offhookByEvent, inside, cpu, atWatcher, sip,
+                BenchStats.Summary.of(sm), BenchStats.Summary.of(path), offhookByEvent, inside, insideToWrite, cpu, atWatcher, sip,
                 drops, seconds, captured, drift, notes, longs(e2e), longs(off));
     }
 
@@ -898,14 +903,16 @@ final class BenchPresenceLatency {
         boolean offhook = options.target() == Target.OFFHOOK;
         System.out.println();
         System.out.println("| phase | calls | 200 OK | matched | p50 (ms) | p99 (ms) | max (ms) | inside p50 / p99 / "
-                + "max (µs) | inside events |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+                + "max (µs) | inside to the write's start (µs) | inside events |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
             Latency.Snapshot in = r.inside();
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s |%n",
+            Latency.Snapshot toWrite = r.insideToWrite();
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s |%n",
                     r.phase().name(), r.invites(), r.answered(), r.matched(), BenchStats.ms(r.endToEnd().p50()),
                     BenchStats.ms(r.endToEnd().p99()), BenchStats.ms(r.endToEnd().max()),
                     in == null ? "-" : in.p50() + " / " + in.p99() + " / " + in.max(),
+                    toWrite == null ? "-" : toWrite.p50() + " / " + toWrite.p99() + " / " + toWrite.max(),
                     in == null ? "-" : Long.toString(in.count()));
         }
         System.out.println();
