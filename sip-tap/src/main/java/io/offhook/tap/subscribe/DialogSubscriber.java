@@ -6,6 +6,7 @@ import io.offhook.tap.publish.EventPackage;
 import io.offhook.tap.publish.PublicationStore;
 import io.offhook.tap.publish.PublishAnswer;
 import io.offhook.tap.publish.PublishRequest;
+import io.offhook.tap.publish.RetryWait;
 import io.offhook.tap.track.Aor;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -456,11 +457,8 @@ public final class DialogSubscriber {
 
     /** The wait before the next try after {@code s.failures} failures in a row. */
     private long backoff(Subscription s, long retryAfter) {
-        long min = config.retryMin().toMillis();
-        long max = config.retryMax().toMillis();
-        int doublings = Math.min(Math.max(s.failures - 1, 0), 30);
-        long base = Math.min(max, min << doublings);
-        long wait = base / 2 + (long) (random.getAsDouble() * (base - base / 2));
+        long wait = RetryWait.millis(config.retryMin().toMillis(), config.retryMax().toMillis(), s.failures,
+                random.getAsDouble());
         if (retryAfter > 0) {
             wait = Math.max(wait, Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS) * 1000);
         }

@@ -1,5 +1,6 @@
 package io.offhook.tap.publish.out;
 
+import io.offhook.tap.publish.RetryWait;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -392,17 +393,9 @@ public final class OutboundPublications {
                 again);
     }
 
-    /** Between half and all of min * 2^(n-1), at most the maximum. */
     private Duration backoff(int failures) {
-        long min = settings.backoffMin().toMillis();
-        long max = settings.backoffMax().toMillis();
-        long full = min;
-        for (int i = 1; i < failures && full < max; i++) {
-            full *= 2;
-        }
-        full = Math.min(full, max);
-        double j = jitter.getAsDouble();
-        return Duration.ofMillis(Math.max(1, (long) (full * (0.5 + 0.5 * Math.min(Math.max(j, 0), 1)))));
+        return Duration.ofMillis(RetryWait.millis(settings.backoffMin().toMillis(), settings.backoffMax().toMillis(),
+                failures, jitter.getAsDouble()));
     }
 
     private Duration clamp(Duration d) {
