@@ -12,7 +12,7 @@
 #
 # Usage: integration-tests/lab/regenerate-captures.sh [scenario...]     (default: all scenarios)
 # Environment: SIP_PORT, HEP_PORT    preferred proxy and HEP ports (default 5060, 9060; the next free port is used
-#                                    when one is taken, and so for the user agents' ports 5071-5074)
+#                                    when one is taken, and so for the user agents' ports 5071-5075)
 #              OUT_DIR               where the fixtures go
 #              KEEP_WORK=1           keep the temporary directory (logs of Kamailio, sipp and tshark)
 # Needs: kamailio, sipp (Debian sip-tester), tshark, ss; root or capture rights on lo.
@@ -29,13 +29,19 @@ SCN_DIR=$LAB_DIR/sipp
 OUT_DIR=${OUT_DIR:-$REPO_DIR/sip-tap/src/test/resources/captures}
 
 ALL_SCENARIOS=(basic-call callee-hangs-up busy cancel hold-resume forking deregister registration-expiry refresh
-    call-waiting tcp-call)
+    call-waiting tcp-call early-media-prack late-offer hold-by-callee update-hold blind-transfer attended-transfer
+    redirect-302 glare-491 challenge-407)
 
 # SIP messages each scenario puts on the wire at the proxy port (each is one HEP datagram too): see README.md.
 declare -A EXPECTED=(
     [basic-call]=17 [callee-hangs-up]=17 [busy]=11 [cancel]=17 [hold-resume]=31 [forking]=26 [deregister]=10
     [registration-expiry]=4 [refresh]=6 [call-waiting]=32 [tcp-call]=17
+    [early-media-prack]=21 [late-offer]=31 [hold-by-callee]=45 [update-hold]=29 [blind-transfer]=40
+    [attended-transfer]=51 [redirect-302]=26 [glare-491]=45 [challenge-407]=20
 )
+# HEP datagrams where there are more than SIP messages: Kamailio mirrors the ACK of a reply it sent statelessly
+# (the 407 of sl) twice, once as received and once from siptrace's sl callback. See README.md.
+declare -A EXPECTED_HEP=([challenge-407]=21)
 
 RING_MS=300   # callee rings this long before answering
 TALK_MS=400   # time between in-dialog steps
@@ -114,14 +120,16 @@ TAKEN[$SIP_PORT]=1
 HEP_PORT=$(pick_port "${HEP_PORT:-9060}")
 TAKEN[$HEP_PORT]=1
 declare -A PORT MEDIA
-# user agents: alice calls, bob answers (bob2 is bob's second device), carol calls or registers.
+# user agents: alice calls, bob answers (bob2 is bob's second device or line), carol calls or registers; alice2
+# sends alice's second call in the transfers (one sipp run handles one Call-ID).
 # sipp binds an RTP echo port and that port + 2 (-mp); SDP announces the same port.
-for ua in alice bob bob2 carol; do
+for ua in alice bob bob2 carol alice2; do
     case $ua in
         alice) p=5071 m=16000 ;;
         bob) p=5072 m=16010 ;;
         bob2) p=5073 m=16020 ;;
         carol) p=5074 m=16030 ;;
+        alice2) p=5075 m=16040 ;;
     esac
     PORT[$ua]=$(pick_port $p)
     TAKEN[${PORT[$ua]}]=1
@@ -129,7 +137,7 @@ for ua in alice bob bob2 carol; do
     for ((j = 0; j < 3; j++)); do TAKEN[$((MEDIA[$ua] + j))]=1; done
 done
 echo "regenerate-captures: proxy 127.0.0.1:$SIP_PORT (udp+tcp), HEP to 127.0.0.1:$HEP_PORT," \
-    "alice ${PORT[alice]}, bob ${PORT[bob]} and ${PORT[bob2]}, carol ${PORT[carol]}"
+    "alice ${PORT[alice]} and ${PORT[alice2]}, bob ${PORT[bob]} and ${PORT[bob2]}, carol ${PORT[carol]}"
 
 # --- processes --------------------------------------------------------------------------------------------------
 
@@ -155,15 +163,16 @@ alive_or_die() {
 }
 
 KAM_PID=
+KAM_DEFINES=()   # -A NAME for the #!ifdef blocks of the config (challenge-407 sets WITH_AUTH)
 
 start_kamailio() {
     local dir=$1/kamailio
     mkdir -p "$dir/run"
     sed -e "s/@SIP_PORT@/$SIP_PORT/g" -e "s/@HEP_PORT@/$HEP_PORT/g" \
         "$LAB_DIR/kamailio/kamailio.cfg.template" >"$dir/kamailio.cfg"
-    kamailio -c -f "$dir/kamailio.cfg" >"$dir/check.log" 2>&1 || { cat "$dir/check.log" >&2; die "bad config"; }
+    kamailio "${KAM_DEFINES[@]}" -c -f "$dir/kamailio.cfg" >"$dir/check.log" 2>&1 || { cat "$dir/check.log" >&2; die "bad config"; }
     # -DD: stay in the foreground (so $! is the main process); kill it and all its children go.
-    kamailio -DD -E -f "$dir/kamailio.cfg" -P "$dir/run/kamailio.pid" -Y "$dir/run" -w "$dir/run" -m 64 -M 8 \
+    kamailio "${KAM_DEFINES[@]}" -DD -E -f "$dir/kamailio.cfg" -P "$dir/run/kamailio.pid" -Y "$dir/run" -w "$dir/run" -m 64 -M 8 \
         >"$dir/kamailio.log" 2>&1 &
     KAM_PID=$!
     STARTED[$KAM_PID]=kamailio
@@ -280,6 +289,13 @@ sipp_wait() {
     ((rc == 0)) || sipp_failed "$what" "${BG_LOG[$pid]}" "$rc"
 }
 
+# await_file NAME: waits until a sipp run created NAME (an <exec> action) in the scenario's directory.
+await_file() {
+    local f=$SCENARIO_DIR/$1
+    file_there() { [[ -e $f ]]; }
+    await "$1 from sipp" file_there
+}
+
 register() { # register UA [EXPIRES]
     sipp_fg "$1" register.xml 1 0 -key expires "${2:-3600}"
 }
@@ -385,6 +401,110 @@ scenario_tcp-call() {
     TRANSPORT=u1
 }
 
+scenario_early-media-prack() {
+    register alice
+    register bob
+    call alice uac-prack.xml uas-prack.xml bob
+}
+
+scenario_late-offer() {
+    register alice
+    register bob
+    call alice uac-late-offer.xml uas-late-offer.xml bob
+}
+
+scenario_hold-by-callee() {
+    register alice
+    register bob
+    call alice uac-held-by-callee.xml uas-hold-by-callee.xml bob
+}
+
+scenario_update-hold() {
+    register alice
+    register bob
+    call alice uac-update-hold.xml uas-update-hold.xml bob
+}
+
+scenario_glare-491() {
+    register alice
+    register bob
+    call alice uac-glare.xml uas-glare.xml bob
+}
+
+scenario_redirect-302() {
+    local bob carol
+    register alice
+    register bob
+    register carol
+    sipp_bg bob uas-redirect.xml 1 0 -key target carol
+    bob=$BG_PID
+    sipp_bg carol uas-answer.xml 1 "$RING_MS"
+    carol=$BG_PID
+    sipp_fg alice uac-redirect.xml 1 "$TALK_MS" -key callee bob
+    sipp_wait "$bob"
+    sipp_wait "$carol"
+}
+
+scenario_challenge-407() {
+    local bob
+    register alice
+    register bob
+    sipp_bg bob uas-answer.xml 1 "$RING_MS"
+    bob=$BG_PID
+    # the password Kamailio's config checks when WITH_AUTH is defined
+    sipp_fg alice uac-auth.xml 1 "$TALK_MS" -key callee bob -au alice -ap lab-secret
+    sipp_wait "$bob"
+}
+
+scenario_blind-transfer() {
+    local alice bob carol
+    register alice
+    register bob
+    register carol
+    sipp_bg carol uas-answer-stay.xml 1 "$RING_MS"
+    carol=$BG_PID
+    sipp_bg bob uas-refer.xml 1 "$TALK_MS" -key refer_to "<sip:carol@example.com>"
+    bob=$BG_PID
+    # alice NOTIFYs 200 OK 1.5 s after her 100 Trying: by then her call to carol is answered
+    sipp_bg alice uac-transferee.xml 1 1500 -key callee bob
+    alice=$BG_PID
+    await_file referred
+    sipp_fg alice2 uac-call-referred.xml 1 0 -key callee carol -key referrer bob \
+        -key home_contact "$(contact_of alice)"
+    sipp_wait "$alice"
+    sipp_wait "$bob"
+    sipp_wait "$carol"
+}
+
+scenario_attended-transfer() {
+    local alice bob consult carol cid ftag ttag
+    register alice
+    register bob
+    register carol
+    # the consultation dialog's identifiers, which bob's REFER names in Replaces (RFC 3891)
+    ftag=consult-f$RANDOM
+    ttag=consult-t$RANDOM
+    cid=consult-$RANDOM$RANDOM-1@127.0.0.1
+    sipp_bg carol uas-consult-replaced.xml 2 "$RING_MS" -key consult_ttag "$ttag"
+    carol=$BG_PID
+    # bob REFERs 1.2 s after alice's ACK, once his consultation call is up
+    sipp_bg bob uas-refer.xml 1 1200 \
+        -key refer_to "<sip:carol@example.com?Replaces=${cid/@/%40}%3Bto-tag%3D$ttag%3Bfrom-tag%3D$ftag>"
+    bob=$BG_PID
+    sipp_bg alice uac-transferee.xml 1 1500 -key callee bob
+    alice=$BG_PID
+    await_file answered
+    sipp_bg bob2 uac-consult.xml 1 0 -key callee carol -key consult_ftag "$ftag" -cid_str "${cid%-1@*}-%u@%s"
+    consult=$BG_PID
+    await_file referred
+    sipp_fg alice2 uac-call-replaces.xml 1 0 -key callee carol -key referrer bob \
+        -key home_contact "$(contact_of alice)" -key replaces "$cid;to-tag=$ttag;from-tag=$ftag"
+    sipp_wait "$alice"
+    sipp_wait "$bob"
+    sipp_wait "$consult"
+    sipp_wait "$carol"
+}
+
 # --- checks -----------------------------------------------------------------------------------------------------
 
 sip_messages() { # SIP messages (requests and responses) in a plain capture
@@ -403,7 +523,8 @@ check() { # check SCENARIO
     h=$(frames "$hep")
     echo "regenerate-captures: $1: $n SIP messages, $h HEP datagrams"
     [[ $n == "${EXPECTED[$1]}" ]] || die "$1: expected ${EXPECTED[$1]} SIP messages in $plain, got $n"
-    [[ $h == "$n" ]] || die "$1: expected one HEP datagram per SIP message ($n) in $hep, got $h"
+    [[ $h == "${EXPECTED_HEP[$1]:-$n}" ]] ||
+        die "$1: expected ${EXPECTED_HEP[$1]:-$n} HEP datagrams (one per SIP message, see EXPECTED_HEP) in $hep, got $h"
     if [[ $(tshark -r "$hep" -Y "not (udp.dstport == $HEP_PORT)" 2>/dev/null | wc -l) != 0 ]]; then
         die "$hep holds packets other than HEP"
     fi
@@ -424,6 +545,8 @@ run_scenario() {
     RUNS=0
     mkdir -p "$SCENARIO_DIR"
     echo "regenerate-captures: $name"
+    KAM_DEFINES=()
+    [[ $name != challenge-407 ]] || KAM_DEFINES=(-A WITH_AUTH)
     start_kamailio "$SCENARIO_DIR"
     # HEP leaves from the SIP socket (proxy port -> HEP port), so the plain filter has to exclude it
     plain_filter="(udp port $SIP_PORT or tcp port $SIP_PORT) and not (udp dst port $HEP_PORT)"

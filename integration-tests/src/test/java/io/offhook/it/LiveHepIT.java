@@ -158,8 +158,10 @@ class LiveHepIT {
         lab.call(ivan, "uac-hold.xml", "uas-hold.xml", judy);
         lab.assertStates(ivan.aor(), "AVAILABLE DIALING ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE",
                 judy.aor(), "AVAILABLE RINGING ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE");
+        // Each re-INVITE is "still on the phone"; its offer takes effect with the 200 (RFC 3261 14.1).
         assertEquals(List.of(PhoneEventType.ONLINE, PhoneEventType.DIALING, PhoneEventType.ON_THE_PHONE,
-                PhoneEventType.HELD, PhoneEventType.RESUMED, PhoneEventType.CALL_ENDED), types(ivan.aor()),
+                PhoneEventType.STILL_ON_THE_PHONE, PhoneEventType.HELD, PhoneEventType.STILL_ON_THE_PHONE,
+                PhoneEventType.RESUMED, PhoneEventType.CALL_ENDED), types(ivan.aor()),
                 () -> tap.events().describe(ivan.aor()));
     }
 

@@ -25,7 +25,10 @@ final class Call extends Timed {
     long lastActivity;
     long sessionExpiresMicros = -1;
     long endedAt = -1;
-    /** Set after a 401/407: the caller will retry with credentials soon (same Call-ID, higher CSeq), or give up. */
+    /**
+     * Set after a 401/407 or a 3xx to the unanswered INVITE: the caller will retry soon (same Call-ID, higher
+     * CSeq: with credentials, or to the redirect's Contact), or give up.
+     */
     boolean challenged;
     boolean removed;
     boolean everConfirmed;

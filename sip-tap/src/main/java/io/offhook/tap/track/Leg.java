@@ -74,12 +74,79 @@ final class Leg {
     final String toTag;
     User callee;
     State state;
+    /** The call is on hold: the description in effect of either side says so ({@link #describe}). */
     boolean held;
+    /** Whether the session description in effect of each side (RFC 3264) says hold. */
+    private boolean callerHolds;
+    private boolean calleeHolds;
+    /** Each side's re-INVITE or UPDATE whose offer waits for its 2xx (its CSeq, -1 for none), and what it says. */
+    private long callerOfferCseq = -1;
+    private long calleeOfferCseq = -1;
+    private boolean callerOfferHolds;
+    private boolean calleeOfferHolds;
+    /** CSeq of each side's last re-INVITE or UPDATE answered 2xx: an offer re-ordered after its 2xx takes effect. */
+    private long callerAcceptedCseq = -1;
+    private long calleeAcceptedCseq = -1;
 
     Leg(String toTag, User callee, State state) {
         this.toTag = toTag;
         this.callee = callee;
         this.state = state;
+    }
+
+    /**
+     * A session description of one side is in effect: in a 2xx, in an ACK (the answer to a 2xx's offer), or an
+     * accepted offer. Hold (RFC 3264 section 8.4: sendonly, recvonly, inactive; RFC 2543: c=0.0.0.0) of either side
+     * holds the call: the answer to an RFC 2543 hold is an ordinary sendrecv description.
+     */
+    void describe(boolean byCallee, boolean holds) {
+        if (byCallee) {
+            calleeHolds = holds;
+        } else {
+            callerHolds = holds;
+        }
+        held = callerHolds || calleeHolds;
+    }
+
+    /**
+     * An offer in a side's re-INVITE or UPDATE: in effect once accepted by a 2xx, never if refused (RFC 3261 section
+     * 14.1, RFC 3311 section 5.2: "as if no re-INVITE had been issued"). Glare's 491s leave the call as it was.
+     */
+    void offer(boolean byCallee, long cseq, boolean holds) {
+        if (cseq == (byCallee ? calleeAcceptedCseq : callerAcceptedCseq)) {
+            describe(byCallee, holds); // its 2xx came first
+        } else if (byCallee) {
+            calleeOfferCseq = cseq;
+            calleeOfferHolds = holds;
+        } else {
+            callerOfferCseq = cseq;
+            callerOfferHolds = holds;
+        }
+    }
+
+    /** The final response to a side's re-INVITE or UPDATE with {@code cseq}: a 2xx puts its offer in effect. */
+    void settle(boolean byCallee, long cseq, boolean accepted) {
+        if (byCallee) {
+            if (accepted) {
+                calleeAcceptedCseq = cseq;
+            }
+            if (calleeOfferCseq == cseq) {
+                calleeOfferCseq = -1;
+                if (accepted) {
+                    describe(true, calleeOfferHolds);
+                }
+            }
+        } else {
+            if (accepted) {
+                callerAcceptedCseq = cseq;
+            }
+            if (callerOfferCseq == cseq) {
+                callerOfferCseq = -1;
+                if (accepted) {
+                    describe(false, callerOfferHolds);
+                }
+            }
+        }
     }
 
     boolean live() {

@@ -302,7 +302,7 @@ public final class PhoneTracker {
                 saved.toAor(), saved.known(), saved.lastActivityMicros(), config);
         for (TrackerSnapshot.SavedLeg l : saved.legs()) {
             Leg leg = new Leg(l.toTag(), new User(l.calleeAor()), Leg.State.valueOf(l.state().name()));
-            leg.held = l.held();
+            leg.describe(false, l.held());
             call.legs.add(leg);
         }
         call.sessionExpiresMicros = saved.sessionExpiresMicros();
@@ -390,6 +390,7 @@ public final class PhoneTracker {
                 }
             }
             case "UPDATE" -> onUpdate(m);
+            case "ACK" -> onAck(m);
             default -> touch(m.callId());
         }
     }
@@ -503,7 +504,8 @@ public final class PhoneTracker {
         } else if (call.ended()) {
             return;
         }
-        if (call.challenged && m.cseq() > call.inviteCseq) {
+        if ((call.challenged || !call.answered()) && m.cseq() > call.inviteCseq) {
+            // A new attempt of the caller's (after a 401/407 or 3xx, seen or lost): its responses belong to the call.
             call.challenged = false;
             call.inviteCseq = m.cseq();
         }
@@ -586,6 +588,11 @@ public final class PhoneTracker {
         int status = m.statusCode();
         Call call = calls.get(m.callId());
         if (call != null && call.ended()) {
+            return;
+        }
+        if (call != null && call.fromTag != null && m.fromTag() != null && !call.fromTag.equals(m.fromTag())) {
+            // It answers a request of the callee's (a re-INVITE of its own): its CSeq counts apart (RFC 3261 12.2.1.1).
+            onReInviteResponse(m, call);
             return;
         }
         if (call != null && call.challenged) {
@@ -674,9 +681,11 @@ public final class PhoneTracker {
     }
 
     private void onReject(Call call, String tag, int status) {
-        if (status == 401 || status == 407) {
+        if (status == 401 || status == 407 || (status >= 300 && status < 400)) {
             if (!call.answered()) {
-                // Digest challenge (RFC 3261 section 22.2): the caller usually retries at once with credentials.
+                // Digest challenge (RFC 3261 section 22.2): the caller usually retries at once with credentials. A
+                // redirect (8.1.3.4): the caller's UA tries the Contacts, same Call-ID, higher CSeq; the request has
+                // failed only when they are exhausted. Either way the caller goes on dialing.
                 call.challenged = true;
                 List<User> stopped = new ArrayList<>(1);
                 for (Leg l : call.legs) {
@@ -805,6 +814,7 @@ public final class PhoneTracker {
     }
 
     private void onReInvite(SipMessage m, Call call) {
+        boolean joined = call == null;
         if (call == null) {
             // We joined mid-call: the in-dialog INVITE proves an answered call between From and To.
             call = startCall(m, false);
@@ -833,7 +843,13 @@ public final class PhoneTracker {
             call.everConfirmed = true;
         }
         boolean wasHeld = leg.held;
-        applySdp(leg, m);
+        if (m.media() != null) {
+            if (joined) {
+                leg.describe(sentByCallee(call, m), holds(m)); // no session known to keep: the offer is all there is
+            } else {
+                leg.offer(sentByCallee(call, m), m.cseq(), holds(m));
+            }
+        }
         PhoneEventType type = leg.held != wasHeld ? (leg.held ? PhoneEventType.HELD : PhoneEventType.RESUMED)
                 : before != leg.state ? PhoneEventType.ON_THE_PHONE : PhoneEventType.STILL_ON_THE_PHONE;
         emitBoth(call, leg, type);
@@ -841,19 +857,29 @@ public final class PhoneTracker {
 
     private void onReInviteResponse(SipMessage m, Call call) {
         call.lastActivity = now;
-        if (m.statusCode() < 200 || m.statusCode() >= 300) {
+        if (m.statusCode() < 200) {
             return;
         }
-        readSessionTimer(call, m);
         Leg leg = call.leg(call.legTag(m.fromTag(), m.toTag()));
         if (leg == null || !leg.live()) {
             return;
         }
+        settle(call, leg, m);
+    }
+
+    /** A final response to a re-INVITE or UPDATE: the offer takes effect or not, the 2xx's SDP is its sender's. */
+    private void settle(Call call, Leg leg, SipMessage m) {
         boolean wasHeld = leg.held;
-        applySdp(leg, m);
-        if (leg.held != wasHeld) {
-            emitBoth(call, leg, leg.held ? PhoneEventType.HELD : PhoneEventType.RESUMED);
+        boolean accepted = m.statusCode() < 300;
+        boolean byCallee = sentByCallee(call, m);
+        leg.settle(!byCallee, m.cseq(), accepted);
+        if (accepted) {
+            readSessionTimer(call, m);
+            if (m.media() != null) {
+                leg.describe(byCallee, holds(m));
+            }
         }
+        reportHold(call, leg, wasHeld);
     }
 
     private void onUpdate(SipMessage m) {
@@ -862,27 +888,56 @@ public final class PhoneTracker {
             return;
         }
         call.lastActivity = now;
-        readSessionTimer(call, m);
-        if (m.isResponse() && (m.statusCode() < 200 || m.statusCode() >= 300)) {
+        if (m.isRequest()) {
+            readSessionTimer(call, m);
+        } else if (m.statusCode() < 200) {
             return;
         }
         Leg leg = call.leg(call.legTag(m.fromTag(), m.toTag()));
         if (leg == null || leg.state != Leg.State.CONFIRMED) {
             return;
         }
+        if (m.isResponse()) {
+            settle(call, leg, m);
+        } else if (m.media() != null) {
+            leg.offer(sentByCallee(call, m), m.cseq(), holds(m));
+        }
+    }
+
+    /** An ACK with SDP is the answer to the offer its 2xx made (RFC 3261 section 13.2.1 and 14.2: late offer). */
+    private void onAck(SipMessage m) {
+        Call call = calls.get(m.callId());
+        if (call == null || call.ended()) {
+            return;
+        }
+        call.lastActivity = now;
+        Leg leg = m.media() == null ? null : call.leg(call.legTag(m.fromTag(), m.toTag()));
+        if (leg == null || leg.state != Leg.State.CONFIRMED) {
+            return;
+        }
         boolean wasHeld = leg.held;
-        applySdp(leg, m);
+        leg.describe(sentByCallee(call, m), holds(m));
+        reportHold(call, leg, wasHeld);
+    }
+
+    private void reportHold(Call call, Leg leg, boolean wasHeld) {
         if (leg.held != wasHeld) {
             emitBoth(call, leg, leg.held ? PhoneEventType.HELD : PhoneEventType.RESUMED);
         }
     }
 
     /** Hold per RFC 3264 section 8.4 (sendonly, recvonly in the answer, inactive) or RFC 2543's 0.0.0.0. */
-    private static void applySdp(Leg leg, SipMessage m) {
-        if (m.media() == null) {
-            return;
-        }
-        leg.held = m.media() != MediaDirection.SENDRECV || m.nullConnection();
+    private static boolean holds(SipMessage m) {
+        return m.media() != MediaDirection.SENDRECV || m.nullConnection();
+    }
+
+    /**
+     * Whether the callee's side sent {@code m}: its requests carry the caller's tag in To, and the responses it
+     * sends answer the caller's requests, whose From carries the caller's tag.
+     */
+    private static boolean sentByCallee(Call call, SipMessage m) {
+        boolean callerTagInFrom = call.fromTag != null && call.fromTag.equals(m.fromTag());
+        return m.isRequest() != callerTagInFrom;
     }
 
     private void readSessionTimer(Call call, SipMessage m) {

@@ -50,6 +50,24 @@ class KamailioCaptureTest {
                 Arguments.of("refresh-hep.pcap", 6, 6, Transport.UDP),
                 Arguments.of("registration-expiry.pcap", 4, 4, Transport.UDP),
                 Arguments.of("registration-expiry-hep.pcap", 4, 4, Transport.UDP),
+                Arguments.of("early-media-prack.pcap", 21, 21, Transport.UDP),
+                Arguments.of("early-media-prack-hep.pcap", 21, 21, Transport.UDP),
+                Arguments.of("late-offer.pcap", 31, 31, Transport.UDP),
+                Arguments.of("late-offer-hep.pcap", 31, 31, Transport.UDP),
+                Arguments.of("hold-by-callee.pcap", 45, 45, Transport.UDP),
+                Arguments.of("hold-by-callee-hep.pcap", 45, 45, Transport.UDP),
+                Arguments.of("update-hold.pcap", 29, 29, Transport.UDP),
+                Arguments.of("update-hold-hep.pcap", 29, 29, Transport.UDP),
+                Arguments.of("blind-transfer.pcap", 40, 40, Transport.UDP),
+                Arguments.of("blind-transfer-hep.pcap", 40, 40, Transport.UDP),
+                Arguments.of("attended-transfer.pcap", 51, 51, Transport.UDP),
+                Arguments.of("attended-transfer-hep.pcap", 51, 51, Transport.UDP),
+                Arguments.of("redirect-302.pcap", 26, 26, Transport.UDP),
+                Arguments.of("redirect-302-hep.pcap", 26, 26, Transport.UDP),
+                Arguments.of("glare-491.pcap", 45, 45, Transport.UDP),
+                Arguments.of("glare-491-hep.pcap", 45, 45, Transport.UDP),
+                Arguments.of("challenge-407.pcap", 20, 20, Transport.UDP),
+                Arguments.of("challenge-407-hep.pcap", 21, 21, Transport.UDP),
                 Arguments.of("tcp-call.pcap", 55, 17, Transport.TCP),
                 Arguments.of("tcp-call-hep.pcap", 17, 17, Transport.TCP));
     }
@@ -94,13 +112,23 @@ class KamailioCaptureTest {
                 .map(f -> f.substring(0, f.length() - "-hep.pcap".length()));
     }
 
+    /**
+     * The one exception, in challenge-407: Kamailio mirrors the ACK of the 407 it sent statelessly twice, once as
+     * received and once from siptrace's callback for ACKs of sl replies.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void theHepMirrorCarriesTheSameMessagesAsTheWire(String scenario) throws IOException {
         CaptureSummary[] summary = new CaptureSummary[1];
-        List<SipPacket> hep = read(scenario + "-hep.pcap", new DropCounters(), summary);
-        List<SipPacket> wire = read(scenario + ".pcap", new DropCounters(), summary);
-        assertEquals(SipText.texts(wire).stream().sorted().toList(), SipText.texts(hep).stream().sorted().toList());
+        List<String> hep = new ArrayList<>(SipText.texts(read(scenario + "-hep.pcap", new DropCounters(), summary)));
+        List<String> wire = SipText.texts(read(scenario + ".pcap", new DropCounters(), summary));
+        if (scenario.equals("challenge-407")) {
+            String ack = hep.stream().filter(t -> t.startsWith("ACK ") && t.contains("CSeq: 1 ACK")).findFirst()
+                    .orElseThrow();
+            assertEquals(2, hep.stream().filter(ack::equals).count(), "the ACK of the 407 is mirrored twice");
+            hep.remove(ack);
+        }
+        assertEquals(wire.stream().sorted().toList(), hep.stream().sorted().toList());
     }
 
     private static List<String> describe(List<SipPacket> packets) {

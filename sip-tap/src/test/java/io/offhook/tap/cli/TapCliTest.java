@@ -128,7 +128,7 @@ class TapCliTest {
         String page = Files.readString(html);
         assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("data-aor=\"sip:bob@example.com\""));
         assertTrue(page.contains("<span class=\"source\">hold-resume-hep.pcap</span>"));
-        assertTrue(err().contains("replay: timeline of 2 users and 12 events written to " + html), err());
+        assertTrue(err().contains("replay: timeline of 2 users and 16 events written to " + html), err());
         try (var left = Files.list(dir)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
         }

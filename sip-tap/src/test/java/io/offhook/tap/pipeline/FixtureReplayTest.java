@@ -60,6 +60,21 @@ class FixtureReplayTest {
         expect("refresh", A, "AVAILABLE");
         expect("call-waiting", A, call, B, answered, C, call);
         expect("tcp-call", A, call, B, answered);
+        expect("early-media-prack", A, call, B, answered);
+        String held = "AVAILABLE DIALING ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE";
+        String heldAnswered = "AVAILABLE RINGING ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE";
+        expect("late-offer", A, held, B, heldAnswered);
+        expect("hold-by-callee", A, "AVAILABLE DIALING ON_THE_PHONE ON_HOLD ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE",
+                B, "AVAILABLE RINGING ON_THE_PHONE ON_HOLD ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE");
+        expect("update-hold", A, held, B, heldAnswered);
+        String transferred = "AVAILABLE DIALING ON_THE_PHONE";
+        String target = "AVAILABLE RINGING ON_THE_PHONE";
+        expect("blind-transfer", A, transferred, B, answered, C, target);
+        expect("attended-transfer", A, transferred, B, answered, C, target);
+        expect("redirect-302", A, call, B, "AVAILABLE", C, answered);
+        expect("glare-491", A, "AVAILABLE DIALING ON_THE_PHONE ON_HOLD AVAILABLE",
+                B, "AVAILABLE RINGING ON_THE_PHONE ON_HOLD AVAILABLE");
+        expect("challenge-407", A, call, B, answered);
     }
 
     private static void expect(String scenario, String... userAndStates) {
@@ -103,7 +118,8 @@ class FixtureReplayTest {
     /**
      * Each logical message (all its copies: both mirrored legs, retransmissions) lost in turn. Whatever is lost,
      * nobody is left in a call once the timeouts have passed; and losing a message that carries no state of its own
-     * (100 Trying, ACK, a BYE whose 200 is still seen, the 200 to a CANCEL) changes no sequence at all.
+     * (100 Trying, an ACK without SDP, a BYE whose 200 is still seen, the 200 to a CANCEL) changes no sequence at all;
+     * an ACK with SDP carries the answer to a late offer (late-offer's hold), which is lost with it.
      */
     @ParameterizedTest(name = "{1}")
     @MethodSource("captures")
@@ -120,7 +136,7 @@ class FixtureReplayTest {
                 assertTrue(s == PhoneState.AVAILABLE || s == PhoneState.OFFLINE,
                         file + " without " + g.getKey() + ": " + aor + " stuck " + s);
             }
-            if (harmless(g.getKey())) {
+            if (harmless(g.getKey(), scan(packets.get(g.getValue().get(0))))) {
                 Replay again = replay(lossy, TrackerConfig.DEFAULTS);
                 assertEquals(EXPECTED.get(scenario), again.sequences(EXPECTED.get(scenario).keySet()),
                         file + " without " + g.getKey());
@@ -185,11 +201,13 @@ class FixtureReplayTest {
             PhoneState s = r.tracker.stateOf(aor);
             assertTrue(s == PhoneState.AVAILABLE || s == PhoneState.OFFLINE, aor + " stuck " + s);
         }
+        // A call still up at the end of its capture (the transfers) timed out at that advance: its tombstone lives on.
+        r.pipeline.advanceTo(r.lastTime + 2 * LONG_AFTER);
         assertEquals(0, r.tracker.callCount(), "every call and tombstone is gone after the timeouts");
     }
 
-    private static boolean harmless(String logicalMessage) {
-        return logicalMessage.startsWith("100/") || logicalMessage.startsWith("ACK/")
+    private static boolean harmless(String logicalMessage, SipMessage m) {
+        return logicalMessage.startsWith("100/") || (logicalMessage.startsWith("ACK/") && m.media() == null)
                 || logicalMessage.startsWith("BYE/") || logicalMessage.startsWith("200/CANCEL");
     }
 

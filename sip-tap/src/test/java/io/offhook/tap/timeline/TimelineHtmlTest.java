@@ -63,7 +63,7 @@ class TimelineHtmlTest {
                 "OFFLINE AVAILABLE RINGING ON_THE_PHONE ON_HOLD ON_THE_PHONE AVAILABLE"), lanes(html));
         assertTrue(html.contains("data-aor=\"sip:alice@example.com\""));
         assertTrue(html.contains("<text class=\"aor\" x=\"8\" y=\"22\">sip:bob@example.com<title>"));
-        assertEquals(12, count(html, "<g class=\"mark "));
+        assertEquals(16, count(html, "<g class=\"mark "));
         assertEquals(2, count(html, "<g class=\"mark reg\""), "each user came ONLINE once");
         // The segments tile the plot from the left edge to the right one.
         Matcher m = STATE.matcher(html);
@@ -142,7 +142,7 @@ class TimelineHtmlTest {
     void notesSayWhatWasLeftOut() {
         String html = html(Replays.timeline("hold-resume-hep.pcap", new TimelineLimits(1, 100, 2048, 100_000)),
                 List.of("hold-resume-hep.pcap"));
-        assertTrue(html.contains("<ul class=\"notes\">\n<li>Only the first 1 users are drawn: 6 events of further "
+        assertTrue(html.contains("<ul class=\"notes\">\n<li>Only the first 1 users are drawn: 8 events of further "
                 + "users are left out.</li>"));
     }
 }

@@ -25,19 +25,22 @@ class TimelineRecorderTest {
     void eachEventKeepsTheMessageThatCausedItAndOneMessageServesBothParties() {
         Timeline t = Replays.timeline("hold-resume-hep.pcap", TimelineLimits.DEFAULTS);
         assertEquals(List.of(A, B), t.lanes());
-        assertEquals(12, t.marks().size());
+        // Each re-INVITE is "still on the phone" at once; the hold takes effect with its 200 (RFC 3261 14.1).
+        assertEquals(16, t.marks().size());
         Timeline.Mark aliceHeld = mark(t, A, PhoneEventType.HELD);
         Timeline.Mark bobHeld = mark(t, B, PhoneEventType.HELD);
-        assertEquals(aliceHeld.message(), bobHeld.message(), "the re-INVITE is kept once");
-        String reInvite = message(t, aliceHeld);
-        assertTrue(reInvite.startsWith("INVITE sip:bob@"), reInvite);
-        assertTrue(reInvite.contains("\na=sendonly"), reInvite);
+        assertEquals(aliceHeld.message(), bobHeld.message(), "the 200 accepting the hold is kept once");
+        String accepted = message(t, aliceHeld);
+        assertTrue(accepted.startsWith("SIP/2.0 200 "), accepted);
+        assertTrue(accepted.contains("\na=recvonly"), accepted);
+        String reInvite = message(t, mark(t, A, PhoneEventType.STILL_ON_THE_PHONE));
+        assertTrue(reInvite.startsWith("INVITE sip:bob@") && reInvite.contains("\na=sendonly"), reInvite);
         String wire = t.messages().get(aliceHeld.message()).wire();
         assertTrue(wire.matches("UDP 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:\\d+"), wire);
         assertTrue(message(t, mark(t, B, PhoneEventType.RINGING)).startsWith("SIP/2.0 180 "));
         assertTrue(message(t, mark(t, A, PhoneEventType.CALL_ENDED)).startsWith("BYE "));
         assertTrue(t.startMicros() <= t.marks().get(0).event().timeMicros());
-        assertTrue(t.endMicros() >= t.marks().get(11).event().timeMicros());
+        assertTrue(t.endMicros() >= t.marks().get(15).event().timeMicros());
         assertEquals(List.of(), t.notes());
     }
 
@@ -55,8 +58,8 @@ class TimelineRecorderTest {
     void usersBeyondTheLaneLimitAreCountedNotKept() {
         Timeline t = Replays.timeline("hold-resume-hep.pcap", new TimelineLimits(1, 100, 2048, 100_000));
         assertEquals(List.of(A), t.lanes());
-        assertEquals(6, t.marks().size());
-        assertEquals(List.of("Only the first 1 users are drawn: 6 events of further users are left out."),
+        assertEquals(8, t.marks().size());
+        assertEquals(List.of("Only the first 1 users are drawn: 8 events of further users are left out."),
                 t.notes());
     }
 
@@ -68,7 +71,7 @@ class TimelineRecorderTest {
         long cut = all.marks().get(3).event().timeMicros();
         assertEquals(cut, t.endMicros());
         assertEquals(1, t.notes().size());
-        assertTrue(t.notes().get(0).startsWith("Cut after 3 events, at " + TimeAxis.iso(cut) + ": 9 later events"),
+        assertTrue(t.notes().get(0).startsWith("Cut after 3 events, at " + TimeAxis.iso(cut) + ": 13 later events"),
                 t.notes().get(0));
     }
 

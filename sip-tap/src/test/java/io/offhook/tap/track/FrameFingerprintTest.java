@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class FrameFingerprintTest {
     static final String[] SCENARIOS = {
         "basic-call", "busy", "call-waiting", "callee-hangs-up", "cancel", "deregister", "forking", "hold-resume",
-        "refresh", "registration-expiry", "tcp-call",
+        "refresh", "registration-expiry", "tcp-call", "early-media-prack", "late-offer", "hold-by-callee",
+        "update-hold", "blind-transfer", "attended-transfer", "redirect-302", "glare-491", "challenge-407",
     };
 
     @Test

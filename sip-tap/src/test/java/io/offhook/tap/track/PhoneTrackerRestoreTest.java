@@ -115,12 +115,16 @@ class PhoneTrackerRestoreTest {
         restart(2 * SECOND);
         events.clear();
         feed(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1")
-                .sdp(MediaDirection.SENDONLY));
+                .sdp(MediaDirection.SENDONLY), Msg.response(200, "INVITE").callId("c1").cseq(2).from(ALICE, "a1")
+                .to(BOB, "b1").sdp(MediaDirection.RECVONLY));
         assertEquals(ON_HOLD, after.stateOf(ALICE));
         assertEquals(ON_HOLD, after.stateOf(BOB));
         feed(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(3).from(ALICE, "a1").to(BOB, "b1")
-                .sdp(MediaDirection.SENDRECV));
-        assertEquals(List.of("HELD ON_HOLD", "RESUMED ON_THE_PHONE"), seen(BOB));
+                .sdp(MediaDirection.SENDRECV), Msg.response(200, "INVITE").callId("c1").cseq(3).from(ALICE, "a1")
+                .to(BOB, "b1").sdp(MediaDirection.SENDRECV));
+        // Each re-INVITE is "still on the phone" (the paper's event); the hold and the resume come with its 200.
+        assertEquals(List.of("STILL_ON_THE_PHONE ON_THE_PHONE", "HELD ON_HOLD", "STILL_ON_THE_PHONE ON_HOLD",
+                "RESUMED ON_THE_PHONE"), seen(BOB));
     }
 
     @Test
@@ -128,7 +132,8 @@ class PhoneTrackerRestoreTest {
         before.registerAll();
         before.feed(answered("c1"));
         before.feed(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1")
-                .sdp(MediaDirection.INACTIVE));
+                .sdp(MediaDirection.INACTIVE), Msg.response(200, "INVITE").callId("c1").cseq(2).from(ALICE, "a1")
+                .to(BOB, "b1").sdp(MediaDirection.INACTIVE));
         restart(SECOND);
         assertEquals(List.of("HELD ON_HOLD restored"), seen(BOB));
         assertEquals(ON_HOLD, after.stateOf(ALICE));

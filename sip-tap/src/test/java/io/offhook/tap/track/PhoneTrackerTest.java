@@ -250,13 +250,151 @@ class PhoneTrackerTest {
         registerAll();
         feed(basicCallSetup("c1"));
         feed(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1").holdAddress());
+        assertEquals(ON_THE_PHONE, tracker.stateOf(BOB), "an offer is in effect once accepted");
+        // The answer to an RFC 2543 hold is bob's ordinary description: alice's 0.0.0.0 still holds the call.
+        feed(resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(2).sdp(MediaDirection.SENDRECV));
         assertEquals(ON_HOLD, tracker.stateOf(BOB));
+        // Offerless re-INVITE: bob's 200 offers, alice's ACK answers with her own address again.
         feed(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(3).from(ALICE, "a1").to(BOB, "b1"),
                 resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(3).sdp(MediaDirection.SENDRECV));
+        assertEquals(ON_HOLD, tracker.stateOf(BOB), "alice has not answered yet");
+        feed(Msg.request("ACK", BOB_DEV).callId("c1").cseq(3).from(ALICE, "a1").to(BOB, "b1")
+                .sdp(MediaDirection.SENDRECV));
         assertEquals(ON_THE_PHONE, tracker.stateOf(BOB));
         // The hold offer was lost; the answer says recvonly.
         feed(resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(4).sdp(MediaDirection.RECVONLY));
         assertEquals(ON_HOLD, tracker.stateOf(ALICE));
+    }
+
+    /** late-offer: the hold is in the ACK, the answer to the offer of the 200 to an offerless re-INVITE. */
+    @Test
+    void lateOfferHoldAnsweredInTheAck() {
+        registerAll();
+        feed(basicCallSetup("c1"));
+        Msg reInvite = Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1");
+        Msg offer = resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(2).sdp(MediaDirection.SENDRECV);
+        feedTwice(reInvite, offer);
+        assertEquals(ON_THE_PHONE, tracker.stateOf(ALICE), "an offerless re-INVITE and a sendrecv offer hold nothing");
+        feedTwice(Msg.request("ACK", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1")
+                .sdp(MediaDirection.SENDONLY));
+        assertEquals(ON_HOLD, tracker.stateOf(BOB));
+        // A session refresh of the same kind while held: bob offers sendrecv again, alice still answers sendonly.
+        feedTwice(reInvite.cseq(3), offer.cseq(3), Msg.request("ACK", BOB_DEV).callId("c1").cseq(3)
+                .from(ALICE, "a1").to(BOB, "b1").sdp(MediaDirection.SENDONLY));
+        feedTwice(reInvite.cseq(4), offer.cseq(4), Msg.request("ACK", BOB_DEV).callId("c1").cseq(4)
+                .from(ALICE, "a1").to(BOB, "b1").sdp(MediaDirection.SENDRECV));
+        feed(bye("c1", ALICE, "a1", BOB, "b1", 5));
+        assertEquals(List.of(AVAILABLE, DIALING, ON_THE_PHONE, ON_HOLD, ON_THE_PHONE, AVAILABLE), changes(ALICE));
+        assertEquals(List.of(AVAILABLE, RINGING, ON_THE_PHONE, ON_HOLD, ON_THE_PHONE, AVAILABLE), changes(BOB));
+    }
+
+    /**
+     * hold-by-callee: bob's own re-INVITEs (his CSeq counts from 1, apart from alice's, RFC 3261 12.2.1.1) hold and
+     * resume; their 200s are no answer to alice's INVITE, and alice's BYE ends the call.
+     */
+    @Test
+    void holdByCalleeWithItsOwnCseqThenByNullAddress() {
+        registerAll();
+        feed(basicCallSetup("c1"));
+        Msg bobReInvite = Msg.request("INVITE", ALICE_DEV).callId("c1").cseq(1).from(BOB, "b1").to(ALICE, "a1")
+                .contact(BOB_DEV);
+        feedTwice(bobReInvite.sdp(MediaDirection.INACTIVE),
+                resp(200, "c1", BOB, "b1", ALICE, "a1", ALICE_DEV).sdp(MediaDirection.INACTIVE),
+                Msg.request("ACK", ALICE_DEV).callId("c1").from(BOB, "b1").to(ALICE, "a1"));
+        assertEquals(ON_HOLD, tracker.stateOf(ALICE));
+        feedTwice(bobReInvite.cseq(2).sdp(MediaDirection.SENDRECV),
+                resp(200, "c1", BOB, "b1", ALICE, "a1", ALICE_DEV).cseq(2).sdp(MediaDirection.SENDRECV));
+        assertEquals(ON_THE_PHONE, tracker.stateOf(ALICE));
+        feedTwice(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1").holdAddress(),
+                resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(2).sdp(MediaDirection.SENDRECV));
+        assertEquals(ON_HOLD, tracker.stateOf(BOB), "bob's ordinary answer leaves alice's 0.0.0.0 hold in effect");
+        feedTwice(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(3).from(ALICE, "a1").to(BOB, "b1")
+                        .sdp(MediaDirection.SENDRECV),
+                resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(3).sdp(MediaDirection.SENDRECV),
+                bye("c1", ALICE, "a1", BOB, "b1", 4));
+        List<PhoneState> held = List.of(ON_THE_PHONE, ON_HOLD, ON_THE_PHONE, ON_HOLD, ON_THE_PHONE, AVAILABLE);
+        assertEquals(held, changes(ALICE).subList(2, 8));
+        assertEquals(held, changes(BOB).subList(2, 8));
+        assertEquals(0, tracker.snapshot(ALICE).orElseThrow().calls().size());
+    }
+
+    /** glare-491: crossing re-INVITEs both refused with 491 change nothing (RFC 3261 14.1); the retries do. */
+    @Test
+    void glare491RefusedReInvitesChangeNothing() {
+        registerAll();
+        feed(basicCallSetup("c1"));
+        feedTwice(Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1")
+                        .sdp(MediaDirection.SENDONLY),
+                Msg.request("INVITE", ALICE_DEV).callId("c1").cseq(1).from(BOB, "b1").to(ALICE, "a1")
+                        .sdp(MediaDirection.SENDRECV),
+                resp(491, "c1", BOB, "b1", ALICE, "a1", null),
+                resp(491, "c1", ALICE, "a1", BOB, "b1", null).cseq(2));
+        assertEquals(ON_THE_PHONE, tracker.stateOf(ALICE), "the refused hold never took effect");
+        feedTwice(Msg.request("INVITE", ALICE_DEV).callId("c1").cseq(2).from(BOB, "b1").to(ALICE, "a1")
+                        .sdp(MediaDirection.SENDRECV),
+                resp(200, "c1", BOB, "b1", ALICE, "a1", ALICE_DEV).cseq(2).sdp(MediaDirection.SENDRECV),
+                Msg.request("INVITE", BOB_DEV).callId("c1").cseq(3).from(ALICE, "a1").to(BOB, "b1")
+                        .sdp(MediaDirection.SENDONLY),
+                resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(3).sdp(MediaDirection.RECVONLY),
+                bye("c1", ALICE, "a1", BOB, "b1", 4));
+        assertEquals(List.of(AVAILABLE, DIALING, ON_THE_PHONE, ON_HOLD, AVAILABLE), changes(ALICE));
+        assertEquals(List.of(AVAILABLE, RINGING, ON_THE_PHONE, ON_HOLD, AVAILABLE), changes(BOB));
+    }
+
+    /** A 200 re-ordered before the re-INVITE it accepts: the late offer takes effect when it arrives. */
+    @Test
+    void reInviteSeenAfterItsAcceptanceTakesEffect() {
+        registerAll();
+        feed(basicCallSetup("c1"));
+        feed(resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(2).sdp(MediaDirection.RECVONLY),
+                Msg.request("INVITE", BOB_DEV).callId("c1").cseq(2).from(ALICE, "a1").to(BOB, "b1")
+                        .sdp(MediaDirection.SENDONLY),
+                resp(200, "c1", ALICE, "a1", BOB, "b1", BOB_DEV).cseq(3).sdp(MediaDirection.SENDRECV),
+                Msg.request("INVITE", BOB_DEV).callId("c1").cseq(3).from(ALICE, "a1").to(BOB, "b1")
+                        .sdp(MediaDirection.SENDRECV));
+        assertEquals(List.of(AVAILABLE, DIALING, ON_THE_PHONE, ON_HOLD, ON_THE_PHONE), changes(ALICE));
+    }
+
+    /**
+     * redirect-302: bob redirects to carol (RFC 3261 8.1.3.4); alice's UA re-sends with the same Call-ID and CSeq 2.
+     * Bob never rang, carol does, and alice is dialing without a break.
+     */
+    @Test
+    void redirect302KeepsTheCallerDialingAndRingsTheTarget() {
+        registerAll();
+        feedTwice(invite("c1", ALICE, "a1", BOB, BOB, ALICE_DEV), invite("c1", ALICE, "a1", BOB, BOB_DEV, ALICE_DEV),
+                resp(302, "c1", ALICE, "a1", BOB, "b1", CAROL),
+                Msg.request("ACK", BOB).callId("c1").from(ALICE, "a1").to(BOB, "b1"),
+                invite("c1", ALICE, "a1", BOB, CAROL, ALICE_DEV).cseq(2),
+                invite("c1", ALICE, "a1", BOB, CAROL_DEV, ALICE_DEV).cseq(2),
+                resp(180, "c1", ALICE, "a1", BOB, "c1t", CAROL_DEV).cseq(2),
+                resp(200, "c1", ALICE, "a1", BOB, "c1t", CAROL_DEV).cseq(2),
+                bye("c1", ALICE, "a1", BOB, "c1t", 3));
+        assertEquals(List.of(AVAILABLE, DIALING, ON_THE_PHONE, AVAILABLE), changes(ALICE));
+        assertEquals(List.of(AVAILABLE), changes(BOB));
+        assertEquals(List.of(AVAILABLE, RINGING, ON_THE_PHONE, AVAILABLE), changes(CAROL));
+    }
+
+    /** redirect-302 with the 302 lost: the INVITE with the higher CSeq is still the caller's next attempt. */
+    @Test
+    void redirect302LostStillFollowsTheNewAttempt() {
+        registerAll();
+        feed(invite("c1", ALICE, "a1", BOB, BOB_DEV, ALICE_DEV),
+                invite("c1", ALICE, "a1", BOB, CAROL_DEV, ALICE_DEV).cseq(2),
+                resp(180, "c1", ALICE, "a1", BOB, "c1t", CAROL_DEV).cseq(2),
+                resp(200, "c1", ALICE, "a1", BOB, "c1t", CAROL_DEV).cseq(2));
+        assertEquals(ON_THE_PHONE, tracker.stateOf(ALICE));
+        assertEquals(List.of(AVAILABLE, RINGING, ON_THE_PHONE), changes(CAROL));
+    }
+
+    /** A redirect the caller does not follow ends the attempt like an abandoned challenge. */
+    @Test
+    void unfollowedRedirectEndsSoon() {
+        registerAll();
+        feed(invite("c1", ALICE, "a1", BOB, BOB_DEV, ALICE_DEV), resp(302, "c1", ALICE, "a1", BOB, "b1", CAROL));
+        assertEquals(DIALING, tracker.stateOf(ALICE));
+        tracker.advanceTo(t + 33_000_000L);
+        assertEquals(AVAILABLE, tracker.stateOf(ALICE));
     }
 
     @Test
