@@ -25,6 +25,12 @@ import org.apache.logging.log4j.Logger;
 /**
  * From a SIP packet to the tracker: size check, frame, de-duplicate, read the message, track. Every source delivers here.
  *
+ * <p>A copy of a message seen before (the proxy's mirror of the other leg, a retransmission) is recognised after
+ * framing only the start line and the header fields up to Call-ID, CSeq, From and To, and dropped as
+ * {@link DropReason#DUPLICATE} without reading the rest: so a copy whose unread part is malformed also counts as a
+ * duplicate (its first copy was read whole and was usable; the tracker's result is the same). A message is
+ * remembered as seen only once it was read whole, so a malformed first copy never hides a good second one.
+ *
  * <p>Time is the packet's own timestamp when replaying a capture, and the injected clock when live (a mirror's
  * timestamps come from another machine's clock, which may be off). Calls are serialised: sources on several
  * threads may deliver at once, and each user's events still leave in order.
@@ -76,19 +82,27 @@ public final class TapPipeline implements PacketListener {
             drops.drop(DropReason.SIP_TOO_LARGE, packet + " exceeds " + MAX_MESSAGE_BYTES + " bytes");
             return;
         }
+        long now;
+        long fingerprint;
         try {
-            SipScanner.frame(packet.data(), packet.offset(), packet.length(), frame);
+            // A copy (half of a mirroring proxy's traffic) is dropped on its raw bytes, before any String is made
+            // and before the header fields after Call-ID, CSeq, From and To are read.
+            SipScanner.frameIdentity(packet.data(), packet.offset(), packet.length(), frame);
+            now = clock == null ? packet.timeMicros() : micros(clock.instant());
+            fingerprint = frame.fingerprint();
+            if (dedup.seen(fingerprint, now)) {
+                messages.increment();
+                drops.count(DropReason.DUPLICATE);
+                return;
+            }
+            SipScanner.frameRest(frame);
         } catch (SipParseException e) {
             drops.drop(DropReason.SIP_MALFORMED, e.getMessage() + " in " + packet);
             return;
         }
-        long now = clock == null ? packet.timeMicros() : micros(clock.instant());
         messages.increment();
-        // A copy (half of a mirroring proxy's traffic) is dropped on its raw bytes, before any String is made.
-        if (!dedup.firstSeen(frame.fingerprint(), now)) {
-            drops.count(DropReason.DUPLICATE);
-            return;
-        }
+        // Remembered only now that the whole message proved usable: a malformed first copy hides no good second one.
+        dedup.firstSeen(fingerprint, now);
         try {
             tracker.onMessage(frame.toMessage(), now);
         } catch (RuntimeException e) {
@@ -156,7 +170,7 @@ public final class TapPipeline implements PacketListener {
         return tracker.restore(snapshot, clock == null ? snapshot.takenAtMicros() : micros(clock.instant()));
     }
 
-    /** SIP messages scanned successfully, duplicates included. */
+    /** SIP messages scanned successfully, duplicates included (a duplicate as far as it was read). */
     public long messages() {
         return messages.sum();
     }

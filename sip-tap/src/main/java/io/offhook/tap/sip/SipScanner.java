@@ -196,6 +196,53 @@ public final class SipScanner {
      * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
      */
     public static void frame(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
+        begin(data, offset, length, into);
+        headers(into, false);
+    }
+
+    /**
+     * Frames the first part of one SIP message: the start line and the header fields up to the last of the first
+     * Call-ID, CSeq, From and To, which is all that {@link SipFrame#fingerprint()} needs. {@link #frameRest} then
+     * completes the frame exactly as {@link #frame} would have filled it.
+     *
+     * <p>Why: half of a mirroring proxy's traffic is a second copy, which a pipeline recognises by its fingerprint
+     * and drops; the header fields after the four (Contact, Content-Type, Content-Length and whatever else comes
+     * last) need not be read for it. What this reads it validates as {@link #frame} does, so it throws only where
+     * {@link #frame} throws, with the same message and offset; when it returns, {@link #frame} may still reject the
+     * message for something in its unread part. When {@link #frame} accepts the message, both give the same
+     * fingerprint.
+     *
+     * @param data the bytes holding the message; {@code into} refers to them until it is filled again
+     * @param offset where the message starts in {@code data}
+     * @param length how many bytes the message has (for a datagram: all of it)
+     * @param into the frame to fill; after an exception its content is meaningless
+     * @throws SipParseException if the part read is not what {@link #frame} accepts (the same exception)
+     * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
+     */
+    public static void frameIdentity(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
+        begin(data, offset, length, into);
+        headers(into, true);
+    }
+
+    /**
+     * Completes a frame that {@link #frameIdentity} filled: afterwards the frame is what {@link #frame} would have
+     * made of the message, and this throws exactly where {@link #frame} would have (the same message and offset).
+     * Does nothing to a complete frame.
+     *
+     * @throws SipParseException if the message is not one {@link #frame} accepts
+     */
+    public static void frameRest(SipFrame frame) throws SipParseException {
+        if (!frame.complete) {
+            headers(frame, false);
+        }
+    }
+
+    /**
+     * Checks the message's bounds, reads the start line into {@code f} and resets the header fields: the start of
+     * {@link #frame} and {@link #frameIdentity}, a method of its own (it runs once per message) so that the JIT's
+     * inlining budget goes to the header loop of {@link #headers}, which runs once per line.
+     */
+    private static void begin(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
         Objects.checkFromIndexSize(offset, length, data.length);
         if (length > MAX_MESSAGE_BYTES) {
             throw new SipParseException(
@@ -206,6 +253,7 @@ public final class SipScanner {
         final int end = offset + length;
         final SipFrame f = into;
         f.data = data;
+        f.complete = false;
 
         int p = offset;
         while (p < end && (d[p] == '\r' || d[p] == '\n')) {
@@ -215,7 +263,6 @@ public final class SipScanner {
             throw new SipParseException("no start line", p - base);
         }
 
-        // ---- start line
         int lf = indexOfLf(d, p, end);
         if (lf < 0) {
             throw new SipParseException("start line not terminated", end - base);
@@ -225,9 +272,7 @@ public final class SipScanner {
             lineEnd--;
         }
         startLine(d, p, lineEnd, base, f);
-        p = lf + 1;
 
-        // ---- header fields
         f.callIdStart = -1;
         f.cseqMethod = null;
         f.fromStart = -1;
@@ -239,8 +284,25 @@ public final class SipScanner {
         f.typeStart = -1;
         f.boundary = NONE;
         f.assertedStart = -1;
-        long contentLength = -1;
-        boolean assertedSeen = false;
+        f.contentLength = -1;
+        f.assertedSeen = false;
+        f.base = base;
+        f.end = end;
+        f.next = lf + 1;
+    }
+
+    /**
+     * Reads header fields from where {@code f} stopped ({@code f.next}) to the end of the header section, then
+     * checks that the mandatory ones were there and locates the body; or, when {@code stopWhenIdentified}, stops
+     * after the field that completes the first Call-ID, CSeq, From and To, to be resumed later.
+     */
+    private static void headers(SipFrame f, boolean stopWhenIdentified) throws SipParseException {
+        final byte[] d = f.data;
+        final int base = f.base;
+        final int end = f.end;
+        int p = f.next;
+        long contentLength = f.contentLength;
+        boolean assertedSeen = f.assertedSeen;
 
         while (true) {
             if (p >= end) {
@@ -408,6 +470,13 @@ public final class SipScanner {
                 default:
                     break;
             }
+            if (stopWhenIdentified && id <= H_TO && f.callIdStart >= 0 && f.cseqMethod != null
+                    && f.fromStart >= 0 && f.toStart >= 0) {
+                f.next = p;
+                f.contentLength = contentLength;
+                f.assertedSeen = assertedSeen;
+                return;
+            }
         }
 
         if (f.callIdStart < 0) {
@@ -424,6 +493,7 @@ public final class SipScanner {
         }
         f.bodyStart = p;
         f.bodyEnd = contentLength < 0 ? end : (int) Math.min(end, p + contentLength);
+        f.complete = true;
     }
 
     /** Reads a Call-ID value in {@code [vs, ve)} into {@code f}. */

@@ -53,14 +53,7 @@ public final class Deduplicator {
      * @param f a non-zero 64-bit hash of the fields that make two messages copies of one another
      */
     public boolean firstSeen(long f, long nowMicros) {
-        if (f == EMPTY) {
-            throw new IllegalArgumentException("fingerprint 0 is reserved");
-        }
-        if (youngSince == Long.MIN_VALUE) {
-            youngSince = nowMicros;
-        } else if (nowMicros - youngSince >= windowMicros || youngFill >= young.length / 2) {
-            rotate(nowMicros);
-        }
+        checkAndRotate(f, nowMicros);
         if (contains(old, f)) {
             return false;
         }
@@ -75,6 +68,30 @@ public final class Deduplicator {
                 youngFill++;
                 return true;
             }
+        }
+    }
+
+    /**
+     * Whether a fingerprint was seen within the window, without remembering it: for a caller that first checks
+     * the fingerprint of a message it has only partly read ({@link io.offhook.tap.sip.SipScanner#frameIdentity})
+     * and remembers it with {@link #firstSeen(long, long)} only once the whole message proved usable, so that a
+     * malformed first copy does not hide a good second one.
+     *
+     * @param f a non-zero 64-bit hash of the fields that make two messages copies of one another
+     */
+    public boolean seen(long f, long nowMicros) {
+        checkAndRotate(f, nowMicros);
+        return contains(old, f) || contains(young, f);
+    }
+
+    private void checkAndRotate(long f, long nowMicros) {
+        if (f == EMPTY) {
+            throw new IllegalArgumentException("fingerprint 0 is reserved");
+        }
+        if (youngSince == Long.MIN_VALUE) {
+            youngSince = nowMicros;
+        } else if (nowMicros - youngSince >= windowMicros || youngFill >= young.length / 2) {
+            rotate(nowMicros);
         }
     }
 
