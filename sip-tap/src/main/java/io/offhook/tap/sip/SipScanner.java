@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -115,6 +116,10 @@ public final class SipScanner {
         "PUBLISH", "INFO", "REFER", "MESSAGE",
     };
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
+    /** Longer than any of {@link #METHODS}. */
+    private static final int METHOD_MAX_LENGTH = 16;
+    /** Index into {@link #METHODS} by length (times 32) and first letter (its low five bits), or -1. */
+    private static final byte[] METHOD_BY_LENGTH_AND_FIRST = new byte[METHOD_MAX_LENGTH << 5];
 
     /** A one in each byte of a long, and each byte's high bit: for the eight-bytes-at-a-time tests. */
     private static final long ONES = 0x0101_0101_0101_0101L;
@@ -136,8 +141,14 @@ public final class SipScanner {
     private static final boolean[] PARAM_VALUE_END = new boolean[256];
 
     static {
+        Arrays.fill(METHOD_BY_LENGTH_AND_FIRST, (byte) -1);
         for (int i = 0; i < METHODS.length; i++) {
             METHOD_BYTES[i] = ascii(METHODS[i]);
+            int key = (METHODS[i].length() << 5) | (METHODS[i].charAt(0) & 31);
+            if (METHOD_BY_LENGTH_AND_FIRST[key] >= 0) {
+                throw new AssertionError("two methods of one length and first letter: " + METHODS[i]);
+            }
+            METHOD_BY_LENGTH_AND_FIRST[key] = (byte) i;
         }
         String compact = "ifmlcxt";
         int[] ids = {H_CALL_ID, H_FROM, H_CONTACT, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_SESSION_EXPIRES, H_TO};
@@ -629,11 +640,15 @@ public final class SipScanner {
         return false;
     }
 
+    /**
+     * The method token {@code [s, e)} (not empty): one of {@link #METHODS} when it is one, found by its length and
+     * first letter (no two known methods share both) and one comparison, else a new String.
+     */
     private static String method(byte[] d, int s, int e) {
         int n = e - s;
-        for (int i = 0; i < METHOD_BYTES.length; i++) {
-            byte[] m = METHOD_BYTES[i];
-            if (m.length == n && regionEquals(d, s, m)) {
+        if (n < METHOD_MAX_LENGTH) {
+            int i = METHOD_BY_LENGTH_AND_FIRST[(n << 5) | (d[s] & 31)];
+            if (i >= 0 && (d[s] & 0xFF) == (METHOD_BYTES[i][0] & 0xFF) && regionEquals(d, s, METHOD_BYTES[i])) {
                 return METHODS[i];
             }
         }
