@@ -106,7 +106,7 @@ public final class TapPipeline implements PacketListener {
         }
         messages.lazySet(messages.get() + 1);
         // Remembered only now that the whole message proved usable: a malformed first copy hides no good second one.
-        dedup.firstSeen(fingerprint, now);
+        dedup.remember(fingerprint);
         try {
             tracker.onMessage(frame.toMessage(), now);
         } catch (RuntimeException e) {
