@@ -98,6 +98,25 @@ public final class SipScanner {
     private static final byte[] CONTENT_LENGTH = ascii("content-length");
     private static final byte[] ASSERTED_IDENTITY = ascii("p-asserted-identity");
     private static final byte[] TAG = ascii("tag");
+    // Header names as words for headerId (see word()); static final longs are constants to the JIT.
+    private static final long W_TO = word(TO, 0);
+    private static final long LETTERS_2 = letters(TO, 0);
+    private static final long W_FROM = word(FROM, 0);
+    private static final long W_CSEQ = word(CSEQ, 0);
+    private static final long LETTERS_4 = letters(FROM, 0);
+    private static final long W_CALL_ID = word(CALL_ID, 0);
+    private static final long L_CALL_ID = letters(CALL_ID, 0);
+    private static final long W_CONTACT = word(CONTACT, 0);
+    private static final long W_EXPIRES = word(EXPIRES, 0);
+    private static final long LETTERS_7 = letters(CONTACT, 0);
+    private static final long[] W_CONTENT_TYPE = words(CONTENT_TYPE);
+    private static final long[] L_CONTENT_TYPE = letters(CONTENT_TYPE);
+    private static final long[] W_CONTENT_LENGTH = words(CONTENT_LENGTH);
+    private static final long[] L_CONTENT_LENGTH = letters(CONTENT_LENGTH);
+    private static final long[] W_SESSION_EXPIRES = words(SESSION_EXPIRES);
+    private static final long[] L_SESSION_EXPIRES = letters(SESSION_EXPIRES);
+    private static final long[] W_ASSERTED_IDENTITY = words(ASSERTED_IDENTITY);
+    private static final long[] L_ASSERTED_IDENTITY = letters(ASSERTED_IDENTITY);
     private static final byte[] BOUNDARY = ascii("boundary");
     private static final byte[] SIP_2_0 = ascii("sip/2.0");
 
@@ -519,15 +538,19 @@ public final class SipScanner {
 
     /** Reads a CSeq value in {@code [vs, ve)} into {@code f}. */
     private static void cseq(byte[] d, int vs, int ve, int base, SipFrame f) throws SipParseException {
+        // The digits are read as they are found (not found, then read again by decimal()).
         int q = vs;
+        long n = 0;
         while (q < ve && isDigit(d[q])) {
+            if (n <= Integer.MAX_VALUE) {
+                n = n * 10 + (d[q] - '0');
+            }
             q++;
         }
-        long n = decimal(d, vs, q, Integer.MAX_VALUE);
-        if (n == NONE) {
+        if (q == vs) {
             throw new SipParseException("CSeq without a sequence number", vs - base);
         }
-        if (n == MALFORMED) {
+        if (n > Integer.MAX_VALUE) {
             throw new SipParseException("CSeq number overflows 2^31-1", vs - base);
         }
         int ms = skipLws(d, q, ve);
@@ -658,13 +681,68 @@ public final class SipScanner {
     // --------------------------------------------------------------------------------------------- header names
 
     /**
-     * Which header a name is: dispatched on its length, then compared. Kept small enough (bytecode) for the JIT to
-     * inline it into {@link #frame}, where it runs once per header line.
+     * Which header a name is: dispatched on its length, then compared eight bytes at a time (see {@link #word}).
+     * Kept small enough (bytecode) for the JIT to inline it into {@link #headers}, where it runs once per header
+     * line; the long names are looked up apart.
      */
     private static int headerId(byte[] d, int s, int e) {
+        int n = e - s;
+        if (n == 1) {
+            return COMPACT_FORMS[d[s] & 0xFF];
+        }
+        if (n > Long.BYTES) {
+            return longHeaderId(d, s, e);
+        }
+        if (s + Long.BYTES > d.length) {
+            return headerIdByBytes(d, s, e);
+        }
+        long w = (long) LONGS.get(d, s) & (-1L >>> (Long.SIZE - Byte.SIZE * n));
+        switch (n) {
+            case 2:
+                return (w | LETTERS_2) == W_TO ? H_TO : H_OTHER;
+            case 4:
+                w |= LETTERS_4;
+                return w == W_FROM ? H_FROM : w == W_CSEQ ? H_CSEQ : H_OTHER;
+            case 7:
+                return (w | L_CALL_ID) == W_CALL_ID ? H_CALL_ID
+                        : (w | LETTERS_7) == W_CONTACT ? H_CONTACT
+                        : (w | LETTERS_7) == W_EXPIRES ? H_EXPIRES : H_OTHER;
+            default:
+                return H_OTHER;
+        }
+    }
+
+    /** {@link #headerId} for names longer than eight bytes: two or three words. */
+    private static int longHeaderId(byte[] d, int s, int e) {
+        int n = e - s;
+        if (s + 3 * Long.BYTES > d.length) {
+            return headerIdByBytes(d, s, e);
+        }
+        long w0 = (long) LONGS.get(d, s);
+        long w1 = (long) LONGS.get(d, s + Long.BYTES) & (-1L >>> (Long.SIZE - Byte.SIZE * Math.min(n - 8, 8)));
+        switch (n) {
+            case 12:
+                return (w0 | L_CONTENT_TYPE[0]) == W_CONTENT_TYPE[0] && (w1 | L_CONTENT_TYPE[1]) == W_CONTENT_TYPE[1]
+                        ? H_CONTENT_TYPE : H_OTHER;
+            case 14:
+                return (w0 | L_CONTENT_LENGTH[0]) == W_CONTENT_LENGTH[0]
+                        && (w1 | L_CONTENT_LENGTH[1]) == W_CONTENT_LENGTH[1] ? H_CONTENT_LENGTH : H_OTHER;
+            case 15:
+                return (w0 | L_SESSION_EXPIRES[0]) == W_SESSION_EXPIRES[0]
+                        && (w1 | L_SESSION_EXPIRES[1]) == W_SESSION_EXPIRES[1] ? H_SESSION_EXPIRES : H_OTHER;
+            case 19:
+                long w2 = (long) LONGS.get(d, s + 2 * Long.BYTES) & 0xFF_FFFFL;
+                return (w0 | L_ASSERTED_IDENTITY[0]) == W_ASSERTED_IDENTITY[0]
+                        && (w1 | L_ASSERTED_IDENTITY[1]) == W_ASSERTED_IDENTITY[1]
+                        && (w2 | L_ASSERTED_IDENTITY[2]) == W_ASSERTED_IDENTITY[2] ? H_ASSERTED_IDENTITY : H_OTHER;
+            default:
+                return H_OTHER;
+        }
+    }
+
+    /** {@link #headerId} byte by byte, for a name so close to the end of the array that a word would run past it. */
+    private static int headerIdByBytes(byte[] d, int s, int e) {
         switch (e - s) {
-            case 1:
-                return COMPACT_FORMS[d[s] & 0xFF];
             case 2:
                 return nameIs(d, s, TO) ? H_TO : H_OTHER;
             case 4:
@@ -684,6 +762,45 @@ public final class SipScanner {
             default:
                 return H_OTHER;
         }
+    }
+
+    /**
+     * The bytes {@code lower[from, from + 8)} (fewer at the end) of a lower-case name as a little-endian word. A
+     * name read as a word {@code w} matches when {@code (w | letters(...)) == word(...)}: OR-ing 0x20 into a byte
+     * maps an upper-case letter to its lower case, and it is done only where the name has a letter, so every other
+     * byte must match exactly (as {@link #nameIs} compares).
+     */
+    private static long word(byte[] lower, int from) {
+        long w = 0;
+        for (int i = Math.min(lower.length, from + Long.BYTES) - 1; i >= from; i--) {
+            w = (w << Byte.SIZE) | (lower[i] & 0xFF);
+        }
+        return w;
+    }
+
+    /** 0x20 in each byte of {@link #word} that is a letter, 0 elsewhere. */
+    private static long letters(byte[] lower, int from) {
+        long w = 0;
+        for (int i = Math.min(lower.length, from + Long.BYTES) - 1; i >= from; i--) {
+            w = (w << Byte.SIZE) | (lower[i] >= 'a' && lower[i] <= 'z' ? 0x20 : 0);
+        }
+        return w;
+    }
+
+    private static long[] words(byte[] lower) {
+        long[] w = new long[(lower.length + Long.BYTES - 1) / Long.BYTES];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = word(lower, i * Long.BYTES);
+        }
+        return w;
+    }
+
+    private static long[] letters(byte[] lower) {
+        long[] w = new long[(lower.length + Long.BYTES - 1) / Long.BYTES];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = letters(lower, i * Long.BYTES);
+        }
+        return w;
     }
 
     /** {@code lower} (lower-case ASCII) equals the bytes at {@code s}, ignoring the case of letters only. */
