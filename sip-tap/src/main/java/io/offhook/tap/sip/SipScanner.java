@@ -16,8 +16,10 @@ import java.util.Objects;
  * a String for a header it does not return, and allocates nothing beyond the returned values. It works in two
  * steps: {@link #frame} validates the message and records where the fields lie in a reusable {@link SipFrame},
  * which then gives a fingerprint for de-duplication and, for the messages worth it, the {@link SipMessage}
- * ({@link #scan} does both). JAIN-SIP stays the
- * reference: a differential test holds the two to the same answers and lists every place they differ on purpose.
+ * ({@link #scan} does both). A pipeline may frame in two parts, {@link #frameIdentity} and then {@link #frameRest},
+ * to drop a copy before the header fields after Call-ID, CSeq, From and To are read; the two parts together give
+ * what {@link #frame} gives, on rejecting too. JAIN-SIP stays the reference: a differential test holds the two to
+ * the same answers and lists every place they differ on purpose.
  *
  * <p>What it accepts (see {@link SipMessage} for the fields):
  * <ul>
