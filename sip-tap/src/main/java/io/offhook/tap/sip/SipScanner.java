@@ -390,7 +390,15 @@ public final class SipScanner {
             if (id == H_OTHER) {
                 continue; // most header fields: nothing more to look at
             }
+            // The usual value is ": value\r\n": its one space and one CR go without the table lookups (the CR only
+            // once a non-blank byte is known to precede it, so that an all-blank value ends where it did).
+            if (vs < ve && d[vs] == ' ') {
+                vs++;
+            }
             vs = skipLws(d, vs, ve);
+            if (ve > vs && d[ve - 1] == '\r') {
+                ve--;
+            }
             ve = trimLws(d, vs, ve);
 
             switch (id) {
