@@ -16,7 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
@@ -24,6 +24,12 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * From a SIP packet to the tracker: size check, frame, de-duplicate, read the message, track. Every source delivers here.
+ *
+ * <p>A copy of a message seen before (the proxy's mirror of the other leg, a retransmission) is recognised after
+ * framing only the start line and the header fields up to Call-ID, CSeq, From and To, and dropped as
+ * {@link DropReason#DUPLICATE} without reading the rest: so a copy whose unread part is malformed also counts as a
+ * duplicate (its first copy was read whole and was usable; the tracker's result is the same). A message is
+ * remembered as seen only once it was read whole, so a malformed first copy never hides a good second one.
  *
  * <p>Time is the packet's own timestamp when replaying a capture, and the injected clock when live (a mirror's
  * timestamps come from another machine's clock, which may be off). Calls are serialised: sources on several
@@ -49,7 +55,11 @@ public final class TapPipeline implements PacketListener {
     private final Deduplicator dedup = new Deduplicator(DEDUP_WINDOW_MICROS, DEDUP_CAPACITY_LOG2);
     /** Reused for every packet (calls are serialised); it hands out the same String for a field seen recently. */
     private final SipFrame frame = SipFrame.reusingTexts();
-    private final LongAdder messages = new LongAdder();
+    /**
+     * Written under the pipeline's lock only (one writer at a time), read from any thread: a release store per
+     * packet instead of a LongAdder's compare-and-set, which cost about 2% of the whole path.
+     */
+    private final AtomicLong messages = new AtomicLong();
 
     private TapPipeline(PhoneTracker tracker, DropCounters drops, Clock clock) {
         this.tracker = Objects.requireNonNull(tracker, "tracker");
@@ -76,19 +86,27 @@ public final class TapPipeline implements PacketListener {
             drops.drop(DropReason.SIP_TOO_LARGE, packet + " exceeds " + MAX_MESSAGE_BYTES + " bytes");
             return;
         }
+        long now;
+        long fingerprint;
         try {
-            SipScanner.frame(packet.data(), packet.offset(), packet.length(), frame);
+            // A copy (half of a mirroring proxy's traffic) is dropped on its raw bytes, before any String is made
+            // and before the header fields after Call-ID, CSeq, From and To are read.
+            SipScanner.frameIdentity(packet.data(), packet.offset(), packet.length(), frame);
+            now = clock == null ? packet.timeMicros() : micros(clock.instant());
+            fingerprint = frame.fingerprint();
+            if (dedup.seen(fingerprint, now)) {
+                messages.lazySet(messages.get() + 1);
+                drops.count(DropReason.DUPLICATE);
+                return;
+            }
+            SipScanner.frameRest(frame);
         } catch (SipParseException e) {
             drops.drop(DropReason.SIP_MALFORMED, e.getMessage() + " in " + packet);
             return;
         }
-        long now = clock == null ? packet.timeMicros() : micros(clock.instant());
-        messages.increment();
-        // A copy (half of a mirroring proxy's traffic) is dropped on its raw bytes, before any String is made.
-        if (!dedup.firstSeen(frame.fingerprint(), now)) {
-            drops.count(DropReason.DUPLICATE);
-            return;
-        }
+        messages.lazySet(messages.get() + 1);
+        // Remembered only now that the whole message proved usable: a malformed first copy hides no good second one.
+        dedup.remember(fingerprint);
         try {
             tracker.onMessage(frame.toMessage(), now);
         } catch (RuntimeException e) {
@@ -156,9 +174,9 @@ public final class TapPipeline implements PacketListener {
         return tracker.restore(snapshot, clock == null ? snapshot.takenAtMicros() : micros(clock.instant()));
     }
 
-    /** SIP messages scanned successfully, duplicates included. */
+    /** SIP messages scanned successfully, duplicates included (a duplicate as far as it was read). */
     public long messages() {
-        return messages.sum();
+        return messages.get();
     }
 
     /** The message as text for the wire log, without the credentials of authorization headers. */

@@ -15,7 +15,9 @@ import java.util.List;
  * <p>Why: the proxy mirrors every message twice, so half of what the tap receives is a copy it will drop. Framing
  * validates everything {@link SipScanner#scan} validates (a message that frames is a message that scans, to the
  * same {@code SipMessage}), but creates no String, no contact and no SDP result; a copy is recognised from the raw
- * bytes and costs no more than that.
+ * bytes and costs no more than that. A pipeline frames even less of it first: {@link SipScanner#frameIdentity}
+ * stops after the header fields the fingerprint needs, and {@link SipScanner#frameRest} reads the rest only of a
+ * message that is no copy.
  *
  * <p>Mutable and reusable: one frame per thread, refilled for each message; it refers to the caller's byte array,
  * which must stay unchanged until the frame is refilled.
@@ -69,6 +71,15 @@ public final class SipFrame {
     /** Start of the P-Asserted-Identity URI, -1 when there is none. */
     int assertedStart;
     int assertedEnd;
+    /** Whether the whole message is framed (by {@link SipScanner#frame} or {@link SipScanner#frameRest}). */
+    boolean complete;
+    /** Where the message starts and ends in {@link #data}. */
+    int base;
+    int end;
+    /** While not {@link #complete}: where the next header field starts, and what the header loop knew so far. */
+    int next;
+    long contentLength;
+    boolean assertedSeen;
 
     /** Null, or where the Strings of fields seen before are found again. */
     private final TextCache texts;
@@ -105,6 +116,14 @@ public final class SipFrame {
     /** Whether the framed message is a request. */
     public boolean isRequest() {
         return method != null;
+    }
+
+    /**
+     * Whether the frame holds a whole message ({@link SipScanner#frame}, or {@link SipScanner#frameIdentity} then
+     * {@link SipScanner#frameRest}) rather than only what its {@link #fingerprint()} needs.
+     */
+    public boolean isComplete() {
+        return complete;
     }
 
     /**
@@ -171,8 +190,16 @@ public final class SipFrame {
         return Long.rotateLeft(h + v * P2, 31) * P1;
     }
 
-    /** The message's fields, as {@link SipScanner#scan} returns them. */
+    /**
+     * The message's fields, as {@link SipScanner#scan} returns them.
+     *
+     * @throws IllegalStateException if the frame holds only the first part of a message
+     *     ({@link SipScanner#frameIdentity} without {@link SipScanner#frameRest})
+     */
     public SipMessage toMessage() {
+        if (!complete) {
+            throw new IllegalStateException("the frame holds only the first part of a message");
+        }
         byte[] d = data;
         // Immutable lists from the start, which SipMessage keeps without copying them again.
         List<Contact> list;

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -15,8 +16,10 @@ import java.util.Objects;
  * a String for a header it does not return, and allocates nothing beyond the returned values. It works in two
  * steps: {@link #frame} validates the message and records where the fields lie in a reusable {@link SipFrame},
  * which then gives a fingerprint for de-duplication and, for the messages worth it, the {@link SipMessage}
- * ({@link #scan} does both). JAIN-SIP stays the
- * reference: a differential test holds the two to the same answers and lists every place they differ on purpose.
+ * ({@link #scan} does both). A pipeline may frame in two parts, {@link #frameIdentity} and then {@link #frameRest},
+ * to drop a copy before the header fields after Call-ID, CSeq, From and To are read; the two parts together give
+ * what {@link #frame} gives, on rejecting too. JAIN-SIP stays the reference: a differential test holds the two to
+ * the same answers and lists every place they differ on purpose.
  *
  * <p>What it accepts (see {@link SipMessage} for the fields):
  * <ul>
@@ -97,6 +100,25 @@ public final class SipScanner {
     private static final byte[] CONTENT_LENGTH = ascii("content-length");
     private static final byte[] ASSERTED_IDENTITY = ascii("p-asserted-identity");
     private static final byte[] TAG = ascii("tag");
+    // Header names as words for headerId (see word()); static final longs are constants to the JIT.
+    private static final long W_TO = word(TO, 0);
+    private static final long LETTERS_2 = letters(TO, 0);
+    private static final long W_FROM = word(FROM, 0);
+    private static final long W_CSEQ = word(CSEQ, 0);
+    private static final long LETTERS_4 = letters(FROM, 0);
+    private static final long W_CALL_ID = word(CALL_ID, 0);
+    private static final long L_CALL_ID = letters(CALL_ID, 0);
+    private static final long W_CONTACT = word(CONTACT, 0);
+    private static final long W_EXPIRES = word(EXPIRES, 0);
+    private static final long LETTERS_7 = letters(CONTACT, 0);
+    private static final long[] W_CONTENT_TYPE = words(CONTENT_TYPE);
+    private static final long[] L_CONTENT_TYPE = letters(CONTENT_TYPE);
+    private static final long[] W_CONTENT_LENGTH = words(CONTENT_LENGTH);
+    private static final long[] L_CONTENT_LENGTH = letters(CONTENT_LENGTH);
+    private static final long[] W_SESSION_EXPIRES = words(SESSION_EXPIRES);
+    private static final long[] L_SESSION_EXPIRES = letters(SESSION_EXPIRES);
+    private static final long[] W_ASSERTED_IDENTITY = words(ASSERTED_IDENTITY);
+    private static final long[] L_ASSERTED_IDENTITY = letters(ASSERTED_IDENTITY);
     private static final byte[] BOUNDARY = ascii("boundary");
     private static final byte[] SIP_2_0 = ascii("sip/2.0");
 
@@ -115,6 +137,10 @@ public final class SipScanner {
         "PUBLISH", "INFO", "REFER", "MESSAGE",
     };
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
+    /** Longer than any of {@link #METHODS}. */
+    private static final int METHOD_MAX_LENGTH = 16;
+    /** Index into {@link #METHODS} by length (times 32) and first letter (its low five bits), or -1. */
+    private static final byte[] METHOD_BY_LENGTH_AND_FIRST = new byte[METHOD_MAX_LENGTH << 5];
 
     /** A one in each byte of a long, and each byte's high bit: for the eight-bytes-at-a-time tests. */
     private static final long ONES = 0x0101_0101_0101_0101L;
@@ -136,8 +162,14 @@ public final class SipScanner {
     private static final boolean[] PARAM_VALUE_END = new boolean[256];
 
     static {
+        Arrays.fill(METHOD_BY_LENGTH_AND_FIRST, (byte) -1);
         for (int i = 0; i < METHODS.length; i++) {
             METHOD_BYTES[i] = ascii(METHODS[i]);
+            int key = (METHODS[i].length() << 5) | (METHODS[i].charAt(0) & 31);
+            if (METHOD_BY_LENGTH_AND_FIRST[key] >= 0) {
+                throw new AssertionError("two methods of one length and first letter: " + METHODS[i]);
+            }
+            METHOD_BY_LENGTH_AND_FIRST[key] = (byte) i;
         }
         String compact = "ifmlcxt";
         int[] ids = {H_CALL_ID, H_FROM, H_CONTACT, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_SESSION_EXPIRES, H_TO};
@@ -196,6 +228,53 @@ public final class SipScanner {
      * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
      */
     public static void frame(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
+        begin(data, offset, length, into);
+        headers(into, false);
+    }
+
+    /**
+     * Frames the first part of one SIP message: the start line and the header fields up to the last of the first
+     * Call-ID, CSeq, From and To, which is all that {@link SipFrame#fingerprint()} needs. {@link #frameRest} then
+     * completes the frame exactly as {@link #frame} would have filled it.
+     *
+     * <p>Why: half of a mirroring proxy's traffic is a second copy, which a pipeline recognises by its fingerprint
+     * and drops; the header fields after the four (Contact, Content-Type, Content-Length and whatever else comes
+     * last) need not be read for it. What this reads it validates as {@link #frame} does, so it throws only where
+     * {@link #frame} throws, with the same message and offset; when it returns, {@link #frame} may still reject the
+     * message for something in its unread part. When {@link #frame} accepts the message, both give the same
+     * fingerprint.
+     *
+     * @param data the bytes holding the message; {@code into} refers to them until it is filled again
+     * @param offset where the message starts in {@code data}
+     * @param length how many bytes the message has (for a datagram: all of it)
+     * @param into the frame to fill; after an exception its content is meaningless
+     * @throws SipParseException if the part read is not what {@link #frame} accepts (the same exception)
+     * @throws IndexOutOfBoundsException if offset and length do not lie within {@code data}
+     */
+    public static void frameIdentity(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
+        begin(data, offset, length, into);
+        headers(into, true);
+    }
+
+    /**
+     * Completes a frame that {@link #frameIdentity} filled: afterwards the frame is what {@link #frame} would have
+     * made of the message, and this throws exactly where {@link #frame} would have (the same message and offset).
+     * Does nothing to a complete frame.
+     *
+     * @throws SipParseException if the message is not one {@link #frame} accepts
+     */
+    public static void frameRest(SipFrame frame) throws SipParseException {
+        if (!frame.complete) {
+            headers(frame, false);
+        }
+    }
+
+    /**
+     * Checks the message's bounds, reads the start line into {@code f} and resets the header fields: the start of
+     * {@link #frame} and {@link #frameIdentity}, a method of its own (it runs once per message) so that the JIT's
+     * inlining budget goes to the header loop of {@link #headers}, which runs once per line.
+     */
+    private static void begin(byte[] data, int offset, int length, SipFrame into) throws SipParseException {
         Objects.checkFromIndexSize(offset, length, data.length);
         if (length > MAX_MESSAGE_BYTES) {
             throw new SipParseException(
@@ -206,6 +285,7 @@ public final class SipScanner {
         final int end = offset + length;
         final SipFrame f = into;
         f.data = data;
+        f.complete = false;
 
         int p = offset;
         while (p < end && (d[p] == '\r' || d[p] == '\n')) {
@@ -215,7 +295,6 @@ public final class SipScanner {
             throw new SipParseException("no start line", p - base);
         }
 
-        // ---- start line
         int lf = indexOfLf(d, p, end);
         if (lf < 0) {
             throw new SipParseException("start line not terminated", end - base);
@@ -225,9 +304,7 @@ public final class SipScanner {
             lineEnd--;
         }
         startLine(d, p, lineEnd, base, f);
-        p = lf + 1;
 
-        // ---- header fields
         f.callIdStart = -1;
         f.cseqMethod = null;
         f.fromStart = -1;
@@ -239,8 +316,25 @@ public final class SipScanner {
         f.typeStart = -1;
         f.boundary = NONE;
         f.assertedStart = -1;
-        long contentLength = -1;
-        boolean assertedSeen = false;
+        f.contentLength = -1;
+        f.assertedSeen = false;
+        f.base = base;
+        f.end = end;
+        f.next = lf + 1;
+    }
+
+    /**
+     * Reads header fields from where {@code f} stopped ({@code f.next}) to the end of the header section, then
+     * checks that the mandatory ones were there and locates the body; or, when {@code stopWhenIdentified}, stops
+     * after the field that completes the first Call-ID, CSeq, From and To, to be resumed later.
+     */
+    private static void headers(SipFrame f, boolean stopWhenIdentified) throws SipParseException {
+        final byte[] d = f.data;
+        final int base = f.base;
+        final int end = f.end;
+        int p = f.next;
+        long contentLength = f.contentLength;
+        boolean assertedSeen = f.assertedSeen;
 
         while (true) {
             if (p >= end) {
@@ -296,7 +390,15 @@ public final class SipScanner {
             if (id == H_OTHER) {
                 continue; // most header fields: nothing more to look at
             }
+            // The usual value is ": value\r\n": its one space and one CR go without the table lookups (the CR only
+            // once a non-blank byte is known to precede it, so that an all-blank value ends where it did).
+            if (vs < ve && d[vs] == ' ') {
+                vs++;
+            }
             vs = skipLws(d, vs, ve);
+            if (ve > vs && d[ve - 1] == '\r') {
+                ve--;
+            }
             ve = trimLws(d, vs, ve);
 
             switch (id) {
@@ -408,6 +510,13 @@ public final class SipScanner {
                 default:
                     break;
             }
+            if (stopWhenIdentified && id <= H_TO && f.callIdStart >= 0 && f.cseqMethod != null
+                    && f.fromStart >= 0 && f.toStart >= 0) {
+                f.next = p;
+                f.contentLength = contentLength;
+                f.assertedSeen = assertedSeen;
+                return;
+            }
         }
 
         if (f.callIdStart < 0) {
@@ -424,6 +533,7 @@ public final class SipScanner {
         }
         f.bodyStart = p;
         f.bodyEnd = contentLength < 0 ? end : (int) Math.min(end, p + contentLength);
+        f.complete = true;
     }
 
     /** Reads a Call-ID value in {@code [vs, ve)} into {@code f}. */
@@ -438,15 +548,19 @@ public final class SipScanner {
 
     /** Reads a CSeq value in {@code [vs, ve)} into {@code f}. */
     private static void cseq(byte[] d, int vs, int ve, int base, SipFrame f) throws SipParseException {
+        // The digits are read as they are found (not found, then read again by decimal()).
         int q = vs;
+        long n = 0;
         while (q < ve && isDigit(d[q])) {
+            if (n <= Integer.MAX_VALUE) {
+                n = n * 10 + (d[q] - '0');
+            }
             q++;
         }
-        long n = decimal(d, vs, q, Integer.MAX_VALUE);
-        if (n == NONE) {
+        if (q == vs) {
             throw new SipParseException("CSeq without a sequence number", vs - base);
         }
-        if (n == MALFORMED) {
+        if (n > Integer.MAX_VALUE) {
             throw new SipParseException("CSeq number overflows 2^31-1", vs - base);
         }
         int ms = skipLws(d, q, ve);
@@ -559,11 +673,15 @@ public final class SipScanner {
         return false;
     }
 
+    /**
+     * The method token {@code [s, e)} (not empty): one of {@link #METHODS} when it is one, found by its length and
+     * first letter (no two known methods share both) and one comparison, else a new String.
+     */
     private static String method(byte[] d, int s, int e) {
         int n = e - s;
-        for (int i = 0; i < METHOD_BYTES.length; i++) {
-            byte[] m = METHOD_BYTES[i];
-            if (m.length == n && regionEquals(d, s, m)) {
+        if (n < METHOD_MAX_LENGTH) {
+            int i = METHOD_BY_LENGTH_AND_FIRST[(n << 5) | (d[s] & 31)];
+            if (i >= 0 && (d[s] & 0xFF) == (METHOD_BYTES[i][0] & 0xFF) && regionEquals(d, s, METHOD_BYTES[i])) {
                 return METHODS[i];
             }
         }
@@ -573,13 +691,68 @@ public final class SipScanner {
     // --------------------------------------------------------------------------------------------- header names
 
     /**
-     * Which header a name is: dispatched on its length, then compared. Kept small enough (bytecode) for the JIT to
-     * inline it into {@link #frame}, where it runs once per header line.
+     * Which header a name is: dispatched on its length, then compared eight bytes at a time (see {@link #word}).
+     * Kept small enough (bytecode) for the JIT to inline it into {@link #headers}, where it runs once per header
+     * line; the long names are looked up apart.
      */
     private static int headerId(byte[] d, int s, int e) {
+        int n = e - s;
+        if (n == 1) {
+            return COMPACT_FORMS[d[s] & 0xFF];
+        }
+        if (n > Long.BYTES) {
+            return longHeaderId(d, s, e);
+        }
+        if (s + Long.BYTES > d.length) {
+            return headerIdByBytes(d, s, e);
+        }
+        long w = (long) LONGS.get(d, s) & (-1L >>> (Long.SIZE - Byte.SIZE * n));
+        switch (n) {
+            case 2:
+                return (w | LETTERS_2) == W_TO ? H_TO : H_OTHER;
+            case 4:
+                w |= LETTERS_4;
+                return w == W_FROM ? H_FROM : w == W_CSEQ ? H_CSEQ : H_OTHER;
+            case 7:
+                return (w | L_CALL_ID) == W_CALL_ID ? H_CALL_ID
+                        : (w | LETTERS_7) == W_CONTACT ? H_CONTACT
+                        : (w | LETTERS_7) == W_EXPIRES ? H_EXPIRES : H_OTHER;
+            default:
+                return H_OTHER;
+        }
+    }
+
+    /** {@link #headerId} for names longer than eight bytes: two or three words. */
+    private static int longHeaderId(byte[] d, int s, int e) {
+        int n = e - s;
+        if (s + 3 * Long.BYTES > d.length) {
+            return headerIdByBytes(d, s, e);
+        }
+        long w0 = (long) LONGS.get(d, s);
+        long w1 = (long) LONGS.get(d, s + Long.BYTES) & (-1L >>> (Long.SIZE - Byte.SIZE * Math.min(n - 8, 8)));
+        switch (n) {
+            case 12:
+                return (w0 | L_CONTENT_TYPE[0]) == W_CONTENT_TYPE[0] && (w1 | L_CONTENT_TYPE[1]) == W_CONTENT_TYPE[1]
+                        ? H_CONTENT_TYPE : H_OTHER;
+            case 14:
+                return (w0 | L_CONTENT_LENGTH[0]) == W_CONTENT_LENGTH[0]
+                        && (w1 | L_CONTENT_LENGTH[1]) == W_CONTENT_LENGTH[1] ? H_CONTENT_LENGTH : H_OTHER;
+            case 15:
+                return (w0 | L_SESSION_EXPIRES[0]) == W_SESSION_EXPIRES[0]
+                        && (w1 | L_SESSION_EXPIRES[1]) == W_SESSION_EXPIRES[1] ? H_SESSION_EXPIRES : H_OTHER;
+            case 19:
+                long w2 = (long) LONGS.get(d, s + 2 * Long.BYTES) & 0xFF_FFFFL;
+                return (w0 | L_ASSERTED_IDENTITY[0]) == W_ASSERTED_IDENTITY[0]
+                        && (w1 | L_ASSERTED_IDENTITY[1]) == W_ASSERTED_IDENTITY[1]
+                        && (w2 | L_ASSERTED_IDENTITY[2]) == W_ASSERTED_IDENTITY[2] ? H_ASSERTED_IDENTITY : H_OTHER;
+            default:
+                return H_OTHER;
+        }
+    }
+
+    /** {@link #headerId} byte by byte, for a name so close to the end of the array that a word would run past it. */
+    private static int headerIdByBytes(byte[] d, int s, int e) {
         switch (e - s) {
-            case 1:
-                return COMPACT_FORMS[d[s] & 0xFF];
             case 2:
                 return nameIs(d, s, TO) ? H_TO : H_OTHER;
             case 4:
@@ -599,6 +772,45 @@ public final class SipScanner {
             default:
                 return H_OTHER;
         }
+    }
+
+    /**
+     * The bytes {@code lower[from, from + 8)} (fewer at the end) of a lower-case name as a little-endian word. A
+     * name read as a word {@code w} matches when {@code (w | letters(...)) == word(...)}: OR-ing 0x20 into a byte
+     * maps an upper-case letter to its lower case, and it is done only where the name has a letter, so every other
+     * byte must match exactly (as {@link #nameIs} compares).
+     */
+    private static long word(byte[] lower, int from) {
+        long w = 0;
+        for (int i = Math.min(lower.length, from + Long.BYTES) - 1; i >= from; i--) {
+            w = (w << Byte.SIZE) | (lower[i] & 0xFF);
+        }
+        return w;
+    }
+
+    /** 0x20 in each byte of {@link #word} that is a letter, 0 elsewhere. */
+    private static long letters(byte[] lower, int from) {
+        long w = 0;
+        for (int i = Math.min(lower.length, from + Long.BYTES) - 1; i >= from; i--) {
+            w = (w << Byte.SIZE) | (lower[i] >= 'a' && lower[i] <= 'z' ? 0x20 : 0);
+        }
+        return w;
+    }
+
+    private static long[] words(byte[] lower) {
+        long[] w = new long[(lower.length + Long.BYTES - 1) / Long.BYTES];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = word(lower, i * Long.BYTES);
+        }
+        return w;
+    }
+
+    private static long[] letters(byte[] lower) {
+        long[] w = new long[(lower.length + Long.BYTES - 1) / Long.BYTES];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = letters(lower, i * Long.BYTES);
+        }
+        return w;
     }
 
     /** {@code lower} (lower-case ASCII) equals the bytes at {@code s}, ignoring the case of letters only. */

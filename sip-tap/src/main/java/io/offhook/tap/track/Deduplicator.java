@@ -26,6 +26,9 @@ public final class Deduplicator {
     private long[] young = new long[1 << MIN_LOG2];
     private long[] old = new long[1 << MIN_LOG2];
     private int youngFill;
+    /** The fingerprint the last {@link #seen} found new and the young slot it goes to, or {@link #EMPTY}. */
+    private long pending = EMPTY;
+    private int pendingSlot;
     private long youngSince = Long.MIN_VALUE;
 
     /**
@@ -53,14 +56,8 @@ public final class Deduplicator {
      * @param f a non-zero 64-bit hash of the fields that make two messages copies of one another
      */
     public boolean firstSeen(long f, long nowMicros) {
-        if (f == EMPTY) {
-            throw new IllegalArgumentException("fingerprint 0 is reserved");
-        }
-        if (youngSince == Long.MIN_VALUE) {
-            youngSince = nowMicros;
-        } else if (nowMicros - youngSince >= windowMicros || youngFill >= young.length / 2) {
-            rotate(nowMicros);
-        }
+        checkAndRotate(f, nowMicros);
+        pending = EMPTY;
         if (contains(old, f)) {
             return false;
         }
@@ -75,6 +72,60 @@ public final class Deduplicator {
                 youngFill++;
                 return true;
             }
+        }
+    }
+
+    /**
+     * Whether a fingerprint was seen within the window, without remembering it: for a caller that first checks
+     * the fingerprint of a message it has only partly read ({@link io.offhook.tap.sip.SipScanner#frameIdentity})
+     * and remembers it only once the whole message proved usable ({@link #remember}, which stores it where this
+     * found room for it), so that a malformed first copy does not hide a good second one.
+     *
+     * @param f a non-zero 64-bit hash of the fields that make two messages copies of one another
+     */
+    public boolean seen(long f, long nowMicros) {
+        checkAndRotate(f, nowMicros);
+        pending = EMPTY;
+        if (contains(old, f)) {
+            return true;
+        }
+        int mask = young.length - 1;
+        for (int i = index(f, mask); ; i = (i + 1) & mask) {
+            long v = young[i];
+            if (v == f) {
+                return true;
+            }
+            if (v == EMPTY) {
+                pending = f;
+                pendingSlot = i;
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Remembers a fingerprint that the last call, {@link #seen}, found new: as {@link #firstSeen(long, long)} would
+     * have, without looking for it again.
+     *
+     * @throws IllegalStateException if the last call was not {@code seen(f, ...)} answering false
+     */
+    public void remember(long f) {
+        if (f == EMPTY || f != pending) {
+            throw new IllegalStateException("remember(f) must follow seen(f, now) answering false");
+        }
+        pending = EMPTY;
+        young[pendingSlot] = f;
+        youngFill++;
+    }
+
+    private void checkAndRotate(long f, long nowMicros) {
+        if (f == EMPTY) {
+            throw new IllegalArgumentException("fingerprint 0 is reserved");
+        }
+        if (youngSince == Long.MIN_VALUE) {
+            youngSince = nowMicros;
+        } else if (nowMicros - youngSince >= windowMicros || youngFill >= young.length / 2) {
+            rotate(nowMicros);
         }
     }
 

@@ -152,7 +152,9 @@ public final class DifferentialCheck {
         /**
          * A Content-Type parameter with an empty value ({@code multipart/mixed;boundary=}; RFC 3261's m-value is a
          * token or a quoted string, never empty): JAIN-SIP keeps the media type, the scanner ignores the malformed
-         * Content-Type as its contract says (and reads no SDP from the body). Applies to that header's fields only.
+         * Content-Type as its contract says (and reads no SDP from the body, or takes a later well-formed
+         * Content-Type, where JAIN-SIP keeps the first). Applies to that header's fields only, when the scanner has
+         * no content type or the header is the message's first Content-Type.
          */
         EMPTY_CONTENT_TYPE_PARAMETER;
     }
@@ -292,6 +294,7 @@ public final class DifferentialCheck {
         Set<String> contentLengths = new java.util.HashSet<>();
         Set<String> nul = new java.util.HashSet<>();
         Set<String> duplicate = new java.util.HashSet<>();
+        boolean contentTypeBefore = false;
         for (String[] header : headers(message, headersEnd)) {
             String name = header[0];
             String value = header[1];
@@ -316,9 +319,13 @@ public final class DifferentialCheck {
             if (value.indexOf('\0') >= 0) {
                 nul.addAll(fieldsOf(name));
             }
-            if ((name.equals("content-type") || name.equals("c")) && ours.contentType() == null
-                    && EMPTY_PARAMETER_VALUE.matcher(value).matches()) {
-                exempt.put(Divergence.EMPTY_CONTENT_TYPE_PARAMETER, fieldsOf(name));
+            if (name.equals("content-type") || name.equals("c")) {
+                // JAIN-SIP keeps the first Content-Type; the scanner skips a malformed one and may take a later one.
+                if ((ours.contentType() == null || !contentTypeBefore)
+                        && EMPTY_PARAMETER_VALUE.matcher(value).matches()) {
+                    exempt.put(Divergence.EMPTY_CONTENT_TYPE_PARAMETER, fieldsOf(name));
+                }
+                contentTypeBefore = true;
             }
             if (name.equals("p-asserted-identity") && ours.assertedIdentity() == null
                     && TEXT_AFTER_NAME_ADDR.matcher(value).matches()) {

@@ -1,6 +1,7 @@
 package io.offhook.tap.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The frame's fingerprint: equal for two copies of a message that a proxy forwarded (Via, Record-Route and body
  * may differ), different as soon as one of the fields that identify a message differs. And a frame, reused, gives
- * the message {@link SipScanner#scan} gives.
+ * the message {@link SipScanner#scan} gives, framed at once or in two parts.
  */
 class SipFrameTest {
     static final String INVITE = "INVITE sip:bob@example.com SIP/2.0\r\n"
@@ -161,6 +162,37 @@ class SipFrameTest {
         SipScanner.frame(accented, 0, accented.length, frame);
         assertEquals("c\u00e9@10.0.0.1", frame.toMessage().callId());
         assertEquals(SipScanner.scan(accented, 0, accented.length), frame.toMessage());
+    }
+
+    @Test
+    void framingInTwoPartsStopsAfterTheIdentifyingFieldsAndEndsAsFramingAtOnce() throws SipParseException {
+        // What comes after Call-ID, CSeq, From and To (here Contact and Content-Length) is read by frameRest only.
+        String bad = INVITE.replace("Content-Length: 0", "Content-Length: zero");
+        byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+        SipFrame frame = SipFrame.reusingTexts();
+        SipScanner.frameIdentity(b, 0, b.length, frame);
+        assertFalse(frame.isComplete());
+        assertEquals(fingerprint(INVITE), frame.fingerprint());
+        assertThrows(IllegalStateException.class, frame::toMessage);
+        SipParseException rest = assertThrows(SipParseException.class, () -> SipScanner.frameRest(frame));
+        SipParseException whole = assertThrows(SipParseException.class, () -> fingerprint(bad));
+        assertEquals(whole.getMessage(), rest.getMessage());
+
+        // A bad field among the four fails frameIdentity already, as frame fails.
+        String badTo = INVITE.replace("To: <sip:bob@example.com>", "To: <sip:bob@example.com");
+        byte[] badToBytes = badTo.getBytes(StandardCharsets.UTF_8);
+        String expected = "malformed To (at byte " + (badTo.indexOf("To: ") + 4) + ")";
+        assertEquals(expected, assertThrows(SipParseException.class, () -> fingerprint(badTo)).getMessage());
+        assertEquals(expected, assertThrows(SipParseException.class,
+                () -> SipScanner.frameIdentity(badToBytes, 0, badToBytes.length, frame)).getMessage());
+
+        byte[] good = INVITE.getBytes(StandardCharsets.UTF_8);
+        SipScanner.frameIdentity(good, 0, good.length, frame);
+        SipScanner.frameRest(frame);
+        assertTrue(frame.isComplete());
+        assertEquals(SipScanner.scan(good, 0, good.length), frame.toMessage());
+        SipScanner.frameRest(frame); // a complete frame stays as it is
+        assertEquals(SipScanner.scan(good, 0, good.length), frame.toMessage());
     }
 
     private static SipMessage toMessage(SipFrame frame, String message) throws SipParseException {

@@ -27,6 +27,8 @@ class SipScannerFuzzTest {
     private static final byte[] JUNK = ":\r\n;<>\"@ \t,".getBytes(StandardCharsets.US_ASCII);
     /** Reused over inputs, as the tap reuses one frame per thread: nothing may leak from one message to the next. */
     private static final SipFrame REUSED = new SipFrame();
+    /** The same for the frame filled in two parts ({@link SipScanner#frameIdentity}, {@link SipScanner#frameRest}). */
+    private static final SipFrame REUSED_IN_PARTS = SipFrame.reusingTexts();
 
     static Stream<byte[]> seeds() {
         List<byte[]> seeds = new ArrayList<>(SipFixtures.all().values());
@@ -43,7 +45,9 @@ class SipScannerFuzzTest {
     /**
      * Any bytes: a {@link SipMessage} or a {@link SipParseException} (with an offset inside the input), nothing
      * else; the same answer wherever the bytes lie in an array and whatever the reused frame held before;
-     * {@link SipScanner#frame} agrees with {@link SipScanner#scan}; equal messages have equal fingerprints; a
+     * {@link SipScanner#frame} agrees with {@link SipScanner#scan}, and so does framing in two parts
+     * ({@link SipScanner#frameIdentity}, whose fingerprint is already the whole frame's, then
+     * {@link SipScanner#frameRest}); equal messages have equal fingerprints; a
      * message over {@link SipScanner#MAX_MESSAGE_BYTES} is refused; what is accepted keeps the contract of
      * {@link SipMessage}.
      */
@@ -64,6 +68,7 @@ class SipScannerFuzzTest {
         }
         String scanError = error(input);
         assertEquals(scanError, frameError, "frame and scan differ on rejecting");
+        long identityFingerprint = checkInTwoParts(framed, JUNK.length, input.length, frameError);
         if (alone == null) {
             return;
         }
@@ -76,8 +81,33 @@ class SipScannerFuzzTest {
             fail("framed once, rejected the second time: " + e.getMessage());
         }
         assertEquals(fresh.fingerprint(), REUSED.fingerprint(), "fingerprint depends on the offset");
+        assertEquals(fresh.fingerprint(), identityFingerprint, "frameIdentity and frame differ on the fingerprint");
         assertNotEquals(0L, fresh.fingerprint());
         checkContract(alone);
+    }
+
+    /**
+     * {@link SipScanner#frameIdentity} then {@link SipScanner#frameRest} (into a reused frame) reject exactly what
+     * {@link SipScanner#frame} rejects, with the same message, and otherwise make the same message; returns the
+     * fingerprint taken after {@code frameIdentity} (0 when it threw).
+     */
+    private static long checkInTwoParts(byte[] data, int offset, int length, String frameError) {
+        long fingerprint = 0;
+        String error = null;
+        try {
+            SipScanner.frameIdentity(data, offset, length, REUSED_IN_PARTS);
+            fingerprint = REUSED_IN_PARTS.fingerprint();
+            SipScanner.frameRest(REUSED_IN_PARTS);
+        } catch (SipParseException e) {
+            error = e.getMessage();
+        }
+        assertEquals(frameError, error, "frameIdentity and frameRest differ from frame on rejecting");
+        if (error == null) {
+            assertTrue(REUSED_IN_PARTS.isComplete());
+            assertEquals(REUSED.toMessage(), REUSED_IN_PARTS.toMessage(), "framed in two parts, a different message");
+            assertEquals(REUSED.fingerprint(), REUSED_IN_PARTS.fingerprint(), "framed in two parts, other fingerprint");
+        }
+        return fingerprint;
     }
 
     private static SipMessage scanOrNull(byte[] data, int offset, int length) {

@@ -1,6 +1,7 @@
 package io.offhook.tap.track;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.offhook.tap.sip.SipMessage;
@@ -44,5 +45,27 @@ class DeduplicatorTest {
         }
         SipMessage last = Msg.request("INVITE", "sip:x@y").callId("flood-9999").build();
         assertFalse(dedup.firstSeen(last, 10_000), "the newest entries are still remembered");
+    }
+
+    @Test
+    void seenAsksWithoutRememberingAndRememberStoresWhatSeenFoundNew() {
+        assertFalse(dedup.seen(42L, 0));
+        assertFalse(dedup.seen(42L, 0), "seen alone remembers nothing");
+        dedup.remember(42L);
+        assertTrue(dedup.seen(42L, 1));
+        assertFalse(dedup.firstSeen(42L, 2));
+        // remember only right after seen answered false for that very fingerprint.
+        assertThrows(IllegalStateException.class, () -> dedup.remember(42L));
+        assertFalse(dedup.seen(43L, 3));
+        assertThrows(IllegalStateException.class, () -> dedup.remember(44L));
+        assertTrue(dedup.firstSeen(45L, 4));
+        assertThrows(IllegalStateException.class, () -> dedup.remember(43L), "firstSeen came in between");
+        // Thousands of them, through rotations and a growing table: each found again, as with firstSeen.
+        for (long f = 1_000; f < 11_000; f++) {
+            assertFalse(dedup.seen(f, f));
+            dedup.remember(f);
+        }
+        assertTrue(dedup.seen(10_999L, 11_000));
+        assertFalse(dedup.firstSeen(10_999L, 11_000));
     }
 }
