@@ -89,8 +89,8 @@ public final class TapPipeline implements PacketListener {
         long now;
         long fingerprint;
         try {
-            // A copy (half of a mirroring proxy's traffic) is dropped on its raw bytes, before any String is made
-            // and before the header fields after Call-ID, CSeq, From and To are read.
+            // A copy (the proxy's mirror of a response it relayed, a retransmission) is dropped on its raw bytes,
+            // before any String is made and before the header fields after Call-ID, CSeq, From and To are read.
             SipScanner.frameIdentity(packet.data(), packet.offset(), packet.length(), frame);
             now = clock == null ? packet.timeMicros() : micros(clock.instant());
             fingerprint = frame.fingerprint();

@@ -237,8 +237,8 @@ public final class SipScanner {
      * Call-ID, CSeq, From and To, which is all that {@link SipFrame#fingerprint()} needs. {@link #frameRest} then
      * completes the frame exactly as {@link #frame} would have filled it.
      *
-     * <p>Why: half of a mirroring proxy's traffic is a second copy, which a pipeline recognises by its fingerprint
-     * and drops; the header fields after the four (Contact, Content-Type, Content-Length and whatever else comes
+     * <p>Why: much of a mirroring proxy's traffic is a second copy (each response it relays, retransmissions),
+     * which a pipeline recognises by its fingerprint and drops; the header fields after the four (Contact, Content-Type, Content-Length and whatever else comes
      * last) need not be read for it. What this reads it validates as {@link #frame} does, so it throws only where
      * {@link #frame} throws, with the same message and offset; when it returns, {@link #frame} may still reject the
      * message for something in its unread part. When {@link #frame} accepts the message, both give the same
