@@ -56,23 +56,11 @@ public final class Deduplicator {
      * @param f a non-zero 64-bit hash of the fields that make two messages copies of one another
      */
     public boolean firstSeen(long f, long nowMicros) {
-        checkAndRotate(f, nowMicros);
-        pending = EMPTY;
-        if (contains(old, f)) {
+        if (seen(f, nowMicros)) {
             return false;
         }
-        int mask = young.length - 1;
-        for (int i = index(f, mask); ; i = (i + 1) & mask) {
-            long v = young[i];
-            if (v == f) {
-                return false;
-            }
-            if (v == EMPTY) {
-                young[i] = f;
-                youngFill++;
-                return true;
-            }
-        }
+        remember(f);
+        return true;
     }
 
     /**
