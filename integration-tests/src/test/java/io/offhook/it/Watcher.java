@@ -349,6 +349,9 @@ final class Watcher implements AutoCloseable {
                 }
                 synchronized (this) {
                     if (disconnecting || connection.isAuthenticated()) {
+                        // Under the lock that lost() takes too: a loss from now on starts a new attempt.
+                        reconnecting = null;
+                        notifyAll();
                         return;
                     }
                 }
@@ -357,8 +360,10 @@ final class Watcher implements AutoCloseable {
             Thread.currentThread().interrupt(); // disconnect() stops us
         } finally {
             synchronized (this) {
-                reconnecting = null;
-                notifyAll();
+                if (reconnecting == Thread.currentThread()) { // not cleared above: interrupted, or Smack threw
+                    reconnecting = null;
+                    notifyAll();
+                }
             }
         }
     }
