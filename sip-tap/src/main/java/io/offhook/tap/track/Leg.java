@@ -76,17 +76,19 @@ final class Leg {
     State state;
     /** The call is on hold: the description in effect of either side says so ({@link #describe}). */
     boolean held;
-    /** Whether the session description in effect of each side (RFC 3264) says hold. */
-    private boolean callerHolds;
-    private boolean calleeHolds;
-    /** Each side's re-INVITE or UPDATE whose offer waits for its 2xx (its CSeq, -1 for none), and what it says. */
-    private long callerOfferCseq = -1;
-    private long calleeOfferCseq = -1;
-    private boolean callerOfferHolds;
-    private boolean calleeOfferHolds;
-    /** CSeq of each side's last re-INVITE or UPDATE answered 2xx: an offer re-ordered after its 2xx takes effect. */
-    private long callerAcceptedCseq = -1;
-    private long calleeAcceptedCseq = -1;
+    /** What each side's session description (RFC 3264) says, in effect and offered. */
+    private final Side callerSide = new Side();
+    private final Side calleeSide = new Side();
+
+    /** One side's session description in effect, and its re-INVITE or UPDATE whose offer waits for its 2xx. */
+    private static final class Side {
+        boolean holds;
+        /** CSeq of the offer waiting for its 2xx, -1 for none, and whether it holds. */
+        long offerCseq = -1;
+        boolean offerHolds;
+        /** CSeq of the last re-INVITE or UPDATE answered 2xx: an offer re-ordered after its 2xx takes effect. */
+        long acceptedCseq = -1;
+    }
 
     Leg(String toTag, User callee, State state) {
         this.toTag = toTag;
@@ -100,12 +102,8 @@ final class Leg {
      * holds the call: the answer to an RFC 2543 hold is an ordinary sendrecv description.
      */
     void describe(boolean byCallee, boolean holds) {
-        if (byCallee) {
-            calleeHolds = holds;
-        } else {
-            callerHolds = holds;
-        }
-        held = callerHolds || calleeHolds;
+        side(byCallee).holds = holds;
+        held = callerSide.holds || calleeSide.holds;
     }
 
     /**
@@ -113,40 +111,31 @@ final class Leg {
      * 14.1, RFC 3311 section 5.2: "as if no re-INVITE had been issued"). Glare's 491s leave the call as it was.
      */
     void offer(boolean byCallee, long cseq, boolean holds) {
-        if (cseq == (byCallee ? calleeAcceptedCseq : callerAcceptedCseq)) {
+        Side side = side(byCallee);
+        if (cseq == side.acceptedCseq) {
             describe(byCallee, holds); // its 2xx came first
-        } else if (byCallee) {
-            calleeOfferCseq = cseq;
-            calleeOfferHolds = holds;
         } else {
-            callerOfferCseq = cseq;
-            callerOfferHolds = holds;
+            side.offerCseq = cseq;
+            side.offerHolds = holds;
         }
     }
 
     /** The final response to a side's re-INVITE or UPDATE with {@code cseq}: a 2xx puts its offer in effect. */
     void settle(boolean byCallee, long cseq, boolean accepted) {
-        if (byCallee) {
+        Side side = side(byCallee);
+        if (accepted) {
+            side.acceptedCseq = cseq;
+        }
+        if (side.offerCseq == cseq) {
+            side.offerCseq = -1;
             if (accepted) {
-                calleeAcceptedCseq = cseq;
-            }
-            if (calleeOfferCseq == cseq) {
-                calleeOfferCseq = -1;
-                if (accepted) {
-                    describe(true, calleeOfferHolds);
-                }
-            }
-        } else {
-            if (accepted) {
-                callerAcceptedCseq = cseq;
-            }
-            if (callerOfferCseq == cseq) {
-                callerOfferCseq = -1;
-                if (accepted) {
-                    describe(false, callerOfferHolds);
-                }
+                describe(byCallee, side.offerHolds);
             }
         }
+    }
+
+    private Side side(boolean byCallee) {
+        return byCallee ? calleeSide : callerSide;
     }
 
     boolean live() {
