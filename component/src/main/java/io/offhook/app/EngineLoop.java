@@ -125,7 +125,8 @@ public final class EngineLoop implements PhoneEventListener, ComponentListener, 
         // The fast path: no earlier event waiting and the engine idle, so this one runs here, on the tap's thread,
         // and is written at once; waking the engine thread would cost more than the work. Earlier events still
         // queued keep their turn: then this one queues too, so one source's events never overtake each other.
-        if (!writesSlow && pendingEvents.get() == 1 && engineLock.tryLock()) {
+        // The engine's own thread (a restore run through call()) never queues for itself: nobody would drain it.
+        if ((!writesSlow || engineLock.isHeldByCurrentThread()) && pendingEvents.get() == 1 && engineLock.tryLock()) {
             try {
                 if (pendingEvents.get() == 1 && running) {
                     runSafely(task);
