@@ -320,6 +320,9 @@ public final class Settings {
         String best = null;
         int bestDistance = 4;
         for (String k : known) {
+            if (Math.abs(key.length() - k.length()) >= bestDistance) {
+                continue; // the distance is at least the difference in length: a long typo costs nothing here
+            }
             int d = distance(key, k);
             if (d < bestDistance) {
                 bestDistance = d;
