@@ -900,7 +900,9 @@ public final class PhoneTracker {
         if (m.isResponse()) {
             settle(call, leg, m);
         } else if (m.media() != null) {
-            leg.offer(sentByCallee(call, m), m.cseq(), holds(m));
+            boolean wasHeld = leg.held;
+            leg.offer(sentByCallee(call, m), m.cseq(), holds(m)); // in effect at once when its 2xx came first
+            reportHold(call, leg, wasHeld);
         }
     }
 

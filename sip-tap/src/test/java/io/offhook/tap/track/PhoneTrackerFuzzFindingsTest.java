@@ -3,6 +3,7 @@ package io.offhook.tap.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.offhook.tap.packet.DropCounters;
+import io.offhook.tap.sip.MediaDirection;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,34 @@ class PhoneTrackerFuzzFindingsTest {
                 .to("sip:office@example.com", "b1").contact("sip:unknown@10.0.0.9").build(), T + 3);
         assertEquals(PhoneState.ON_THE_PHONE, last(bob).state());
         assertEquals(PhoneState.ON_THE_PHONE, tracker.stateOf(bob), "events and state agree");
+    }
+
+    /**
+     * Input {@code update-offer-after-its-2xx}: the 200 to an UPDATE that puts the call on hold was mirrored before
+     * the UPDATE itself (two HEP copies re-ordered); the hold is in the offer only (RFC 2543's c=0.0.0.0, answered
+     * with an ordinary sendrecv description). The offer took effect when it arrived, as it should once its
+     * 2xx is known, but nobody was told: the tracker had both parties on hold while their watchers kept "on the
+     * phone". A re-INVITE in the same order was reported; an UPDATE now is too.
+     */
+    @Test
+    void holdByAnUpdateWhoseTwoHundredCameFirstIsReported() {
+        String alice = "sip:alice@example.com";
+        String bob = "sip:bob@example.com";
+        tracker.onMessage(Msg.request("INVITE", bob).callId("u1").from(alice, "a1").to(bob, null)
+                .contact("sip:alice@10.0.0.1").sdp(MediaDirection.SENDRECV).build(), T);
+        tracker.onMessage(Msg.response(200, "INVITE").callId("u1").from(alice, "a1").to(bob, "b1")
+                .contact("sip:bob@10.0.0.2").sdp(MediaDirection.SENDRECV).build(), T + 1);
+        events.clear();
+        tracker.onMessage(Msg.response(200, "UPDATE").callId("u1").cseq(2).from(alice, "a1").to(bob, "b1")
+                .sdp(MediaDirection.SENDRECV).build(), T + 2);
+        assertEquals(PhoneState.ON_THE_PHONE, tracker.stateOf(alice), "the answer alone holds nothing");
+        tracker.onMessage(Msg.request("UPDATE", "sip:bob@10.0.0.2").callId("u1").cseq(2).from(alice, "a1")
+                .to(bob, "b1").holdAddress().build(), T + 3);
+        assertEquals(PhoneState.ON_HOLD, tracker.stateOf(alice));
+        assertEquals(PhoneEventType.HELD, last(alice).type(), events.toString());
+        assertEquals(PhoneState.ON_HOLD, last(alice).state());
+        assertEquals(PhoneEventType.HELD, last(bob).type(), events.toString());
+        assertEquals(PhoneState.ON_HOLD, last(bob).state());
     }
 
     private PhoneEvent last(String aor) {
