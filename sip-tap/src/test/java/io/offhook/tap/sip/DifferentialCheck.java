@@ -150,6 +150,15 @@ public final class DifferentialCheck {
          */
         TEXT_AFTER_ASSERTED_IDENTITY,
         /**
+         * A P-Asserted-Identity whose display name holds a {@code "} but is not one quoted string
+         * ({@code 7a--9cnnings" <sip:fluffy@example.com>}; RFC 3261 25.1 allows tokens or a quoted-string there):
+         * JAIN-SIP takes what stands before the {@code <} as the name and reads the URI, the scanner ignores the
+         * malformed value as its contract says (the tracker then goes by From). Applies to the asserted identity
+         * only, when the scanner has none. (In From, To or Contact the same value makes the scanner refuse the
+         * message, so no comparison happens.)
+         */
+        QUOTE_IN_ASSERTED_DISPLAY_NAME,
+        /**
          * A Content-Type parameter with an empty value ({@code multipart/mixed;boundary=}; RFC 3261's m-value is a
          * token or a quoted string, never empty): JAIN-SIP keeps the media type, the scanner ignores the malformed
          * Content-Type as its contract says (and reads no SDP from the body, or takes a later well-formed
@@ -331,6 +340,12 @@ public final class DifferentialCheck {
                     && TEXT_AFTER_NAME_ADDR.matcher(value).matches()) {
                 exempt.put(Divergence.TEXT_AFTER_ASSERTED_IDENTITY, Set.of("assertedIdentity"));
             }
+            if (name.equals("p-asserted-identity") && ours.assertedIdentity() == null && value.indexOf('<') >= 0) {
+                String displayName = value.substring(0, value.indexOf('<')).strip();
+                if (displayName.indexOf('"') >= 0 && !QUOTED_STRING.matcher(displayName).matches()) {
+                    exempt.put(Divergence.QUOTE_IN_ASSERTED_DISPLAY_NAME, Set.of("assertedIdentity"));
+                }
+            }
             if ((name.equals("contact") || name.equals("m")) && namedTwice(value, EXPIRES_PARAM)) {
                 duplicate.add("contacts");
             }
@@ -364,6 +379,8 @@ public final class DifferentialCheck {
     private static final Pattern EMPTY_PARAMETER_VALUE = Pattern.compile("(?s).*;[^;=]*=\\s*(;.*)?");
     /** A name-addr followed by something other than blanks or a comma. */
     private static final Pattern TEXT_AFTER_NAME_ADDR = Pattern.compile("(?s)[^<]*<[^>]*>\\s*[^,\\s].*");
+    /** One quoted-string (RFC 3261 25.1), escapes included, and nothing else. */
+    private static final Pattern QUOTED_STRING = Pattern.compile("(?s)\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*(?=[=;,]|$)");
     private static final Pattern TAG_PARAM = Pattern.compile("(?i);\\s*tag\\s*(?=[=;,]|$)");
 

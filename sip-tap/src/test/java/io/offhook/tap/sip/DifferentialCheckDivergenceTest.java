@@ -106,6 +106,9 @@ class DifferentialCheckDivergenceTest {
                         HEAD + "Content-Type: application/sdp;x=1\nContent-Type: text/plain\n\n" + SDP),
                 Arguments.of(Divergence.TEXT_AFTER_ASSERTED_IDENTITY,
                         HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>z\n\n",
+                        HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>\n\n"),
+                Arguments.of(Divergence.QUOTE_IN_ASSERTED_DISPLAY_NAME,
+                        HEAD + "P-Asserted-Identity: Cullen Jennings\" <sip:fluffy@example.com>\n\n",
                         HEAD + "P-Asserted-Identity: \"Cullen Jennings\" <sip:fluffy@example.com>\n\n"));
     }
 
