@@ -63,7 +63,8 @@ class BenchOptionsTest {
         assertEquals(List.of(
                 new BenchPresenceLatency.Phase("warm-up", 200, 50, 500, 1000),
                 new BenchPresenceLatency.Phase("sequential", 100, 10, 1, 100),
-                new BenchPresenceLatency.Phase("50 calls/s", 3000, 50, 500, 1000)), BenchPresenceLatency.phases(o));
+                new BenchPresenceLatency.Phase("50 calls/s", 3000, 50, 500, 1000),
+                new BenchPresenceLatency.Phase("sequential, warm", 100, 10, 1, 100)), BenchPresenceLatency.phases(o));
         assertEquals(Shown.ON_THE_PHONE, o.classify(OFFHOOK_ON_THE_PHONE));
         assertEquals(Shown.ON_THE_PHONE, o.classify(SMACK_ON_THE_PHONE));
         assertEquals(Shown.RINGING, o.classify(OFFHOOK_ON_THE_PHONE.replace("On the phone", "Phone ringing")));

@@ -233,13 +233,19 @@ final class BenchPresenceLatency {
         BenchStats.cleanUp(work);
     }
 
-    /** Issue 3's warm-up, sequential and loaded phases; or, with a ramp, a warm-up and one step per rate. */
+    /**
+     * Issue 3's warm-up, sequential and loaded phases, then the sequential calls again ("sequential, warm"): the
+     * first sequential phase follows 200 calls only, so parts of Offhook still run compiled by C1 or interpreted,
+     * while a server that has run for a while is as warm as after the loaded phase. Or, with a ramp, a warm-up and
+     * one step per rate.
+     */
     static List<Phase> phases(BenchOptions o) {
         if (o.ramp().isEmpty()) {
             return List.of(
                     new Phase("warm-up", 4 * o.rate(), o.rate(), 500, BenchOptions.TALK_MS),
                     new Phase("sequential", o.sequential(), 10, 1, 100),
-                    new Phase(o.rate() + " calls/s", o.rate() * o.seconds(), o.rate(), 500, BenchOptions.TALK_MS));
+                    new Phase(o.rate() + " calls/s", o.rate() * o.seconds(), o.rate(), 500, BenchOptions.TALK_MS),
+                    new Phase("sequential, warm", o.sequential(), 10, 1, 100));
         }
         List<Phase> phases = new ArrayList<>();
         int first = o.ramp().get(0);
