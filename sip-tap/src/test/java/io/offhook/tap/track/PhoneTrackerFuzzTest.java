@@ -19,8 +19,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Fuzz target for the tracker: SIP text built from fuzzed choices (registrations, calls, forks, re-INVITEs with
- * SDP, CANCEL, BYE, challenges, lost and re-ordered messages, long silences) and raw fuzzed bytes, every message
+ * Fuzz target for the tracker: SIP text built from fuzzed choices (registrations, calls, forks, re-INVITEs and
+ * UPDATEs with SDP from either side, late offers answered in the ACK, redirects, glare, CANCEL, BYE, challenges,
+ * lost and re-ordered messages, long silences) and raw fuzzed bytes, every message
  * scanned by {@link SipScanner} and fed to a {@link PhoneTracker} with a small call cap. Run as a regression test
  * on every build (inputs under {@code PhoneTrackerFuzzTestInputs/}); fuzzed by {@code scripts/fuzz tracker}.
  */
@@ -29,7 +30,7 @@ class PhoneTrackerFuzzTest {
     private static final String[] HOSTS = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"};
     private static final String[] CALLS = {"c1", "c2", "c3", "c4", "c5"};
     private static final String[] TAGS = {"ta", "tb", "tc", "td"};
-    private static final int[] STATUSES = {100, 180, 183, 200, 202, 401, 407, 486, 487, 503, 603};
+    private static final int[] STATUSES = {100, 180, 183, 200, 202, 302, 401, 407, 481, 486, 487, 491, 500, 503, 603};
     private static final String[] DIRECTIONS = {null, "sendrecv", "sendonly", "recvonly", "inactive"};
     private static final int MAX_CALLS = 3;
     private static final long START = 1_700_000_000_000_000L;
@@ -134,20 +135,41 @@ class PhoneTrackerFuzzTest {
                     (in.consumeBoolean() ? "Contact: <" + aDevice + ">" + expiresParam(in) + "\r\n" : "")
                             + (in.consumeBoolean() ? "Contact: <" + bDevice.replace(b, a) + ">"
                             + expiresParam(in) + "\r\n" : "") + expiresHeader(in), null);
-            case 2 -> request("INVITE", in.consumeBoolean() ? bDevice : "sip:" + b + "@example.com", callId, cseq,
-                    a, fromTag, b, toTag, "Contact: <" + aDevice + ">\r\n" + sessionExpires(in), sdp);
-            case 3 -> response(in.pickValue(STATUSES), "INVITE", callId, cseq, a, fromTag, b, toTag,
-                    "Contact: <" + bDevice + ">\r\n" + sessionExpires(in), sdp);
+            // The callee's own re-INVITE (hold by the callee) goes the other way, with the tags swapped.
+            case 2 -> toTag != null && in.consumeBoolean()
+                    ? request("INVITE", aDevice, callId, cseq + 1, b, toTag, a, fromTag,
+                            "Contact: <" + bDevice + ">\r\n" + sessionExpires(in), sdp)
+                    : request("INVITE", in.consumeBoolean() ? bDevice : "sip:" + b + "@example.com", callId, cseq,
+                            a, fromTag, b, toTag, "Contact: <" + aDevice + ">\r\n" + sessionExpires(in), sdp);
+            case 3 -> toTag != null && in.consumeBoolean()
+                    ? response(in.pickValue(STATUSES), "INVITE", callId, cseq + 1, b, toTag, a, fromTag,
+                            "Contact: <" + aDevice + ">\r\n" + sessionExpires(in), sdp)
+                    : response(in.pickValue(STATUSES), "INVITE", callId, cseq, a, fromTag, b, toTag,
+                            "Contact: <" + bDevice + ">\r\n" + sessionExpires(in), sdp);
             case 4 -> request("CANCEL", "sip:" + b + "@example.com", callId, cseq, a, fromTag, b, null, "", null);
             case 5 -> in.consumeBoolean()
                     ? request("BYE", bDevice, callId, cseq + 1, a, fromTag, b, toTag, "", null)
                     : request("BYE", aDevice, callId, cseq + 1, b, toTag == null ? "x" : toTag, a, fromTag, "", null);
             case 6 -> response(in.pickValue(STATUSES), "BYE", callId, cseq + 1, a, fromTag, b, toTag, "", null);
-            case 7 -> in.consumeBoolean()
-                    ? request("UPDATE", bDevice, callId, cseq + 1, a, fromTag, b, toTag, sessionExpires(in), sdp)
-                    : response(200, "UPDATE", callId, cseq + 1, a, fromTag, b, toTag, "", sdp);
-            default -> request(in.pickValue(new String[] {"ACK", "OPTIONS", "INFO", "PRACK"}), bDevice, callId,
-                    cseq, a, fromTag, b, toTag, "", null);
+            case 7 -> {
+                // Either side may send the UPDATE; its answer goes back with the same From and To.
+                boolean byCallee = toTag != null && in.consumeBoolean();
+                String from = byCallee ? b : a;
+                String to = byCallee ? a : b;
+                String ft = byCallee ? toTag : fromTag;
+                String tt = byCallee ? fromTag : toTag;
+                yield in.consumeBoolean()
+                        ? request("UPDATE", byCallee ? aDevice : bDevice, callId, cseq + 1, from, ft, to, tt,
+                                sessionExpires(in), sdp)
+                        : response(in.pickValue(new int[] {200, 491, 500}), "UPDATE", callId, cseq + 1, from, ft, to,
+                                tt, "", sdp);
+            }
+            // An ACK may carry the answer to a 2xx's offer (late offer, RFC 3261 13.2.1).
+            default -> {
+                String method = in.pickValue(new String[] {"ACK", "OPTIONS", "INFO", "PRACK"});
+                yield request(method, bDevice, callId, cseq, a, fromTag, b, toTag, "",
+                        method.equals("ACK") ? sdp : null);
+            }
         };
     }
 
