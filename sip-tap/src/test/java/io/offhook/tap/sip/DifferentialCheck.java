@@ -101,7 +101,8 @@ public final class DifferentialCheck {
         NON_ASCII_IN_TOKEN,
         /**
          * A Session-Expires value of digits followed by something that is neither blanks nor a parameter
-         * ({@code 1800);x}): JAIN-SIP reads the digits, the scanner ignores the malformed value as its contract says.
+         * ({@code 1800);x}), blanks between them or not ({@code 1 OK}): JAIN-SIP reads the digits, the scanner ignores
+         * the malformed value as its contract says.
          */
         SESSION_EXPIRES_TRAILING_TEXT,
         /**
@@ -356,7 +357,7 @@ public final class DifferentialCheck {
                 duplicate.add("toTag");
             }
             if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
-                    && value.matches("(?s)[0-9]+[^0-9;\\s].*")) {
+                    && value.matches("(?s)[0-9]++\\s*[^;\\s].*")) {
                 exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
             }
         }
