@@ -110,9 +110,10 @@ public final class DifferentialCheck {
          * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
          * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
          * the attribute is another one. Also a {@code c=} line holding a control character (C0, DEL or C1) or a
-         * byte that is not UTF-8 anywhere, or a nettype or addrtype that is not a token ({@code IP?}; RFC 4566
-         * allows none of these): JAIN-SIP's lexer ends a field there, the scanner splits at blanks only and
-         * still finds the third field. Applies to the SDP fields only.
+         * byte that is not UTF-8 anywhere, or a nettype or addrtype that is not a token ({@code IP?}), or more
+         * than three fields ({@code c=IN IP4 0.0.0.0 m}; RFC 4566 allows none of these): JAIN-SIP's lexer ends a
+         * field there or keeps the extra text in the address, the scanner splits at blanks and takes the third
+         * field. Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
         /**
@@ -465,6 +466,9 @@ public final class DifferentialCheck {
                 return true;
             }
             String[] fields = line.substring(2).strip().split("[ \t]+", 3);
+            if (fields.length == 3 && fields[2].strip().split("[ \t]+").length > 1) {
+                return true; // text after the connection-address: JAIN-SIP keeps it in the address
+            }
             for (int i = 0; i < Math.min(2, fields.length); i++) {
                 if (fields[i].chars().anyMatch(c -> c < 0x80 && !SDP_TOKEN_CHAR.matcher(String.valueOf((char) c))
                         .matches())) {

@@ -81,6 +81,9 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
                         HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP? 0.0.0.0\nm=audio 1 RTP/AVP 0\n",
                         HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 0.0.0.0\nm=audio 1 RTP/AVP 0\n"),
+                Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 0.0.0.0 m\nm=audio 1 RTP/AVP 0\n",
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 0.0.0.0/127\nm=audio 1 RTP/AVP 0\n"),
                 Arguments.of(Divergence.ADDR_SPEC_OF_OTHER_SCHEME,
                         HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: sid:pave@example.net;tag=a1")
                                 + "\n",
