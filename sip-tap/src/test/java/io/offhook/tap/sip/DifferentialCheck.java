@@ -106,14 +106,15 @@ public final class DifferentialCheck {
          */
         SESSION_EXPIRES_TRAILING_TEXT,
         /**
-         * An SDP line that starts or ends with a control character ({@code a=sendonly\x0f}), or holds a CR not
+         * An SDP line, or its value after {@code x=}, that starts or ends with a control character
+         * ({@code a=sendonly\x0f}, {@code a=\0inactive}), or holds a CR not
          * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
          * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
          * the attribute is another one. Also a {@code c=} line holding a control character (C0, DEL or C1) or a
          * byte that is not UTF-8 anywhere, or a nettype or addrtype that is not a token ({@code IP?}), or more
-         * than three fields ({@code c=IN IP4 0.0.0.0 m}; RFC 4566 allows none of these): JAIN-SIP's lexer ends a
-         * field there or keeps the extra text in the address, the scanner splits at blanks and takes the third
-         * field. Applies to the SDP fields only.
+         * than three fields ({@code c=IN IP4 0.0.0.0 m}), or two {@code c=} lines in one level (RFC 4566 allows
+         * none of these): JAIN-SIP's lexer ends a field there, keeps the extra text in the address or takes the
+         * last line, the scanner splits at blanks, takes the third field and the first line. Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
         /**
@@ -160,6 +161,14 @@ public final class DifferentialCheck {
          * message, so no comparison happens.)
          */
         QUOTE_IN_ASSERTED_DISPLAY_NAME,
+        /**
+         * A From, To, Contact or P-Asserted-Identity value with a {@code >} after the one closing its name-addr
+         * ({@code <sip:a@example.com?t>;tag=x>}; RFC 3261 allows none in a parameter): the URI ends at the first
+         * {@code >} for the scanner, as the grammar says (a URI holds no {@code >}), and the parameter keeps the
+         * stray one; JAIN-SIP's URI parser, given a URI with headers ({@code ?}), reads on to the last {@code >}.
+         * Applies to the fields of that header only.
+         */
+        ANGLE_BRACKET_AFTER_NAME_ADDR,
         /**
          * A Content-Type parameter with an empty value ({@code multipart/mixed;boundary=}; RFC 3261's m-value is a
          * token or a quoted string, never empty): JAIN-SIP keeps the media type, the scanner ignores the malformed
@@ -305,6 +314,7 @@ public final class DifferentialCheck {
         Set<String> contentLengths = new java.util.HashSet<>();
         Set<String> nul = new java.util.HashSet<>();
         Set<String> duplicate = new java.util.HashSet<>();
+        Set<String> angleBracket = new java.util.HashSet<>();
         boolean contentTypeBefore = false;
         for (String[] header : headers(message, headersEnd)) {
             String name = header[0];
@@ -316,6 +326,11 @@ public final class DifferentialCheck {
                 if (value.indexOf('?') >= 0 || semicolon >= 0 && semicolon < at || comma >= 0 && comma < at) {
                     addrSpec.addAll(fieldsOf(name));
                 }
+            }
+            int closing = value.indexOf('>', Math.max(0, value.indexOf('<')));
+            if (ADDRESS_HEADERS.contains(name) && value.indexOf('<') >= 0 && closing >= 0
+                    && value.indexOf('>', closing + 1) >= 0) {
+                angleBracket.addAll(fieldsOf(name));
             }
             if (ADDRESS_HEADERS.contains(name) && value.indexOf('<') < 0
                     && !value.matches("(?is)(sips?|tel)\\s*:.*")) {
@@ -367,6 +382,7 @@ public final class DifferentialCheck {
         exempt.put(Divergence.ADDR_SPEC_OF_OTHER_SCHEME, otherScheme);
         exempt.put(Divergence.NUL_IN_HEADER_VALUE, nul);
         exempt.put(Divergence.DUPLICATE_PARAMETER, duplicate);
+        exempt.put(Divergence.ANGLE_BRACKET_AFTER_NAME_ADDR, angleBracket);
         if (contentLengths.size() > 1) {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
@@ -441,7 +457,8 @@ public final class DifferentialCheck {
         for (String line : body.split("\n", -1)) {
             String text = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
             if (!text.isEmpty() && (isControl(text.charAt(0)) || isControl(text.charAt(text.length() - 1))
-                    || text.indexOf('\r') >= 0)) {
+                    || text.indexOf('\r') >= 0 || text.length() > 2 && text.charAt(1) == '='
+                    && isControl(text.charAt(2)))) {
                 return true;
             }
         }
@@ -451,15 +468,22 @@ public final class DifferentialCheck {
     /**
      * Whether a {@code c=} line is one RFC 4566 refuses in a way JAIN-SIP reads differently: as JAIN-SIP reads the
      * body (UTF-8), it holds a control character (C0 but tab, DEL, C1) or a byte that is not UTF-8 (U+FFFD), or its
-     * nettype or addrtype holds an ASCII character that is not a token-char ({@code IP?}). JAIN-SIP's SDP lexer
-     * ends a field there ({@code c=IN IP? 0.0.0.0} has no 0.0.0.0 for it); the scanner splits the line at blanks
-     * only.
+     * nettype or addrtype holds an ASCII character that is not a token-char ({@code IP?}), or there is text after
+     * the address; or a level (the session, a media description) has two {@code c=} lines. JAIN-SIP's SDP lexer ends a field there ({@code c=IN IP? 0.0.0.0} has no 0.0.0.0 for it) or keeps
+     * the text in the address; the scanner splits the line at blanks and takes the third field.
      */
     private static boolean sdpConnectionLineNotWellFormed(byte[] m, int headersEnd) {
         String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.UTF_8);
+        int inLevel = 0;
         for (String line : body.split("\n", -1)) {
+            if (line.startsWith("m=")) {
+                inLevel = 0;
+            }
             if (!line.startsWith("c=")) {
                 continue;
+            }
+            if (++inLevel > 1) {
+                return true; // a second c= in one level: the first counts for the scanner, the last for JAIN-SIP
             }
             if (line.chars().anyMatch(c -> c != '\r' && (isControl((char) c) || c >= 0x80 && c <= 0x9F
                     || c == 0xFFFD))) {

@@ -84,6 +84,18 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
                         HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 0.0.0.0 m\nm=audio 1 RTP/AVP 0\n",
                         HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 0.0.0.0/127\nm=audio 1 RTP/AVP 0\n"),
+                Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
+                        HEAD + "Content-Type: application/sdp\n\nv=0\na=\0inactive\nm=audio 1 RTP/AVP 0\n",
+                        HEAD + "Content-Type: application/sdp\n\nv=0\na=inactive\nm=audio 1 RTP/AVP 0\n"),
+                Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nm=audio 1 RTP/AVP 0\nc=IN IP4 192.0.2.1\n"
+                                + "c=IN IP4 0.0.0.0\n",
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 192.0.2.1\nm=audio 1 RTP/AVP 0\n"
+                                + "c=IN IP4 0.0.0.0\n"),
+                Arguments.of(Divergence.ANGLE_BRACKET_AFTER_NAME_ADDR,
+                        HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: <sip:alice@example.com?t>;tag=a1>")
+                                + "\n",
+                        HEAD + "\n"),
                 Arguments.of(Divergence.ADDR_SPEC_OF_OTHER_SCHEME,
                         HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: sid:pave@example.net;tag=a1")
                                 + "\n",
