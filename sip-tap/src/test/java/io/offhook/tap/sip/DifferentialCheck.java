@@ -107,14 +107,15 @@ public final class DifferentialCheck {
         SESSION_EXPIRES_TRAILING_TEXT,
         /**
          * An SDP line, or its value after {@code x=}, that starts or ends with a control character
-         * ({@code a=sendonly\x0f}, {@code a=\0inactive}), or holds a CR not
-         * followed by LF ({@code a=sendonly\rA}): JAIN-SIP's SDP parser trims the first as if it were blank and ends
-         * a line at the second; the scanner takes the line as it is up to its LF (RFC 4566 lines end with CRLF), so
-         * the attribute is another one. Also a {@code c=} line holding a control character (C0, DEL or C1) or a
-         * byte that is not UTF-8 anywhere, or a nettype or addrtype that is not a token ({@code IP?}), or more
-         * than three fields ({@code c=IN IP4 0.0.0.0 m}), or two {@code c=} lines in one level (RFC 4566 allows
-         * none of these): JAIN-SIP's lexer ends a field there, keeps the extra text in the address or takes the
-         * last line, the scanner splits at blanks, takes the third field and the first line. Applies to the SDP fields only.
+         * ({@code a=sendonly\x0f}, {@code a=\0inactive}), or holds a CR not followed by LF ({@code a=sendonly\rA}):
+         * JAIN-SIP's SDP parser trims the first as if it were blank and ends a line at the second; the scanner takes
+         * the line as it is up to its LF (RFC 4566 lines end with CRLF), so the attribute is another one. Also a
+         * {@code c=} line holding a control character (C0, DEL or C1) or a byte that is not UTF-8 anywhere, or a
+         * nettype or addrtype that is not letters and digits ({@code IP?}, <code>IP&#125;</code>; RFC 4566 registers
+         * IN, IP4 and IP6), or more than three fields ({@code c=IN IP4 0.0.0.0 m}), or two {@code c=} lines in one
+         * level (RFC 4566 allows none of these): JAIN-SIP's lexer ends a field there, keeps the extra text in the
+         * address or takes the last line; the scanner splits at blanks, takes the third field and the first line.
+         * Applies to the SDP fields only.
          */
         SDP_CONTROL_CHARACTERS,
         /**
@@ -176,7 +177,14 @@ public final class DifferentialCheck {
          * Content-Type, where JAIN-SIP keeps the first). Applies to that header's fields only, when the scanner has
          * no content type or the header is the message's first Content-Type.
          */
-        EMPTY_CONTENT_TYPE_PARAMETER;
+        EMPTY_CONTENT_TYPE_PARAMETER,
+        /**
+         * A header line folded between two letters or digits ({@code c: po/sdn} SP CRLF SP {@code 1}, blanks
+         * around the fold or not): RFC 3261 7.3.1 reads a fold with its blanks as one blank, so the value holds two
+         * words (malformed here, which the scanner then ignores or reads as such); JAIN-SIP removes the fold and the
+         * blanks and joins the word ({@code po/sdn1}). Applies to the fields of that header only.
+         */
+        FOLD_INSIDE_A_WORD;
     }
 
     /** Fields carried by each header JAIN-SIP may drop, by lower-case name (compact forms included). */
@@ -383,6 +391,7 @@ public final class DifferentialCheck {
         exempt.put(Divergence.NUL_IN_HEADER_VALUE, nul);
         exempt.put(Divergence.DUPLICATE_PARAMETER, duplicate);
         exempt.put(Divergence.ANGLE_BRACKET_AFTER_NAME_ADDR, angleBracket);
+        exempt.put(Divergence.FOLD_INSIDE_A_WORD, foldedInsideAWord(message, headersEnd));
         if (contentLengths.size() > 1) {
             exempt.put(Divergence.DUPLICATE_CONTENT_LENGTH, SDP_FIELDS);
         }
@@ -444,6 +453,34 @@ public final class DifferentialCheck {
         return out;
     }
 
+    /** The fields of each header with a fold that splits a word (a letter or digit on both sides, blanks aside). */
+    private static Set<String> foldedInsideAWord(byte[] m, int headersEnd) {
+        Set<String> fields = new java.util.HashSet<>();
+        String text = new String(m, 0, headersEnd, StandardCharsets.ISO_8859_1);
+        String[] lines = text.substring(leadingCrlf(m)).split("\n", -1);
+        String name = null;
+        String previous = "";
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            if (line.isEmpty()) {
+                break;
+            }
+            if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                String rest = line.strip();
+                if (name != null && !previous.isEmpty() && !rest.isEmpty()
+                        && Character.isLetterOrDigit(previous.charAt(previous.length() - 1))
+                        && Character.isLetterOrDigit(rest.charAt(0))) {
+                    fields.addAll(fieldsOf(name));
+                }
+            } else {
+                int colon = line.indexOf(':');
+                name = colon > 0 ? line.substring(0, colon).strip().toLowerCase(Locale.ROOT) : null;
+            }
+            previous = line.strip(); // JAIN-SIP drops the blanks before the fold too
+        }
+        return fields;
+    }
+
     private static int leadingCrlf(byte[] m) {
         int p = 0;
         while (p < m.length && (m[p] == '\r' || m[p] == '\n')) {
@@ -468,9 +505,11 @@ public final class DifferentialCheck {
     /**
      * Whether a {@code c=} line is one RFC 4566 refuses in a way JAIN-SIP reads differently: as JAIN-SIP reads the
      * body (UTF-8), it holds a control character (C0 but tab, DEL, C1) or a byte that is not UTF-8 (U+FFFD), or its
-     * nettype or addrtype holds an ASCII character that is not a token-char ({@code IP?}), or there is text after
-     * the address; or a level (the session, a media description) has two {@code c=} lines. JAIN-SIP's SDP lexer ends a field there ({@code c=IN IP? 0.0.0.0} has no 0.0.0.0 for it) or keeps
-     * the text in the address; the scanner splits the line at blanks and takes the third field.
+     * nettype or addrtype holds an ASCII character other than a letter or digit (RFC 4566 registers IN, IP4 and IP6;
+     * JAIN-SIP's lexer ends a field even at some token-chars, such as a closing brace), or there is text after the
+     * address; or a level (the session, a media description) has two {@code c=} lines. JAIN-SIP's SDP lexer ends a
+     * field there ({@code c=IN IP? 0.0.0.0} has no 0.0.0.0 for it), keeps the text in the address or takes the
+     * last line; the scanner splits the line at blanks and takes the third field of the first line.
      */
     private static boolean sdpConnectionLineNotWellFormed(byte[] m, int headersEnd) {
         String body = new String(m, headersEnd, m.length - headersEnd, StandardCharsets.UTF_8);
@@ -494,18 +533,13 @@ public final class DifferentialCheck {
                 return true; // text after the connection-address: JAIN-SIP keeps it in the address
             }
             for (int i = 0; i < Math.min(2, fields.length); i++) {
-                if (fields[i].chars().anyMatch(c -> c < 0x80 && !SDP_TOKEN_CHAR.matcher(String.valueOf((char) c))
-                        .matches())) {
+                if (fields[i].chars().anyMatch(c -> c < 0x80 && !Character.isLetterOrDigit(c))) {
                     return true;
                 }
             }
         }
         return false;
     }
-
-    /** RFC 4566's token-char: {@code %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E}. */
-    private static final Pattern SDP_TOKEN_CHAR =
-            Pattern.compile("[\\x21\\x23-\\x27\\x2A\\x2B\\x2D\\x2E0-9A-Z\\x5E-\\x7E]");
 
     private static boolean isControl(char c) {
         return c < 0x20 && c != '\t' || c == 0x7F;

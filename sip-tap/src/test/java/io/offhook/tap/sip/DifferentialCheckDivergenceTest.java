@@ -92,6 +92,12 @@ class DifferentialCheckDivergenceTest {
                                 + "c=IN IP4 0.0.0.0\n",
                         HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP4 192.0.2.1\nm=audio 1 RTP/AVP 0\n"
                                 + "c=IN IP4 0.0.0.0\n"),
+                Arguments.of(Divergence.FOLD_INSIDE_A_WORD,
+                        HEAD + "Content-Type: application/sd \n p\n\n" + SDP,
+                        HEAD + "Content-Type: application/sdp\n ;x=1\n\n" + SDP),
+                Arguments.of(Divergence.SDP_CONTROL_CHARACTERS,
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP} 0.0.0.0\nm=audio 1 RTP/AVP 0\n",
+                        HEAD + "Content-Type: application/sdp\n\nv=0\nc=IN IP6 ::\nm=audio 1 RTP/AVP 0\n"),
                 Arguments.of(Divergence.ANGLE_BRACKET_AFTER_NAME_ADDR,
                         HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: <sip:alice@example.com?t>;tag=a1>")
                                 + "\n",
