@@ -141,9 +141,10 @@ public final class DifferentialCheck {
         NUL_IN_HEADER_VALUE,
         /**
          * A header parameter the tracker reads named twice in one value (RFC 3261 7.3.1: a parameter name must not
-         * appear more than once): {@code expires} in a contact, {@code tag} in From or To ({@code ;tag;tag=x}). The
-         * first wins in the scanner (as for the headers it reads), the last in JAIN-SIP's parameter list. Applies
-         * to the contacts, or to that header's tag, only.
+         * appear more than once): {@code expires} in a contact, {@code tag} in From or To ({@code ;tag;tag=x}),
+         * {@code boundary} in a Content-Type. The first wins in the scanner (as for the headers it reads), the last
+         * in JAIN-SIP's parameter list. Applies to the contacts, to that header's tag, or to the SDP fields (read
+         * from a multipart body by its boundary) only.
          */
         DUPLICATE_PARAMETER,
         /**
@@ -380,6 +381,9 @@ public final class DifferentialCheck {
             if ((name.equals("to") || name.equals("t")) && namedTwice(value, TAG_PARAM)) {
                 duplicate.add("toTag");
             }
+            if ((name.equals("content-type") || name.equals("c")) && namedTwice(value, BOUNDARY_PARAM)) {
+                duplicate.addAll(SDP_FIELDS);
+            }
             if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
                     && value.matches("(?s)[0-9]++\\s*[^;\\s].*")) {
                 exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
@@ -410,6 +414,7 @@ public final class DifferentialCheck {
     private static final Pattern QUOTED_STRING = Pattern.compile("(?s)\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern EXPIRES_PARAM = Pattern.compile("(?i);\\s*expires\\s*(?=[=;,]|$)");
     private static final Pattern TAG_PARAM = Pattern.compile("(?i);\\s*tag\\s*(?=[=;,]|$)");
+    private static final Pattern BOUNDARY_PARAM = Pattern.compile("(?i);\\s*boundary\\s*(?=[=;,]|$)");
 
     /**
      * Whether an element of this address list value has two header parameters of the name {@code param} matches,

@@ -114,6 +114,11 @@ class DifferentialCheckDivergenceTest {
                         HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99\u0000\u0000>;expires=7200;q=0.1\n\n",
                         HEAD + "Contact: <sip:bob@192.0.2.31>;expires=99;q=0.1\n\n"),
                 Arguments.of(Divergence.DUPLICATE_PARAMETER,
+                        HEAD + "Content-Type: multipart/mixed;boundary=x;boundary=b1\n\n--b1\n"
+                                + "Content-Type: application/sdp\n\n" + SDP + "--b1--\n",
+                        HEAD + "Content-Type: multipart/mixed;boundary=b1\n\n--b1\n"
+                                + "Content-Type: application/sdp\n\n" + SDP + "--b1--\n"),
+                Arguments.of(Divergence.DUPLICATE_PARAMETER,
                         HEAD.replace("From: <sip:alice@example.com>;tag=a1", "From: <sip:alice@example.com>;tag;tag=a1")
                                 + "\n",
                         HEAD + "\n"),
