@@ -15,7 +15,8 @@
 #                                    when one is taken, and so for the user agents' ports 5071-5075)
 #              OUT_DIR               where the fixtures go
 #              KEEP_WORK=1           keep the temporary directory (logs of Kamailio, sipp and tshark)
-# Needs: kamailio, sipp (Debian sip-tester), tshark, ss; root or capture rights on lo.
+# Needs: kamailio, sipp (Debian sip-tester), tshark, ss; root or capture rights on lo (fragmented-call: root, for
+#        unshare -n and the MTU of its own lo).
 #
 # Every process it starts is stopped by its PID when the script exits, whatever the reason. Every sipp run is
 # bounded (-m N -timeout 20s -timeout_error) and a failed run fails the script. After each scenario the number of
@@ -30,15 +31,19 @@ OUT_DIR=${OUT_DIR:-$REPO_DIR/sip-tap/src/test/resources/captures}
 
 ALL_SCENARIOS=(basic-call callee-hangs-up busy cancel hold-resume forking deregister registration-expiry refresh
     call-waiting tcp-call early-media-prack late-offer hold-by-callee update-hold blind-transfer attended-transfer
-    redirect-302 glare-491 challenge-407)
+    redirect-302 glare-491 challenge-407 fragmented-call)
 
 # SIP messages each scenario puts on the wire at the proxy port (each is one HEP datagram too): see README.md.
 declare -A EXPECTED=(
     [basic-call]=17 [callee-hangs-up]=17 [busy]=11 [cancel]=17 [hold-resume]=31 [forking]=26 [deregister]=10
     [registration-expiry]=4 [refresh]=6 [call-waiting]=32 [tcp-call]=17
     [early-media-prack]=21 [late-offer]=31 [hold-by-callee]=45 [update-hold]=29 [blind-transfer]=40
-    [attended-transfer]=51 [redirect-302]=26 [glare-491]=45 [challenge-407]=20
+    [attended-transfer]=51 [redirect-302]=26 [glare-491]=45 [challenge-407]=20 [fragmented-call]=17
 )
+# Scenarios whose SIP is larger than the MTU: they run in a network namespace of their own (unshare -n, root),
+# whose loopback gets an Ethernet-sized MTU, so that the kernel fragments their UDP datagrams as on a real network
+# (lo's usual 65,536-byte MTU never does).
+declare -A LAB_MTU_OF=([fragmented-call]=1500)
 # HEP datagrams where there are more than SIP messages: Kamailio mirrors the ACK of a reply it sent statelessly
 # (the 407 of sl) twice, once as received and once from siptrace's sl callback. See README.md.
 declare -A EXPECTED_HEP=([challenge-407]=21)
@@ -50,6 +55,10 @@ die() {
     echo "regenerate-captures: $*" >&2
     exit 1
 }
+
+if [[ -n ${LAB_IN_NETNS:-} ]]; then
+    ip link set lo up mtu "$LAB_IN_NETNS" || die "cannot set the MTU of lo in the namespace"
+fi
 
 for tool in kamailio sipp tshark ss sed; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
@@ -445,6 +454,13 @@ scenario_redirect-302() {
     sipp_wait "$carol"
 }
 
+# basic-call with SDP bodies of about 2.5 KB: the INVITE and the 200 leave in IP fragments (see LAB_MTU_OF)
+scenario_fragmented-call() {
+    register alice
+    register bob
+    call alice uac-call-large-sdp.xml uas-answer-large-sdp.xml bob
+}
+
 scenario_challenge-407() {
     local bob
     register alice
@@ -513,8 +529,8 @@ sip_messages() { # SIP messages (requests and responses) in a plain capture
         awk -F, '{ n += NF } END { print n + 0 }'
 }
 
-frames() {
-    tshark -r "$1" 2>/dev/null | wc -l
+frames() { # UDP datagrams, IP fragments put together
+    tshark -r "$1" -Y "udp and not icmp" 2>/dev/null | wc -l
 }
 
 check() { # check SCENARIO
@@ -525,7 +541,9 @@ check() { # check SCENARIO
     [[ $n == "${EXPECTED[$1]}" ]] || die "$1: expected ${EXPECTED[$1]} SIP messages in $plain, got $n"
     [[ $h == "${EXPECTED_HEP[$1]:-$n}" ]] ||
         die "$1: expected ${EXPECTED_HEP[$1]:-$n} HEP datagrams (one per SIP message, see EXPECTED_HEP) in $hep, got $h"
-    if [[ $(tshark -r "$hep" -Y "not (udp.dstport == $HEP_PORT)" 2>/dev/null | wc -l) != 0 ]]; then
+    # a fragment that more fragments follow is part of a datagram shown (and checked) with its last fragment
+    if [[ $(tshark -r "$hep" -Y "not (udp.dstport == $HEP_PORT) and not ip.flags.mf == 1" 2>/dev/null | wc -l) != 0 ]]
+    then
         die "$hep holds packets other than HEP"
     fi
     if [[ $(tshark -r "$plain" -Y "udp.dstport == $HEP_PORT" 2>/dev/null | wc -l) != 0 ]]; then
@@ -550,14 +568,29 @@ run_scenario() {
     start_kamailio "$SCENARIO_DIR"
     # HEP leaves from the SIP socket (proxy port -> HEP port), so the plain filter has to exclude it
     plain_filter="(udp port $SIP_PORT or tcp port $SIP_PORT) and not (udp dst port $HEP_PORT)"
-    start_capture "$SCENARIO_DIR/$name.pcap" pcap "$plain_filter"
-    # only this Kamailio's mirror: another lab's Kamailio may be sending HEP to the same port
-    start_capture "$SCENARIO_DIR/$name-hep.pcap" pcap "udp src port $SIP_PORT and udp dst port $HEP_PORT"
-    if [[ $name == basic-call ]]; then
-        start_capture "$SCENARIO_DIR/$name.pcapng" pcapng "$plain_filter"
+    if [[ -n ${LAB_MTU_OF[$name]:-} ]]; then
+        # A capture filter sees the UDP ports in a datagram's first fragment only: capture everything (the
+        # namespace holds nothing else), then split with display filters. tshark's two passes put the fragments
+        # together and write every frame a shown datagram depends on. ICMP "port unreachable" for the HEP port
+        # quotes a UDP header and is left out.
+        start_capture "$SCENARIO_DIR/all.pcap" pcap "ip"
+        "scenario_$name"
+        stop_captures
+        tshark -2 -r "$SCENARIO_DIR/all.pcap" -F pcap -w "$SCENARIO_DIR/$name.pcap" \
+            -Y "(udp.port == $SIP_PORT or tcp.port == $SIP_PORT) and not udp.dstport == $HEP_PORT and not icmp" \
+            2>/dev/null
+        tshark -2 -r "$SCENARIO_DIR/all.pcap" -F pcap -w "$SCENARIO_DIR/$name-hep.pcap" \
+            -Y "udp.srcport == $SIP_PORT and udp.dstport == $HEP_PORT and not icmp" 2>/dev/null
+    else
+        start_capture "$SCENARIO_DIR/$name.pcap" pcap "$plain_filter"
+        # only this Kamailio's mirror: another lab's Kamailio may be sending HEP to the same port
+        start_capture "$SCENARIO_DIR/$name-hep.pcap" pcap "udp src port $SIP_PORT and udp dst port $HEP_PORT"
+        if [[ $name == basic-call ]]; then
+            start_capture "$SCENARIO_DIR/$name.pcapng" pcapng "$plain_filter"
+        fi
+        "scenario_$name"
+        stop_captures
     fi
-    "scenario_$name"
-    stop_captures
     stop_kamailio "$SCENARIO_DIR"
     install -m 0644 "$SCENARIO_DIR/$name.pcap" "$SCENARIO_DIR/$name-hep.pcap" "$OUT_DIR/"
     [[ $name != basic-call ]] || install -m 0644 "$SCENARIO_DIR/$name.pcapng" "$OUT_DIR/"
@@ -572,7 +605,13 @@ main() {
     done
     mkdir -p "$OUT_DIR"
     for name in "${scenarios[@]}"; do
-        run_scenario "$name"
+        if [[ -n ${LAB_MTU_OF[$name]:-} && -z ${LAB_IN_NETNS:-} ]]; then
+            echo "regenerate-captures: $name runs in a network namespace of its own (lo MTU ${LAB_MTU_OF[$name]})"
+            OUT_DIR=$OUT_DIR LAB_IN_NETNS=${LAB_MTU_OF[$name]} unshare -n "${BASH_SOURCE[0]}" "$name" ||
+                die "$name failed in its network namespace"
+        else
+            run_scenario "$name"
+        fi
     done
     echo "regenerate-captures: wrote ${#scenarios[@]} scenario(s) to $OUT_DIR"
 }

@@ -7,12 +7,12 @@ import java.util.Arrays;
 
 /**
  * Takes a captured frame apart down to UDP or TCP: link layer, IPv4/IPv6, transport header. Stateless: the same
- * decoder serves capture files and live capture. Every frame it cannot use is counted with the reason and a detail
- * naming the input ({@code source} and record number); nothing is thrown for bad bytes.
+ * decoder serves capture files and live capture; the one piece of state, the IP fragments waiting for the rest of
+ * their datagram, is the caller's {@link IpReassembler}. Every frame it cannot use is counted with the reason and a
+ * detail naming the input ({@code source} and record number); nothing is thrown for bad bytes.
  *
- * <p>IP fragments are not reassembled (SIP over UDP normally fits in one datagram; RFC 3261 section 18.1.1 moves
- * large requests to TCP): they are counted as {@link DropReason#NOT_UDP_OR_TCP}. Checksums are not verified,
- * because captures taken on the sending host carry offloaded, not yet computed checksums.
+ * <p>Checksums are not verified, because captures taken on the sending host carry offloaded, not yet computed
+ * checksums.
  */
 final class FrameDecoder {
     /** BSD loopback: a 4-byte address family in the byte order of the capturing host. */
@@ -60,11 +60,13 @@ final class FrameDecoder {
     /**
      * @param source names the input for drop details (file name, interface)
      * @param record the 1-based record number within the source, for drop details
-     * @return the UDP datagram or TCP segment, or {@code null} when the frame was counted as a drop
+     * @param fragments holds IP fragments until their datagram is complete
+     * @return the UDP datagram or TCP segment (of a datagram this fragment completed, too), or {@code null} when
+     *     the frame was counted as a drop or is a fragment of a datagram not yet complete
      */
-    static Segment decode(int linkType, byte[] b, int off, int len, DropCounters drops, String source,
-                          long record) {
-        Frame f = new Frame(b, off + len, drops, source, record);
+    static Segment decode(int linkType, byte[] b, int off, int len, long timeMicros, DropCounters drops,
+                          String source, long record, IpReassembler fragments) {
+        Frame f = new Frame(b, off + len, timeMicros, drops, source, record, fragments);
         switch (linkType) {
             case LINKTYPE_ETHERNET -> {
                 if (len < 14) {
@@ -113,8 +115,9 @@ final class FrameDecoder {
         }
     }
 
-    /** The state of decoding one frame: the bytes, where they end, and where to report a drop. */
-    private record Frame(byte[] b, int end, DropCounters drops, String source, long record) {
+    /** The state of decoding one frame: the bytes, where they end, where to report a drop, where fragments go. */
+    private record Frame(byte[] b, int end, long timeMicros, DropCounters drops, String source, long record,
+                         IpReassembler fragments) {
 
         Segment drop(DropReason reason, String what) {
             drops.drop(reason, source + " record " + record + ": " + what);
@@ -176,13 +179,16 @@ final class FrameDecoder {
             } else {
                 ipEnd = p + total; // trust the IP length: Ethernet padding and trailers follow it
             }
-            int fragment = Bytes.u16(b, p + 6);
-            if ((fragment & 0x3fff) != 0) {
-                return drop(DropReason.NOT_UDP_OR_TCP, "IPv4 fragment (not reassembled), offset "
-                        + (fragment & 0x1fff) * 8);
-            }
             byte[] src = Arrays.copyOfRange(b, p + 12, p + 16);
             byte[] dst = Arrays.copyOfRange(b, p + 16, p + 20);
+            int fragment = Bytes.u16(b, p + 6);
+            if ((fragment & 0x3fff) != 0) { // more fragments (0x2000) or an offset: a fragment
+                IpReassembler.Whole whole = fragments.fragment(IpReassembler.ipv4Key(b, p), timeMicros, record,
+                        (fragment & 0x1fff) * 8, (fragment & 0x2000) != 0, b[p + 9] & 0xff, b, p + headerLength,
+                        ipEnd);
+                return whole == null ? null : reassembled(whole).transport(whole.protocol(), src, dst, 0, whole
+                        .payload().length);
+            }
             return transport(b[p + 9] & 0xff, src, dst, p + headerLength, ipEnd);
         }
 
@@ -205,8 +211,17 @@ final class FrameDecoder {
             }
             byte[] src = Arrays.copyOfRange(b, p + 8, p + 24);
             byte[] dst = Arrays.copyOfRange(b, p + 24, p + 40);
-            int next = b[p + 6] & 0xff;
-            int q = p + 40;
+            return ipv6Headers(p, b[p + 6] & 0xff, src, dst, p + 40, ipEnd);
+        }
+
+        /**
+         * The extension headers from {@code start} on, then the transport header.
+         *
+         * @param p where the IPv6 header starts; -1 in a reassembled payload, where a fragment header is refused
+         */
+        Segment ipv6Headers(int p, int firstNext, byte[] src, byte[] dst, int start, int ipEnd) {
+            int next = firstNext;
+            int q = start;
             for (int i = 0; i < MAX_IPV6_EXTENSIONS; i++) {
                 switch (next) {
                     case PROTO_HOP_BY_HOP, PROTO_ROUTING, PROTO_DEST_OPTIONS, PROTO_AH -> {
@@ -221,7 +236,25 @@ final class FrameDecoder {
                         }
                     }
                     case PROTO_FRAGMENT -> {
-                        return drop(DropReason.NOT_UDP_OR_TCP, "IPv6 fragment (not reassembled)");
+                        if (p < 0) {
+                            return drop(DropReason.IP_FRAGMENT_INVALID, "IPv6 fragment header inside a reassembled "
+                                    + "datagram");
+                        }
+                        if (q + 8 > ipEnd) {
+                            return drop(DropReason.BAD_FRAME, "IPv6 fragment header cut short");
+                        }
+                        int field = Bytes.u16(b, q + 2);
+                        int offset = field & 0xfff8;
+                        boolean more = (field & 1) != 0;
+                        if (offset == 0 && !more) { // an atomic fragment (RFC 6946): the whole datagram
+                            next = b[q] & 0xff;
+                            q += 8;
+                            continue;
+                        }
+                        IpReassembler.Whole whole = fragments.fragment(IpReassembler.ipv6Key(b, p, q), timeMicros,
+                                record, offset, more, b[q] & 0xff, b, q + 8, ipEnd);
+                        return whole == null ? null : reassembled(whole).ipv6Headers(-1, whole.protocol(), src, dst,
+                                0, whole.payload().length);
                     }
                     default -> {
                         return transport(next, src, dst, q, ipEnd);
@@ -229,6 +262,11 @@ final class FrameDecoder {
                 }
             }
             return drop(DropReason.BAD_FRAME, "more than " + MAX_IPV6_EXTENSIONS + " IPv6 extension headers");
+        }
+
+        /** The same frame's state over a datagram put together from fragments. */
+        Frame reassembled(IpReassembler.Whole whole) {
+            return new Frame(whole.payload(), whole.payload().length, timeMicros, drops, source, record, fragments);
         }
 
         Segment transport(int protocol, byte[] src, byte[] dst, int q, int ipEnd) {

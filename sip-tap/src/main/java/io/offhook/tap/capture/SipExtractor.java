@@ -12,8 +12,9 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
- * From captured frames to SIP packets: decodes each frame ({@link FrameDecoder}), takes one SIP message from each
- * UDP datagram, reassembles TCP ({@link TcpReassembler}), and unwraps HEP. Shared by the file reader and live
+ * From captured frames to SIP packets: decodes each frame ({@link FrameDecoder}), puts IP fragments together
+ * ({@link IpReassembler}), takes one SIP message from each UDP datagram, reassembles TCP ({@link TcpReassembler}),
+ * and unwraps HEP. Shared by the file reader and live
  * capture so both treat the same bytes the same way. Not thread-safe: one instance per source thread.
  */
 final class SipExtractor implements TcpReassembler.Sink {
@@ -21,6 +22,7 @@ final class SipExtractor implements TcpReassembler.Sink {
     private final PacketListener listener;
     private final DropCounters drops;
     private final TcpReassembler tcp;
+    private final IpReassembler fragments;
     private long emitted;
 
     /**
@@ -31,6 +33,7 @@ final class SipExtractor implements TcpReassembler.Sink {
         this.listener = listener;
         this.drops = drops;
         this.tcp = new TcpReassembler(limits, drops, source, this);
+        this.fragments = new IpReassembler(drops, source);
     }
 
     /**
@@ -39,7 +42,7 @@ final class SipExtractor implements TcpReassembler.Sink {
      * @param record the 1-based record number within the source, for drop details
      */
     void frame(int linkType, long timeMicros, byte[] data, int offset, int length, long record) {
-        Segment s = FrameDecoder.decode(linkType, data, offset, length, drops, source, record);
+        Segment s = FrameDecoder.decode(linkType, data, offset, length, timeMicros, drops, source, record, fragments);
         if (s == null) {
             return;
         }
@@ -51,8 +54,9 @@ final class SipExtractor implements TcpReassembler.Sink {
         }
     }
 
-    /** The source ended: finish every TCP stream. */
+    /** The source ended: finish every TCP stream, give up every datagram still waiting for fragments. */
     void finish(long timeMicros) {
+        fragments.finish();
         tcp.finish(timeMicros);
     }
 

@@ -27,8 +27,18 @@ public enum DropReason {
     UNSUPPORTED_LINK_TYPE,
     /** An Ethernet/IP frame too short or malformed to decode. */
     BAD_FRAME,
-    /** IP fragments (not reassembled) and IP protocols other than UDP and TCP. */
+    /** IP protocols other than UDP and TCP, and frames that are not IP. */
     NOT_UDP_OR_TCP,
+    /**
+     * An IP datagram whose fragments did not all arrive within the time limit (the capture missed one), or that was
+     * given up to bound memory (too many datagrams waiting), or still incomplete when the capture ended.
+     */
+    IP_FRAGMENT_INCOMPLETE,
+    /**
+     * An IP datagram whose fragments cannot belong together: overlapping with different bytes (RFC 5722), longer
+     * than 65,535 bytes, disagreeing on where the datagram ends, or too many.
+     */
+    IP_FRAGMENT_INVALID,
     /** A UDP or TCP payload that is not SIP (and not HEP). */
     NOT_SIP,
     /** A TCP stream that lost bytes (a gap in sequence numbers): its buffered data was discarded. */

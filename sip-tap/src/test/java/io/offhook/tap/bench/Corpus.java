@@ -33,7 +33,10 @@ final class Corpus {
         Path dir = capturesDir();
         List<SipPacket> all = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> hep = files.filter(p -> p.getFileName().toString().endsWith("-hep.pcap")).sorted().toList();
+            // fragmented-call (the basic call with large SDP bodies, for IP reassembly) came after the figures in
+            // BENCHMARKS.md and is left out, so that the corpus stays the one they were measured on
+            List<Path> hep = files.filter(p -> p.getFileName().toString().endsWith("-hep.pcap")
+                    && !p.getFileName().toString().startsWith("fragmented-call")).sorted().toList();
             long offset = 0;
             for (Path p : hep) {
                 List<SipPacket> one = new ArrayList<>();

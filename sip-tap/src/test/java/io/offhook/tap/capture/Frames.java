@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** Builds link-layer frames for tests: IPv4/IPv6 packets carrying UDP or TCP, wrapped in any supported link type. */
 final class Frames {
@@ -72,6 +75,44 @@ final class Frames {
         o.u32(0x60000000).u16(e.length + l4.length).u8(extensions.length > 0 ? extensions[0] : protocol).u8(64)
                 .bytes(addr(source)).bytes(addr(destination)).bytes(e).bytes(l4);
         return o.toByteArray();
+    }
+
+    /**
+     * The fragments of one IPv4 datagram (RFC 791): {@code l4} cut at the given offsets (multiples of 8, rising),
+     * each fragment a whole IPv4 packet with identification {@code id}.
+     */
+    static List<byte[]> ipv4Fragments(String source, String destination, int protocol, int id, byte[] l4,
+                                                int... cuts) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i <= cuts.length; i++) {
+            int from = i == 0 ? 0 : cuts[i - 1];
+            int to = i == cuts.length ? l4.length : cuts[i];
+            int field = from / 8 | (i < cuts.length ? 0x2000 : 0);
+            Out o = new Out();
+            o.u8(0x45).u8(0).u16(20 + to - from).u16(id).u16(field).u8(64).u8(protocol).u16(0)
+                    .bytes(addr(source)).bytes(addr(destination)).bytes(Arrays.copyOfRange(l4, from, to));
+            out.add(o.toByteArray());
+        }
+        return out;
+    }
+
+    /**
+     * The fragments of one IPv6 datagram (RFC 8200 section 4.5): {@code l4} cut at the given offsets (multiples of 8,
+     * rising), each fragment an IPv6 packet with a hop-by-hop header (unfragmentable part) then a fragment header.
+     */
+    static List<byte[]> ipv6Fragments(String source, String destination, int protocol, int id, byte[] l4,
+                                                int... cuts) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i <= cuts.length; i++) {
+            int from = i == 0 ? 0 : cuts[i - 1];
+            int to = i == cuts.length ? l4.length : cuts[i];
+            Out o = new Out();
+            o.u32(0x60000000).u16(8 + 8 + to - from).u8(0).u8(64).bytes(addr(source)).bytes(addr(destination));
+            o.u8(44).u8(0).u16(0).u32(0); // hop-by-hop, next: fragment
+            o.u8(protocol).u8(0).u16(from | (i < cuts.length ? 1 : 0)).u32(id);
+            out.add(o.bytes(Arrays.copyOfRange(l4, from, to)).toByteArray());
+        }
+        return out;
     }
 
     static byte[] ethernet(int etherType, byte[] payload, int... vlanTypes) {

@@ -68,6 +68,9 @@ class KamailioCaptureTest {
                 Arguments.of("glare-491-hep.pcap", 45, 45, Transport.UDP),
                 Arguments.of("challenge-407.pcap", 20, 20, Transport.UDP),
                 Arguments.of("challenge-407-hep.pcap", 21, 21, Transport.UDP),
+                // the INVITE and the 200 on both legs in two IP fragments each (so are their HEP copies)
+                Arguments.of("fragmented-call.pcap", 21, 17, Transport.UDP),
+                Arguments.of("fragmented-call-hep.pcap", 23, 17, Transport.UDP),
                 Arguments.of("tcp-call.pcap", 55, 17, Transport.TCP),
                 Arguments.of("tcp-call-hep.pcap", 17, 17, Transport.TCP));
     }

@@ -75,6 +75,7 @@ class FixtureReplayTest {
         expect("glare-491", A, "AVAILABLE DIALING ON_THE_PHONE ON_HOLD AVAILABLE",
                 B, "AVAILABLE RINGING ON_THE_PHONE ON_HOLD AVAILABLE");
         expect("challenge-407", A, call, B, answered);
+        expect("fragmented-call", A, call, B, answered);
     }
 
     private static void expect(String scenario, String... userAndStates) {

@@ -27,6 +27,7 @@ class FrameFingerprintTest {
         "basic-call", "busy", "call-waiting", "callee-hangs-up", "cancel", "deregister", "forking", "hold-resume",
         "refresh", "registration-expiry", "tcp-call", "early-media-prack", "late-offer", "hold-by-callee",
         "update-hold", "blind-transfer", "attended-transfer", "redirect-302", "glare-491", "challenge-407",
+        "fragmented-call",
     };
 
     @Test
