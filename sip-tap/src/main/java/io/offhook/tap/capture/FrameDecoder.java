@@ -11,6 +11,11 @@ import java.util.Arrays;
  * their datagram, is the caller's {@link IpReassembler}. Every frame it cannot use is counted with the reason and a
  * detail naming the input ({@code source} and record number); nothing is thrown for bad bytes.
  *
+ * <p>Traffic mirrored to a remote collector arrives in a tunnel, which is taken off: VXLAN (RFC 7348, UDP port
+ * 4789, as AWS VPC Traffic Mirroring and Azure vTAP send it), GRE (RFC 2784 and 2890: Ethernet, IPv4 or IPv6 inside)
+ * and ERSPAN types I to III (GRE protocols 0x88be and 0x22eb, as Cisco, Arista and Linux switches send it;
+ * draft-foschiano-erspan), at most {@link #MAX_TUNNELS} deep. The SIP packet then carries the inner addresses.
+ *
  * <p>Checksums are not verified, because captures taken on the sending host carry offloaded, not yet computed
  * checksums.
  */
@@ -36,12 +41,20 @@ final class FrameDecoder {
     private static final int ETHERTYPE_QINQ_OLD = 0x9100;
     private static final int MAX_VLAN_TAGS = 8;
     private static final int MAX_IPV6_EXTENSIONS = 16;
+    /** Tunnels inside tunnels taken off at most; a mirror's tunnel holds the traffic itself, not more tunnels. */
+    static final int MAX_TUNNELS = 3;
+    /** VXLAN's IANA port (RFC 7348). */
+    static final int VXLAN_PORT = 4789;
+    private static final int ETHERTYPE_TRANSPARENT_BRIDGING = 0x6558;
+    private static final int ETHERTYPE_ERSPAN_1_2 = 0x88be;
+    private static final int ETHERTYPE_ERSPAN_3 = 0x22eb;
 
     private static final int PROTO_HOP_BY_HOP = 0;
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
     private static final int PROTO_ROUTING = 43;
     private static final int PROTO_FRAGMENT = 44;
+    private static final int PROTO_GRE = 47;
     private static final int PROTO_AH = 51;
     private static final int PROTO_DEST_OPTIONS = 60;
 
@@ -66,13 +79,10 @@ final class FrameDecoder {
      */
     static Segment decode(int linkType, byte[] b, int off, int len, long timeMicros, DropCounters drops,
                           String source, long record, IpReassembler fragments) {
-        Frame f = new Frame(b, off + len, timeMicros, drops, source, record, fragments);
+        Frame f = new Frame(b, off + len, timeMicros, drops, source, record, fragments, 0);
         switch (linkType) {
             case LINKTYPE_ETHERNET -> {
-                if (len < 14) {
-                    return f.drop(DropReason.BAD_FRAME, "Ethernet frame of " + len + " bytes");
-                }
-                return f.etherType(Bytes.u16(b, off + 12), off + 14);
+                return f.ethernet(off);
             }
             case LINKTYPE_LINUX_SLL -> {
                 if (len < 16) {
@@ -117,11 +127,79 @@ final class FrameDecoder {
 
     /** The state of decoding one frame: the bytes, where they end, where to report a drop, where fragments go. */
     private record Frame(byte[] b, int end, long timeMicros, DropCounters drops, String source, long record,
-                         IpReassembler fragments) {
+                         IpReassembler fragments, int tunnels) {
 
         Segment drop(DropReason reason, String what) {
             drops.drop(reason, source + " record " + record + ": " + what);
             return null;
+        }
+
+        Segment ethernet(int p) {
+            if (end - p < 14) {
+                return drop(DropReason.BAD_FRAME, (tunnels > 0 ? "tunnelled " : "") + "Ethernet frame of "
+                        + Math.max(0, end - p) + " bytes");
+            }
+            return etherType(Bytes.u16(b, p + 12), p + 14);
+        }
+
+        /** The same frame's bytes from a tunnel's payload up to {@code innerEnd}, one tunnel deeper. */
+        Frame inside(int innerEnd) {
+            return new Frame(b, innerEnd, timeMicros, drops, source, record, fragments, tunnels + 1);
+        }
+
+        boolean tooDeep() {
+            return tunnels == MAX_TUNNELS;
+        }
+
+        /** VXLAN (RFC 7348): an 8-byte header whose I flag says a VNI follows, then an Ethernet frame. */
+        Segment vxlan(int q, int udpEnd) {
+            if (tooDeep()) {
+                return drop(DropReason.BAD_FRAME, "more than " + MAX_TUNNELS + " tunnels inside each other");
+            }
+            return inside(udpEnd).ethernet(q + 8);
+        }
+
+        /**
+         * GRE (RFC 2784, with RFC 2890's key and sequence number): Ethernet (transparent bridging), IPv4, IPv6, or
+         * ERSPAN: type I has no header of its own (no sequence number in GRE), type II an 8-byte one, type III a
+         * 12-byte one plus an 8-byte platform header when its O flag is set.
+         */
+        Segment gre(int q, int ipEnd) {
+            if (tooDeep()) {
+                return drop(DropReason.BAD_FRAME, "more than " + MAX_TUNNELS + " tunnels inside each other");
+            }
+            if (ipEnd - q < 4) {
+                return drop(DropReason.BAD_FRAME, "GRE header cut short: " + (ipEnd - q) + " bytes");
+            }
+            int flags = Bytes.u16(b, q);
+            if ((flags & 0x7) != 0) {
+                return drop(DropReason.NOT_UDP_OR_TCP, "GRE version " + (flags & 0x7) + " (PPTP's, not a mirror)");
+            }
+            if ((flags & 0x4000) != 0) {
+                return drop(DropReason.NOT_UDP_OR_TCP, "GRE with source routing (RFC 1701, not a mirror's)");
+            }
+            boolean sequenced = (flags & 0x1000) != 0;
+            int p = q + 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + (sequenced ? 4 : 0);
+            int type = Bytes.u16(b, q + 2);
+            if (type == ETHERTYPE_ERSPAN_1_2 && sequenced) { // type II
+                p += 8;
+            } else if (type == ETHERTYPE_ERSPAN_3) {
+                if (p + 12 <= ipEnd && (b[p + 11] & 0x01) != 0) {
+                    p += 8; // the optional platform-specific subheader
+                }
+                p += 12;
+            }
+            if (p > ipEnd) {
+                return drop(DropReason.BAD_FRAME, String.format("GRE (protocol 0x%04x) header runs past the packet",
+                        type));
+            }
+            Frame inner = inside(ipEnd);
+            return switch (type) {
+                case ETHERTYPE_TRANSPARENT_BRIDGING, ETHERTYPE_ERSPAN_1_2, ETHERTYPE_ERSPAN_3 -> inner.ethernet(p);
+                case ETHERTYPE_IPV4 -> inner.ipv4(p);
+                case ETHERTYPE_IPV6 -> inner.ipv6(p);
+                default -> drop(DropReason.NOT_UDP_OR_TCP, String.format("GRE carrying protocol 0x%04x", type));
+            };
         }
 
         Segment etherType(int firstType, int firstPayload) {
@@ -266,7 +344,8 @@ final class FrameDecoder {
 
         /** The same frame's state over a datagram put together from fragments. */
         Frame reassembled(IpReassembler.Whole whole) {
-            return new Frame(whole.payload(), whole.payload().length, timeMicros, drops, source, record, fragments);
+            return new Frame(whole.payload(), whole.payload().length, timeMicros, drops, source, record, fragments,
+                    tunnels);
         }
 
         Segment transport(int protocol, byte[] src, byte[] dst, int q, int ipEnd) {
@@ -284,6 +363,9 @@ final class FrameDecoder {
                 } else {
                     udpEnd = q + length;
                 }
+                if (Bytes.u16(b, q + 2) == VXLAN_PORT && udpEnd - q >= 16 && (b[q + 8] & 0xf7) == 0) {
+                    return vxlan(q + 8, udpEnd); // flags: only I (0x08); SIP and HEP start with a letter or "H"
+                }
                 return new Segment(Transport.UDP, src, Bytes.u16(b, q), dst, Bytes.u16(b, q + 2), 0, 0,
                         b, q + 8, udpEnd - q - 8);
             }
@@ -298,6 +380,9 @@ final class FrameDecoder {
                 }
                 return new Segment(Transport.TCP, src, Bytes.u16(b, q), dst, Bytes.u16(b, q + 2),
                         Bytes.i32(b, q + 4), b[q + 13] & 0xff, b, q + headerLength, ipEnd - q - headerLength);
+            }
+            if (protocol == PROTO_GRE) {
+                return gre(q, ipEnd);
             }
             return drop(DropReason.NOT_UDP_OR_TCP, "IP protocol " + protocol);
         }

@@ -1,6 +1,7 @@
 package io.offhook.tap.capture;
 
 import static io.offhook.tap.capture.Frames.ascii;
+import static io.offhook.tap.capture.Frames.concat;
 import static io.offhook.tap.capture.Frames.ethernet;
 import static io.offhook.tap.capture.Frames.ipv4;
 import static io.offhook.tap.capture.Frames.ipv6;
@@ -74,7 +75,53 @@ class SipExtractorTest {
                 Arguments.of("NULL IPv6 (Linux 10)", 0, Frames.loopback(10, false, UDP6), 16),
                 Arguments.of("LOOP IPv4", 108, Frames.loopback(2, true, UDP4), 4),
                 Arguments.of("IPv4 link type", 228, UDP4, 4),
-                Arguments.of("IPv6 link type", 229, UDP6, 16));
+                Arguments.of("IPv6 link type", 229, UDP6, 16),
+                // mirrored to a collector in a tunnel: the inner addresses are the message's
+                Arguments.of("VXLAN", 1, ethernet(IPV4, outer(17, udp(40000, 4789, concat(VXLAN,
+                        ethernet(IPV4, UDP4))))), 4),
+                Arguments.of("GRE, Ethernet inside", 1, ethernet(IPV4, outer(47, concat(bytes(0, 0, 0x65, 0x58),
+                        ethernet(IPV4, UDP4)))), 4),
+                Arguments.of("GRE with key and sequence number, IPv4 inside", 1, ethernet(IPV4, outer(47,
+                        concat(bytes(0x30, 0, 0x08, 0, 0, 0, 0, 7, 0, 0, 0, 1), UDP4))), 4),
+                Arguments.of("GRE with checksum, IPv6 inside", 1, ethernet(IPV4, outer(47,
+                        concat(bytes(0x80, 0, 0x86, 0xdd, 0x12, 0x34, 0, 0), UDP6))), 16),
+                Arguments.of("ERSPAN type I", 1, ethernet(IPV4, outer(47, concat(bytes(0, 0, 0x88, 0xbe),
+                        ethernet(IPV4, UDP4)))), 4),
+                Arguments.of("ERSPAN type II", 1, ethernet(IPV4, outer(47, concat(bytes(0x10, 0, 0x88, 0xbe, 0, 0,
+                        0, 9), bytes(0x10, 0x64, 0, 0x01, 0, 0, 0, 0), ethernet(IPV4, UDP4, 0x8100)))), 4),
+                Arguments.of("ERSPAN type III", 1, ethernet(IPV4, outer(47, concat(bytes(0x10, 0, 0x22, 0xeb, 0, 0,
+                        0, 9), bytes(0x20, 0x64, 0, 0x01, 1, 2, 3, 4, 0, 0, 0, 0), ethernet(IPV6, UDP6)))), 16),
+                Arguments.of("ERSPAN type III with a platform subheader", 1, ethernet(IPV4, outer(47,
+                        concat(bytes(0x10, 0, 0x22, 0xeb, 0, 0, 0, 9), bytes(0x20, 0x64, 0, 0x01, 1, 2, 3, 4, 0, 0,
+                        0, 1), new byte[8], ethernet(IPV4, UDP4)))), 4),
+                Arguments.of("VXLAN over IPv6 in a Linux cooked capture", 113, Frames.sll(IPV6,
+                        ipv6("2001:db8:ffff::1", "2001:db8:ffff::2", 17, udp(40000, 4789, concat(VXLAN,
+                        ethernet(IPV4, UDP4))))), 4),
+                Arguments.of("three tunnels inside each other", 1, tunnels(3), 4));
+    }
+
+    /** VXLAN's header (RFC 7348): the I flag, VNI 42. */
+    private static final byte[] VXLAN = bytes(0x08, 0, 0, 0, 0, 0, 42, 0);
+
+    /** The tunnel's own IPv4 packet, from the mirroring switch to the collector. */
+    private static byte[] outer(int protocol, byte[] payload) {
+        return ipv4("198.51.100.1", "198.51.100.2", protocol, payload);
+    }
+
+    private static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+
+    private static byte[] tunnels(int depth) {
+        byte[] inner = ethernet(IPV4, UDP4);
+        for (int i = 0; i < depth; i++) {
+            inner = ethernet(IPV4, outer(17, udp(40000, 4789, concat(VXLAN, inner))));
+        }
+        return inner;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -130,6 +177,18 @@ class SipExtractorTest {
                 Arguments.of("IPv6 longer than captured", 101, Arrays.copyOf(UDP6, UDP6.length - 1),
                         DropReason.CAPTURE_TRUNCATED),
                 Arguments.of("unknown link type", 147, UDP4, DropReason.UNSUPPORTED_LINK_TYPE),
+                Arguments.of("GRE version 1 (PPTP)", 101, outer(47, concat(bytes(0x30, 0x81, 0x88, 0x0b, 0, 4, 0, 0),
+                        new byte[4])), DropReason.NOT_UDP_OR_TCP),
+                Arguments.of("GRE carrying PPP", 101, outer(47, concat(bytes(0, 0, 0x88, 0x0b), new byte[20])),
+                        DropReason.NOT_UDP_OR_TCP),
+                Arguments.of("GRE with source routing", 101, outer(47, concat(bytes(0x40, 0, 0x08, 0), new byte[8])),
+                        DropReason.NOT_UDP_OR_TCP),
+                Arguments.of("GRE cut short", 101, outer(47, bytes(0, 0)), DropReason.BAD_FRAME),
+                Arguments.of("ERSPAN type II header cut short", 101, outer(47, bytes(0x10, 0, 0x88, 0xbe, 0, 0, 0, 9,
+                        0x10, 0x64)), DropReason.BAD_FRAME),
+                Arguments.of("VXLAN with a short Ethernet frame", 101, outer(17, udp(40000, 4789, concat(VXLAN,
+                        new byte[10]))), DropReason.BAD_FRAME),
+                Arguments.of("four tunnels inside each other", 1, tunnels(4), DropReason.BAD_FRAME),
                 Arguments.of("UDP not SIP", 101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(53, 5060, new byte[] {0,
                     1, 2, 3, 'x'})), DropReason.NOT_SIP),
                 Arguments.of("UDP HTTP", 101, ipv4("192.0.2.1", "192.0.2.2", 17,
