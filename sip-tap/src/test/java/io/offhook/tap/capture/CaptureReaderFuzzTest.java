@@ -39,7 +39,7 @@ class CaptureReaderFuzzTest {
     static Stream<byte[]> captures() {
         List<byte[]> seeds = new ArrayList<>();
         for (String name : List.of("basic-call.pcap", "basic-call.pcapng", "refresh-hep.pcap", "tcp-call.pcap",
-                "busy-hep.pcap", "deregister.pcap", "fragmented-call.pcap")) {
+                "busy-hep.pcap", "deregister.pcap", "fragmented-call.pcap", "vxlan-basic-call.pcap")) {
             try (InputStream in = CaptureReaderFuzzTest.class.getResourceAsStream("/captures/" + name)) {
                 seeds.add(in.readAllBytes());
             } catch (IOException e) {
