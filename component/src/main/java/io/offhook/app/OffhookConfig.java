@@ -189,7 +189,7 @@ public record OffhookConfig(ComponentSettings component, EngineSettings engine, 
 
         Optional<HepConfig> hep = hep(s);
         Optional<LiveCaptureConfig> capture = s.optional("capture.interface")
-                .map(i -> LiveCaptureConfig.of(i, s.string("capture.filter", "port 5060")));
+                .map(i -> LiveCaptureConfig.of(i, s.string("capture.filter", LiveCaptureConfig.DEFAULT_FILTER)));
         if (capture.isEmpty()) {
             s.string("capture.filter", "");
         }

@@ -17,6 +17,13 @@ public record LiveCaptureConfig(String interfaceName, String filter, int snaplen
                                 ReassemblyLimits limits) {
     /** Enough for any IP packet. */
     public static final int DEFAULT_SNAPLEN = 65_535;
+    /**
+     * SIP's port, and every IP fragment that is not a datagram's first: a port filter alone sees the ports in the
+     * first fragment only, and would drop the rest of every large INVITE or 200 sent over UDP. (IPv6 fragments are
+     * kept whole, first ones too: libpcap's port test does not look past extension headers.) Fragments of other
+     * traffic that come through are given up after 30 s and counted as {@code ip_fragment_incomplete}.
+     */
+    public static final String DEFAULT_FILTER = "port 5060 or (ip[6:2] & 0x1fff != 0) or (ip6[6] == 44)";
 
     public LiveCaptureConfig {
         Objects.requireNonNull(interfaceName, "interfaceName");

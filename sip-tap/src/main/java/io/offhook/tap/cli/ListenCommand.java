@@ -36,7 +36,8 @@ final class ListenCommand {
               --allow ADDR[/BITS]      accept HEP only from these senders (repeat; default: any)
               --hep-auth-key-file F    require this HEP auth key; the file must not be readable by others
               --capture IFACE          also capture SIP from a network interface (libpcap, needs root)
-              --filter BPF             capture filter (default: "port 5060")
+              --filter BPF             capture filter (default: port 5060 and IP fragments; a mirror's tunnel
+                                       needs its own, e.g. "udp port 4789" for VXLAN, "proto gre" for ERSPAN)
               --all-events             print every event, not only state changes
               --asserted-identity      name the caller by P-Asserted-Identity when no registered device matches
             """;
@@ -59,7 +60,7 @@ final class ListenCommand {
         boolean useHep = true;
         List<String> allow = new ArrayList<>();
         String iface = null;
-        String filter = "port 5060";
+        String filter = LiveCaptureConfig.DEFAULT_FILTER;
         boolean all = false;
         boolean pai = false;
         for (int i = 0; i < args.size(); i++) {
