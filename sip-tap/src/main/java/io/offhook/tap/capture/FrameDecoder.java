@@ -15,6 +15,7 @@ import java.util.Arrays;
  * 4789, as AWS VPC Traffic Mirroring and Azure vTAP send it), GRE (RFC 2784 and 2890: Ethernet, IPv4 or IPv6 inside)
  * and ERSPAN types I to III (GRE protocols 0x88be and 0x22eb, as Cisco, Arista and Linux switches send it;
  * draft-foschiano-erspan), at most {@link #MAX_TUNNELS} deep. The SIP packet then carries the inner addresses.
+ * Carrier links are read too: VLAN and QinQ tags, MPLS label stacks (RFC 3032) and PPPoE sessions (RFC 2516).
  *
  * <p>Checksums are not verified, because captures taken on the sending host carry offloaded, not yet computed
  * checksums.
@@ -48,6 +49,12 @@ final class FrameDecoder {
     private static final int ETHERTYPE_TRANSPARENT_BRIDGING = 0x6558;
     private static final int ETHERTYPE_ERSPAN_1_2 = 0x88be;
     private static final int ETHERTYPE_ERSPAN_3 = 0x22eb;
+    private static final int ETHERTYPE_MPLS = 0x8847;
+    private static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
+    private static final int ETHERTYPE_PPPOE_SESSION = 0x8864;
+    private static final int PPP_IPV4 = 0x0021;
+    private static final int PPP_IPV6 = 0x0057;
+    private static final int MAX_MPLS_LABELS = 8;
 
     private static final int PROTO_HOP_BY_HOP = 0;
     private static final int PROTO_TCP = 6;
@@ -216,7 +223,46 @@ final class FrameDecoder {
             return switch (type) {
                 case ETHERTYPE_IPV4 -> ipv4(p);
                 case ETHERTYPE_IPV6 -> ipv6(p);
+                case ETHERTYPE_MPLS, ETHERTYPE_MPLS_MULTICAST -> mpls(p);
+                case ETHERTYPE_PPPOE_SESSION -> pppoe(p);
                 default -> drop(DropReason.NOT_UDP_OR_TCP, String.format("not IP: ethertype 0x%04x", type));
+            };
+        }
+
+        /** MPLS (RFC 3032): labels up to the one marked bottom of stack, then IP, told by its version. */
+        Segment mpls(int first) {
+            int p = first;
+            for (int labels = 0; ; labels++) {
+                if (labels == MAX_MPLS_LABELS || p + 4 > end) {
+                    return drop(DropReason.BAD_FRAME, "MPLS labels cut short or more than " + MAX_MPLS_LABELS);
+                }
+                boolean bottom = (b[p + 2] & 0x01) != 0;
+                p += 4;
+                if (bottom) {
+                    break;
+                }
+            }
+            if (p >= end) {
+                return drop(DropReason.BAD_FRAME, "MPLS without a payload");
+            }
+            return switch (b[p] >> 4 & 0xf) {
+                case 4 -> ipv4(p);
+                case 6 -> ipv6(p);
+                default -> drop(DropReason.NOT_UDP_OR_TCP, "MPLS carrying something other than IP (a pseudowire?)");
+            };
+        }
+
+        /** PPPoE session (RFC 2516): its 6-byte header, then PPP's protocol field (RFC 1661). */
+        Segment pppoe(int p) {
+            if (p + 8 > end) {
+                return drop(DropReason.BAD_FRAME, "PPPoE header cut short");
+            }
+            int protocol = Bytes.u16(b, p + 6);
+            return switch (protocol) {
+                case PPP_IPV4 -> ipv4(p + 8);
+                case PPP_IPV6 -> ipv6(p + 8);
+                default -> drop(DropReason.NOT_UDP_OR_TCP, String.format("PPPoE carrying PPP protocol 0x%04x",
+                        protocol));
             };
         }
 

@@ -97,7 +97,15 @@ class SipExtractorTest {
                 Arguments.of("VXLAN over IPv6 in a Linux cooked capture", 113, Frames.sll(IPV6,
                         ipv6("2001:db8:ffff::1", "2001:db8:ffff::2", 17, udp(40000, 4789, concat(VXLAN,
                         ethernet(IPV4, UDP4))))), 4),
-                Arguments.of("three tunnels inside each other", 1, tunnels(3), 4));
+                Arguments.of("three tunnels inside each other", 1, tunnels(3), 4),
+                Arguments.of("MPLS, two labels", 1, ethernet(0x8847, concat(bytes(0, 1, 0x20, 64, 0, 2, 0x21, 64),
+                        UDP4)), 4),
+                Arguments.of("MPLS over VLAN, IPv6", 1, ethernet(0x8847, concat(bytes(0, 1, 0x21, 64), UDP6),
+                        0x8100), 16),
+                Arguments.of("PPPoE session, IPv4", 1, ethernet(0x8864, concat(bytes(0x11, 0, 0, 7, 0, 0, 0, 0x21),
+                        UDP4)), 4),
+                Arguments.of("PPPoE session, IPv6", 1, ethernet(0x8864, concat(bytes(0x11, 0, 0, 7, 0, 0, 0, 0x57),
+                        UDP6)), 16));
     }
 
     /** VXLAN's header (RFC 7348): the I flag, VNI 42. */
@@ -189,6 +197,13 @@ class SipExtractorTest {
                 Arguments.of("VXLAN with a short Ethernet frame", 101, outer(17, udp(40000, 4789, concat(VXLAN,
                         new byte[10]))), DropReason.BAD_FRAME),
                 Arguments.of("four tunnels inside each other", 1, tunnels(4), DropReason.BAD_FRAME),
+                Arguments.of("MPLS without a bottom of stack", 1, ethernet(0x8847, bytes(0, 1, 0x20, 64, 0, 2, 0x20,
+                        64)), DropReason.BAD_FRAME),
+                Arguments.of("MPLS pseudowire", 1, ethernet(0x8847, concat(bytes(0, 1, 0x21, 64, 0, 0, 0, 0),
+                        ethernet(IPV4, UDP4))), DropReason.NOT_UDP_OR_TCP),
+                Arguments.of("PPPoE carrying LCP", 1, ethernet(0x8864, bytes(0x11, 0, 0, 7, 0, 4, 0xc0, 0x21, 1, 1)),
+                        DropReason.NOT_UDP_OR_TCP),
+                Arguments.of("PPPoE cut short", 1, ethernet(0x8864, bytes(0x11, 0, 0, 7)), DropReason.BAD_FRAME),
                 Arguments.of("UDP not SIP", 101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(53, 5060, new byte[] {0,
                     1, 2, 3, 'x'})), DropReason.NOT_SIP),
                 Arguments.of("UDP HTTP", 101, ipv4("192.0.2.1", "192.0.2.2", 17,
