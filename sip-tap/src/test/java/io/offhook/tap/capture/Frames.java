@@ -84,10 +84,10 @@ final class Frames {
     static List<byte[]> ipv4Fragments(String source, String destination, int protocol, int id, byte[] l4,
                                                 int... cuts) {
         List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i <= cuts.length; i++) {
-            int from = i == 0 ? 0 : cuts[i - 1];
-            int to = i == cuts.length ? l4.length : cuts[i];
-            int field = from / 8 | (i < cuts.length ? 0x2000 : 0);
+        for (int[] piece : pieces(l4.length, cuts)) {
+            int from = piece[0];
+            int to = piece[1];
+            int field = from / 8 | (to < l4.length ? 0x2000 : 0);
             Out o = new Out();
             o.u8(0x45).u8(0).u16(20 + to - from).u16(id).u16(field).u8(64).u8(protocol).u16(0)
                     .bytes(addr(source)).bytes(addr(destination)).bytes(Arrays.copyOfRange(l4, from, to));
@@ -103,14 +103,23 @@ final class Frames {
     static List<byte[]> ipv6Fragments(String source, String destination, int protocol, int id, byte[] l4,
                                                 int... cuts) {
         List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i <= cuts.length; i++) {
-            int from = i == 0 ? 0 : cuts[i - 1];
-            int to = i == cuts.length ? l4.length : cuts[i];
+        for (int[] piece : pieces(l4.length, cuts)) {
+            int from = piece[0];
+            int to = piece[1];
             Out o = new Out();
             o.u32(0x60000000).u16(8 + 8 + to - from).u8(0).u8(64).bytes(addr(source)).bytes(addr(destination));
             o.u8(44).u8(0).u16(0).u32(0); // hop-by-hop, next: fragment
-            o.u8(protocol).u8(0).u16(from | (i < cuts.length ? 1 : 0)).u32(id);
+            o.u8(protocol).u8(0).u16(from | (to < l4.length ? 1 : 0)).u32(id);
             out.add(o.bytes(Arrays.copyOfRange(l4, from, to)).toByteArray());
+        }
+        return out;
+    }
+
+    /** [from, to) of each piece of {@code length} bytes cut at {@code cuts}. */
+    private static List<int[]> pieces(int length, int... cuts) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i <= cuts.length; i++) {
+            out.add(new int[] {i == 0 ? 0 : cuts[i - 1], i == cuts.length ? length : cuts[i]});
         }
         return out;
     }

@@ -225,6 +225,35 @@ class IpReassemblerTest {
         assertEquals(1, small.waiting(), "64 bytes held over a limit of 40");
     }
 
+    /** A datagram's fragments, cut at random 8-byte boundaries, over IPv4 or IPv6 (said by {@code six}). */
+    private static List<byte[]> randomFragments(Random random, byte[] l4, int id, boolean six) {
+        List<Integer> cuts = new ArrayList<>();
+        for (int at = 8 * (1 + random.nextInt(200)); at < l4.length; at += 8 * (1 + random.nextInt(200))) {
+            cuts.add(at);
+        }
+        int[] cut = cuts.stream().mapToInt(Integer::intValue).toArray();
+        return new ArrayList<>(six ? ipv6Fragments("2001:db8::1", "2001:db8::2", UDP, id, l4, cut)
+                : ipv4Fragments("192.0.2.1", "192.0.2.2", UDP, id, l4, cut));
+    }
+
+    /** Feeds the fragments, in Ethernet frames 1 µs apart, to a new extractor; returns what came out. */
+    private static List<SipPacket> extract(List<byte[]> fragments, DropCounters drops) {
+        List<SipPacket> out = new ArrayList<>();
+        SipExtractor fresh = new SipExtractor("random", out::add, drops, ReassemblyLimits.DEFAULTS);
+        long at = 1;
+        for (byte[] ip : fragments) {
+            byte[] f = ethernet(ip[0] >> 4 == 6 ? IPV6 : IPV4, ip);
+            fresh.frame(FrameDecoder.LINKTYPE_ETHERNET, at, f, 0, f.length, at);
+            at++;
+        }
+        fresh.finish(at);
+        return out;
+    }
+
+    private static String describe(List<byte[]> fragments) {
+        return fragments.size() + " frames of " + fragments.stream().map(f -> f.length).toList() + " bytes";
+    }
+
     /**
      * Any datagram, cut anywhere on 8-byte boundaries, its fragments shuffled and some sent twice: the datagram comes
      * out, and only it, with nothing counted as invalid. (A copy of a fragment that arrives after its datagram was
@@ -235,33 +264,19 @@ class IpReassemblerTest {
     void anyCutAnyOrderAnyDuplicatesGiveTheDatagramBack() {
         Random random = new Random(20261126L);
         for (int round = 0; round < 2000; round++) {
-            List<SipPacket> out = new ArrayList<>();
-            DropCounters roundDrops = new DropCounters();
-            SipExtractor fresh = new SipExtractor("random", out::add, roundDrops, ReassemblyLimits.DEFAULTS);
             String invite = bigInvite("r" + round);
             byte[] l4 = udp(5062, 5060, ascii(invite.substring(0, 200 + random.nextInt(invite.length() - 200))));
-            List<Integer> cuts = new ArrayList<>();
-            for (int at = 8 * (1 + random.nextInt(200)); at < l4.length; at += 8 * (1 + random.nextInt(200))) {
-                cuts.add(at);
-            }
-            int[] cut = cuts.stream().mapToInt(Integer::intValue).toArray();
-            List<byte[]> fragments = new ArrayList<>(random.nextBoolean()
-                    ? ipv6Fragments("2001:db8::1", "2001:db8::2", UDP, round, l4, cut)
-                    : ipv4Fragments("192.0.2.1", "192.0.2.2", UDP, round, l4, cut));
+            List<byte[]> fragments = randomFragments(random, l4, round, random.nextBoolean());
             for (int i = 0, n = fragments.size(); i < n; i++) {
                 if (random.nextInt(4) == 0) {
                     fragments.add(fragments.get(i));
                 }
             }
             Collections.shuffle(fragments, random);
-            long at = 1;
-            for (byte[] ip : fragments) {
-                byte[] f = ethernet(ip[0] >> 4 == 6 ? IPV6 : IPV4, ip);
-                fresh.frame(FrameDecoder.LINKTYPE_ETHERNET, at, f, 0, f.length, at);
-                at++;
-            }
+            DropCounters roundDrops = new DropCounters();
+            List<SipPacket> out = extract(fragments, roundDrops);
 
-            String where = "round " + round + ": cuts " + cuts;
+            String where = "round " + round + ": " + describe(fragments);
             assertTrue(!out.isEmpty() && out.size() <= 2, where + ": " + out.size() + " datagrams");
             for (SipPacket p : out) {
                 assertArrayEquals(Arrays.copyOfRange(l4, 8, l4.length),
@@ -270,6 +285,7 @@ class IpReassemblerTest {
             assertEquals(0, roundDrops.get(DropReason.IP_FRAGMENT_INVALID), where);
         }
     }
+
     /**
      * The same datagrams with one fragment lost, or with a second copy of one fragment whose bytes differ (both
      * copies arriving before the datagram could be complete): nothing comes out, and the datagram is counted once,
@@ -279,19 +295,9 @@ class IpReassemblerTest {
     void aLostOrForgedFragmentNeverGivesADatagram() {
         Random random = new Random(20261127L);
         for (int round = 0; round < 1000; round++) {
-            List<SipPacket> out = new ArrayList<>();
-            DropCounters roundDrops = new DropCounters();
-            SipExtractor fresh = new SipExtractor("random", out::add, roundDrops, ReassemblyLimits.DEFAULTS);
             byte[] l4 = udp(5062, 5060, ascii(bigInvite("f" + round)));
-            List<Integer> cuts = new ArrayList<>();
-            for (int at = 8 * (1 + random.nextInt(200)); at < l4.length; at += 8 * (1 + random.nextInt(200))) {
-                cuts.add(at);
-            }
-            int[] cut = cuts.stream().mapToInt(Integer::intValue).toArray();
             boolean six = random.nextBoolean();
-            List<byte[]> fragments = new ArrayList<>(six
-                    ? ipv6Fragments("2001:db8::1", "2001:db8::2", UDP, round, l4, cut)
-                    : ipv4Fragments("192.0.2.1", "192.0.2.2", UDP, round, l4, cut));
+            List<byte[]> fragments = randomFragments(random, l4, round, six);
             Collections.shuffle(fragments, random);
             boolean forge = random.nextBoolean();
             if (forge) {
@@ -305,15 +311,10 @@ class IpReassemblerTest {
             } else {
                 fragments.remove(random.nextInt(fragments.size()));
             }
-            long at = 1;
-            for (byte[] ip : fragments) {
-                byte[] f = ethernet(ip[0] >> 4 == 6 ? IPV6 : IPV4, ip);
-                fresh.frame(FrameDecoder.LINKTYPE_ETHERNET, at, f, 0, f.length, at);
-                at++;
-            }
-            fresh.finish(at);
+            DropCounters roundDrops = new DropCounters();
+            List<SipPacket> out = extract(fragments, roundDrops);
 
-            String where = "round " + round + (forge ? ": forged copy" : ": lost fragment") + ", cuts " + cuts;
+            String where = "round " + round + (forge ? ": forged copy, " : ": lost fragment, ") + describe(fragments);
             assertEquals(List.of(), out, where);
             assertEquals(Map.of(forge ? DropReason.IP_FRAGMENT_INVALID : DropReason.IP_FRAGMENT_INCOMPLETE, 1L),
                     roundDrops.snapshot(), where);
