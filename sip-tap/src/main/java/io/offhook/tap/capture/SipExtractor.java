@@ -75,8 +75,8 @@ final class SipExtractor implements TcpReassembler.Sink {
             return;
         }
         int p = SipFraming.skipCrlf(b, s.offset(), end);
-        if (p == end) {
-            return; // CRLF keep-alive (RFC 5626) or empty datagram: nothing to tell
+        if (p == end || isStun(b, s.offset(), s.length())) {
+            return; // CRLF or STUN keep-alive (RFC 5626) or empty datagram: nothing to tell
         }
         int lf = SipFraming.lineFeed(b, p, Math.min(end, p + SipFraming.MAX_START_LINE));
         if (lf < 0 || !SipFraming.isStartLine(b, p, lf)) {
@@ -87,6 +87,16 @@ final class SipExtractor implements TcpReassembler.Sink {
         }
         emit(new SipPacket(timeMicros, Transport.UDP, s.source(), s.sourcePort(), s.destination(),
                 s.destinationPort(), Arrays.copyOfRange(b, p, end), 0, end - p));
+    }
+
+    /**
+     * A STUN message (RFC 5389: two zero bits, the magic cookie, a length that accounts for the datagram): the
+     * keep-alive that SIP Outbound (RFC 5626 section 4.4.2) sends over UDP on the SIP flow itself, normal traffic
+     * on a proxy port, not damaged SIP.
+     */
+    private static boolean isStun(byte[] b, int off, int len) {
+        return len >= 20 && (b[off] & 0xc0) == 0 && Bytes.i32(b, off + 4) == 0x2112a442
+                && Bytes.u16(b, off + 2) == len - 20 && (len & 3) == 0;
     }
 
     @Override

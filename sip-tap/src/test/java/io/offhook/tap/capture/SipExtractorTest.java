@@ -246,8 +246,25 @@ class SipExtractorTest {
         frame(101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(5062, 5060, ascii("\r\n\r\n"))));
         frame(101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(5062, 5060, ascii("\r\n"))));
         frame(101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(5062, 5060, new byte[0])));
+        // SIP Outbound's STUN keep-alives on UDP (RFC 5626 4.4.2): a Binding request, and its answer with an
+        // XOR-MAPPED-ADDRESS
+        byte[] bindingRequest = concat(bytes(0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42), new byte[12]);
+        byte[] bindingAnswer = concat(bytes(1, 1, 0, 12, 0x21, 0x12, 0xa4, 0x42), new byte[12],
+                bytes(0, 0x20, 0, 8, 0, 1, 0x33, 0x44, 0xe1, 0x12, 0xa6, 0x43));
+        frame(101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(5062, 5060, bindingRequest)));
+        frame(101, ipv4("192.0.2.2", "192.0.2.1", 17, udp(5060, 5062, bindingAnswer)));
         assertEquals(List.of(), packets);
         assertEquals(Map.of(), drops.snapshot());
+    }
+
+    @Test
+    void binaryThatOnlyResemblesStunIsNotSip() {
+        byte[] wrongLength = concat(bytes(0, 1, 0, 8, 0x21, 0x12, 0xa4, 0x42), new byte[12]);
+        byte[] noCookie = concat(bytes(0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x43), new byte[12]);
+        frame(101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(5062, 5060, wrongLength)));
+        frame(101, ipv4("192.0.2.1", "192.0.2.2", 17, udp(5062, 5060, noCookie)));
+        assertEquals(List.of(), packets);
+        assertEquals(Map.of(DropReason.NOT_SIP, 2L), drops.snapshot());
     }
 
     @Test
