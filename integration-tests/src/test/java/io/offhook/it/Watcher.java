@@ -56,6 +56,8 @@ final class Watcher implements AutoCloseable {
     }
 
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    /** How long a login waits for the server to echo its initial presence. */
+    private static final Duration OWN_PRESENCE_WAIT = Duration.ofSeconds(10);
     private static final long RECONNECT_DELAY_MILLIS = 1_000;
 
     private final XMPPTCPConnection connection;
@@ -114,6 +116,10 @@ final class Watcher implements AutoCloseable {
             w.disconnect();
             return fail("interrupted while " + w.name + " logged in", e);
         }
+        // The server echoes initial presence to the sender (RFC 6121 section 4.2.2) once it has made the resource
+        // available: before that, presence routed to the user's bare JID (a contact's, or the component's) finds
+        // no available resource and is not delivered, a race that made tests flaky under load.
+        w.awaitPresence(w.jid(), Presence::isAvailable, OWN_PRESENCE_WAIT);
         return w;
     }
 

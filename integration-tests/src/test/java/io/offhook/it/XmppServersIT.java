@@ -3,13 +3,20 @@ package io.offhook.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.offhook.xmpp.stream.ComponentConnection;
+import io.offhook.xmpp.stream.ComponentListener;
+import io.offhook.xmpp.stream.ComponentSettings;
+import io.offhook.xmpp.stream.ConnectionStats;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jivesoftware.smack.packet.Presence;
+import org.xmpp.packet.Packet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -23,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that user's contact, logged in with a real client (Smack); grant it the XEP-0356 permissions the etc files document;
  * deliver such presence to a non-contact too (the servers do not check subscriptions for a trusted component: the
  * component must, and the watcher records it, so a later "non-contact receives nothing" test can fail); and after a
- * server restart the client is back within 5 seconds (issue 3's bound for the restart-mid-call test).
+ * server restart the client is back within 5 seconds (issue 3's bound for the restart-mid-call test); and answer
+ * Offhook's own connection's XEP-0199 keep-alive pings, so that an idle link is never thought dead.
  *
  * <p>Both servers start once for the class and are stopped in {@link #stopServers()}, by PID.
  */
@@ -113,6 +121,44 @@ class XmppServersIT {
             carol.awaitPresence(ALICE + "/phone", pr -> "not for carol".equals(pr.getStatus()), WAIT);
             assertEquals(1, carol.receivedFrom(ALICE).size(), () -> "carol's presence from alice: "
                     + carol.receivedFrom(ALICE));
+        }
+    }
+
+    /**
+     * Offhook's connection, idle, pings every 200 ms: each ping is answered (a result or an error) and the one
+     * connection stays up. A ping the server drops would count as failed and reconnect.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("servers")
+    void theComponentsKeepAlivePingsAreAnswered(XmppServer server) throws InterruptedException {
+        List<String> lost = new CopyOnWriteArrayList<>();
+        ComponentSettings settings = ComponentSettings.of("127.0.0.1", server.componentPort(), COMPONENT, SECRET,
+                DOMAIN).withPing(Duration.ofMillis(200), Duration.ofSeconds(3));
+        ComponentConnection connection = new ComponentConnection(settings, new ComponentListener() {
+            @Override
+            public void connected() {
+            }
+
+            @Override
+            public void stanza(Packet packet) {
+            }
+
+            @Override
+            public void disconnected(String reason) {
+                lost.add(reason);
+            }
+        }, Clock.systemUTC());
+        try {
+            connection.start();
+            assertTrue(connection.awaitConnected(WAIT), server.name() + " did not accept the component");
+            Await.until(WAIT, () -> connection.stats().pingsSent() >= 5,
+                    () -> "pings sent: " + connection.stats());
+            ConnectionStats stats = connection.stats();
+            assertEquals(0, stats.pingsFailed(), () -> server.name() + " left a ping unanswered: " + stats);
+            assertEquals(1, stats.connects(), () -> "reconnected: " + stats + " " + lost);
+            assertEquals(List.of(), lost);
+        } finally {
+            connection.close();
         }
     }
 

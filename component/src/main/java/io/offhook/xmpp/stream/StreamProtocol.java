@@ -42,10 +42,20 @@ final class StreamProtocol {
         }
     }
 
+    /**
+     * The resource our pings are addressed to on the server's domain. Not the bare domain (XEP-0199's example):
+     * ejabberd 24.10 and 24.12, with the mod_privilege a trusted component needs, silently drop every IQ a privileged
+     * component sends to a bare address unless it is a roster query or a XEP-0356 privileged IQ (fixed in 25.03),
+     * so a ping to the bare domain is never answered there and the connection would be thought dead every ping
+     * interval. Addressed to a resource of the server, the ping is answered by every server: Prosody handles it as a
+     * ping to the host, ejabberd, Openfire and others with an error, which proves as well that the server is alive.
+     */
+    static final String PING_RESOURCE = "offhook-keepalive";
+
     /** A ping to the server; the reply is an IQ result, or an error which still proves the server is alive. */
-    static String ping(String from, String to, String id) {
-        return "<iq type='get' from='" + escapeAttribute(from) + "' to='" + escapeAttribute(to) + "' id='"
-                + escapeAttribute(id) + "'><ping xmlns='" + PING_NS + "'/></iq>";
+    static String ping(String from, String serverDomain, String id) {
+        return "<iq type='get' from='" + escapeAttribute(from) + "' to='" + escapeAttribute(serverDomain) + "/"
+                + PING_RESOURCE + "' id='" + escapeAttribute(id) + "'><ping xmlns='" + PING_NS + "'/></iq>";
     }
 
     static String escapeAttribute(String value) {

@@ -294,7 +294,8 @@ class ComponentConnectionTest {
         Event lost = listener.next("disconnected", WAIT);
         assertTrue(lost.reason().contains("XEP-0199 ping"), lost.reason());
         assertEquals(1, connection.stats().pingsFailed());
-        assertTrue(first.received().contains("<iq type='get' from='phone.localhost' to='localhost' id='"));
+        assertTrue(first.received().contains(
+                "<iq type='get' from='phone.localhost' to='localhost/offhook-keepalive' id='"));
         assertTrue(first.received().contains("'><ping xmlns='urn:xmpp:ping'/></iq>"));
 
         Peer second = server.nextPeer(WAIT);
