@@ -44,8 +44,8 @@ class IpReassemblerTest {
 
     /** An INVITE with a video SDP body, about 3,200 bytes: three fragments at a 1,500-byte MTU. */
     static String bigInvite(String callId) {
-        StringBuilder sdp = new StringBuilder("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-                + "m=audio 16000 RTP/SAVPF 0 8 9\r\nm=video 16002 RTP/SAVPF 96 97 98\r\n");
+        StringBuilder sdp = new StringBuilder("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n"
+                + "t=0 0\r\nm=audio 16000 RTP/SAVPF 0 8 9\r\nm=video 16002 RTP/SAVPF 96 97 98\r\n");
         for (int i = 0; i < 40; i++) {
             sdp.append("a=candidate:").append(i).append(" 1 udp 2130706431 192.0.2.1 ").append(16000 + i)
                     .append(" typ host generation 0\r\n");
