@@ -8,6 +8,9 @@ import static io.offhook.tap.packet.DropReason.HEP_UNKNOWN_VERSION;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -66,6 +69,13 @@ public final class HepDecoder {
 
     private static final byte[] MAGIC_HEP3 = {'H', 'E', 'P', '3'};
     private static final byte[] MAGIC_EEP3 = {'E', 'E', 'P', '3'};
+    /** The two magics as big-endian ints, compared with one read (the decoder runs once per mirrored packet). */
+    private static final int MAGIC_HEP3_INT = 'H' << 24 | 'E' << 16 | 'P' << 8 | '3';
+    private static final int MAGIC_EEP3_INT = 'E' << 24 | 'E' << 16 | 'P' << 8 | '3';
+
+    /** Network-order reads of two and four bytes: one bounds check each instead of one per byte. */
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private HepDecoder() {
     }
@@ -162,8 +172,9 @@ public final class HepDecoder {
                 throw new HepException(HEP_BAD_CHUNK, "chunk header cut off: " + (total - pos)
                         + " bytes left before the total length " + total, pos);
             }
-            int vendor = u16(d, base + pos);
-            int type = u16(d, base + pos + 2);
+            int vendorAndType = (int) INTS.get(d, base + pos);
+            int vendor = vendorAndType >>> 16;
+            int type = vendorAndType & 0xFFFF;
             int chunkLength = u16(d, base + pos + 4);
             if (chunkLength < CHUNK_HEADER_LENGTH) {
                 throw new HepException(HEP_BAD_CHUNK, "chunk " + vendor + "/" + type + " has length "
@@ -282,8 +293,8 @@ public final class HepDecoder {
         }
         int sourcePort = u16(d, base + 4);
         int destinationPort = u16(d, base + 6);
-        byte[] source = Arrays.copyOfRange(d, base + 8, base + 8 + addressLength);
-        byte[] destination = Arrays.copyOfRange(d, base + 8 + addressLength, base + fixed);
+        byte[] source = address(d, base + 8, addressLength);
+        byte[] destination = address(d, base + 8 + addressLength, addressLength);
         long time = HepPacket.UNKNOWN_TIME;
         long captureId = 0;
         if (version == 2) {
@@ -357,7 +368,7 @@ public final class HepDecoder {
             case 2:
                 return u16(d, at);
             case 4:
-                return ((long) u16(d, at) << 16) | u16(d, at + 2);
+                return (int) INTS.get(d, at) & 0xFFFF_FFFFL;
             default:
                 throw new HepException(HEP_BAD_CHUNK, "chunk type " + type + " holds " + length
                         + " bytes, expected an integer of 1, 2 or 4 bytes", chunkOffset);
@@ -378,7 +389,12 @@ public final class HepDecoder {
             throw new HepException(HEP_BAD_CHUNK, "address chunk type " + type + " holds " + length
                     + " bytes, expected " + expected, chunkOffset);
         }
-        return Arrays.copyOfRange(d, at, at + length);
+        return address(d, at, length);
+    }
+
+    /** The address of {@code length} (4 or 16) bytes at {@code at}: shared when IPv4 (see {@link Ipv4Addresses}). */
+    private static byte[] address(byte[] d, int at, int length) {
+        return length == 4 ? Ipv4Addresses.of((int) INTS.get(d, at)) : Arrays.copyOfRange(d, at, at + length);
     }
 
     /** A string chunk; trailing NUL bytes (C agents sometimes count the terminator) are dropped. */
@@ -404,8 +420,10 @@ public final class HepDecoder {
         return family == HepPacket.FAMILY_IPV6 ? 16 : 0;
     }
 
+    /** Whether the four bytes at {@code at} (which the caller knows are there) are "HEP3" or "EEP3". */
     private static boolean hasV3Magic(byte[] d, int at) {
-        return Arrays.equals(d, at, at + 4, MAGIC_HEP3, 0, 4) || Arrays.equals(d, at, at + 4, MAGIC_EEP3, 0, 4);
+        int magic = (int) INTS.get(d, at);
+        return magic == MAGIC_HEP3_INT || magic == MAGIC_EEP3_INT;
     }
 
     private static boolean isV3MagicPrefix(byte[] d, int at, int length) {
@@ -414,7 +432,7 @@ public final class HepDecoder {
     }
 
     private static int u16(byte[] d, int at) {
-        return (d[at] & 0xFF) << 8 | (d[at + 1] & 0xFF);
+        return (short) SHORTS.get(d, at) & 0xFFFF;
     }
 
     private static long u32le(byte[] d, int at) {

@@ -11,8 +11,9 @@ import java.util.Objects;
  *
  * <p>Immutable by ownership, like {@link SipPacket}: the decoder does not copy, so {@code data} is the array the
  * packet was decoded from (or a fresh array when the payload was compressed), and whoever decoded it hands that
- * array over and never writes to it again. The address arrays are fresh copies. {@code equals} compares arrays by
- * identity, as records do.
+ * array over and never writes to it again. The address arrays it holds may be shared with other packets (the
+ * decoder reuses the arrays of IPv4 addresses it saw recently) and are never written to; {@link #sourceAddress()}
+ * and {@link #destinationAddress()} give copies. {@code equals} compares arrays by identity, as records do.
  *
  * @param version HEP version: 1, 2 or 3
  * @param ipFamily address family as sent (2 = IPv4, 10 = IPv6 on the Linux agents that send HEP); 0 if absent
@@ -94,6 +95,18 @@ public record HepPacket(
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException(name + " out of range: " + port);
         }
+    }
+
+    /** A copy of the source address: 4 or 16 bytes, or empty when the packet had none. */
+    @Override
+    public byte[] sourceAddress() {
+        return sourceAddress.clone();
+    }
+
+    /** A copy of the destination address: 4 or 16 bytes, or empty when the packet had none. */
+    @Override
+    public byte[] destinationAddress() {
+        return destinationAddress.clone();
     }
 
     /** The payload is SIP (protocol type 1; HEPv1 and v2 carry nothing else). */

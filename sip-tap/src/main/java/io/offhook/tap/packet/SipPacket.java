@@ -8,8 +8,9 @@ import java.util.Objects;
  * One SIP message as it was seen on the wire: when, between which addresses, over which transport, and its bytes.
  *
  * <p>Sources hand ownership of {@code data} to the packet: nobody writes to the array afterwards, which keeps the
- * packet immutable without a defensive copy on the hot path. Addresses are kept as raw bytes (4 or 16) and only
- * turned into {@link InetAddress} on request, because the tracker rarely needs them.
+ * packet immutable without a defensive copy on the hot path. Addresses are kept as raw bytes (4 or 16), which
+ * nobody writes to either (so several packets may share them), and only turned into {@link InetAddress} on request,
+ * because the tracker rarely needs them.
  */
 public final class SipPacket {
     private final long timeMicros;

@@ -82,6 +82,38 @@ class HepDecoderTest {
         assertEquals(options("127.0.0.1", 4), payload(p));
     }
 
+    /**
+     * IPv4 address arrays are shared between packets (Ipv4Addresses): with far more addresses than its table has
+     * slots, in an order that makes them collide, each packet still has its own addresses, and what a caller does
+     * to the arrays it gets changes no packet.
+     */
+    @Test
+    void sharedIpv4AddressesStayRightAndCannotBeChanged() throws Exception {
+        Random random = new Random(4);
+        List<Chunk> base = chunks(fixture(HepTestData.V3_IPV4));
+        for (int i = 0; i < 20_000; i++) {
+            byte[] source = new byte[4];
+            byte[] destination = new byte[4];
+            random.nextBytes(source);
+            random.nextBytes(destination);
+            List<Chunk> chunks = new ArrayList<>();
+            for (Chunk c : base) {
+                chunks.add(c.type() == HepDecoder.CHUNK_IPV4_SOURCE ? Chunk.of(c.type(), source)
+                        : c.type() == HepDecoder.CHUNK_IPV4_DESTINATION ? Chunk.of(c.type(), destination) : c);
+            }
+            HepPacket p = decode(hep3(chunks));
+            assertArrayEquals(source, p.sourceAddress());
+            assertArrayEquals(destination, p.destinationAddress());
+            p.sourceAddress()[0] ^= 1;
+            p.destinationAddress()[3] ^= 1;
+            assertArrayEquals(source, p.sourceAddress());
+            assertArrayEquals(destination, p.destinationAddress());
+            assertEquals(InetAddress.getByAddress(source), p.toSipPacket().sourceAddress());
+            // The next packet from the same source gets the same bytes.
+            assertArrayEquals(source, decode(hep3(chunks)).sourceAddress());
+        }
+    }
+
     @Test
     void kamailioHepV3ReplyItGeneratedItself() throws Exception {
         HepPacket p = decode(fixture(HepTestData.V3_IPV4_REPLY));
