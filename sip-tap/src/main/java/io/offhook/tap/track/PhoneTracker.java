@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 
 /**
  * Keeps every user's registrations and calls from the SIP messages it is fed, and reports each change as a
@@ -40,8 +39,7 @@ public final class PhoneTracker {
     private final Map<String, User> users = new HashMap<>();
     private final Map<String, Call> calls = new HashMap<>();
     private final DeviceIndex devices = new DeviceIndex();
-    private final PriorityQueue<Timed> timers =
-            new PriorityQueue<>(1024, (a, b) -> Long.compare(a.scheduledAt, b.scheduledAt));
+    private final TimerQueue timers = new TimerQueue(1024);
     /** Timer entries beyond this are compacted: evicted calls must not stay referenced until their old deadline. */
     private int compactTimersAt = MIN_TIMERS_COMPACTED;
     private boolean shedUnknown;
@@ -345,9 +343,8 @@ public final class PhoneTracker {
             return;
         }
         now = timeMicros;
-        Timed head;
-        while ((head = timers.peek()) != null && head.scheduledAt <= now) {
-            timers.poll();
+        while (timers.hasDue(now)) {
+            Timed head = timers.poll();
             Timed t = head instanceof Timed.Reminder r ? r.target : head;
             if (t == head) {
                 t.queued = false;
