@@ -353,35 +353,33 @@ public final class SipScanner {
                 throw new SipParseException("continuation line without a header field", p - base);
             }
             int nameStart = p;
-            p = indexOfColonOrLf(d, p, end);
-            if (p < 0) {
-                p = end;
-            }
-            if (p == end || d[p] == '\n') {
+            // One pass finds the colon and the line's end.
+            long colonAndLf = colonAndLf(d, p, end);
+            int colon = start(colonAndLf);
+            int nl = (int) colonAndLf;
+            if (colon < 0) {
                 throw new SipParseException("header line without a colon", nameStart - base);
             }
-            int nameEnd = p;
+            int nameEnd = colon;
             while (nameEnd > nameStart && (d[nameEnd - 1] == ' ' || d[nameEnd - 1] == '\t')) {
                 nameEnd--;
             }
             if (nameEnd == nameStart) {
                 throw new SipParseException("header line without a name", nameStart - base);
             }
-            int vs = p + 1;
-            int ve;
+            int vs = colon + 1;
             while (true) {
-                int nl = indexOfLf(d, p, end);
                 if (nl < 0) {
                     throw new SipParseException("header section not terminated by an empty line", end - base);
                 }
                 if (nl + 1 < end && (d[nl + 1] == ' ' || d[nl + 1] == '\t')) {
-                    p = nl + 1;
+                    nl = indexOfLf(d, nl + 1, end);
                     continue;
                 }
-                ve = nl;
-                p = nl + 1;
                 break;
             }
+            int ve = nl;
+            p = nl + 1;
             if (p - nameStart > MAX_HEADER_BYTES) {
                 throw new SipParseException("header field longer than " + MAX_HEADER_BYTES + " bytes",
                         nameStart - base);
@@ -1344,24 +1342,43 @@ public final class SipScanner {
         return -1;
     }
 
-    /** Index of the first {@code :} or LF in {@code [from, end)}, or -1: the end of a header name. */
-    private static int indexOfColonOrLf(byte[] d, int from, int end) {
+    /**
+     * The first {@code :} before the first LF in {@code [from, end)} and that LF, packed as start and end, each -1
+     * when there is none: a header line's colon and end, found in one pass eight bytes at a time.
+     */
+    private static long colonAndLf(byte[] d, int from, int end) {
+        int colon = -1;
         int i = from;
         for (; i + Long.BYTES <= end; i += Long.BYTES) {
             long w = (long) LONGS.get(d, i);
             long x = w ^ LF_WORD;
-            long y = w ^ COLON_WORD;
-            long hit = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
-            if (hit != 0) {
-                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            long lf = (x - ONES) & ~x & HIGHS;
+            if (colon < 0) {
+                long y = w ^ COLON_WORD;
+                long c = (y - ONES) & ~y & HIGHS;
+                // The lowest hit of each test is exact; a colon counts only before the line's end.
+                if (c != 0 && (lf == 0 || Long.numberOfTrailingZeros(c) < Long.numberOfTrailingZeros(lf))) {
+                    colon = i + (Long.numberOfTrailingZeros(c) >>> 3);
+                }
+            }
+            if (lf != 0) {
+                return colonAndLf(colon, i + (Long.numberOfTrailingZeros(lf) >>> 3));
             }
         }
         for (; i < end; i++) {
-            if (d[i] == ':' || d[i] == '\n') {
-                return i;
+            if (d[i] == '\n') {
+                return colonAndLf(colon, i);
+            }
+            if (d[i] == ':' && colon < 0) {
+                colon = i;
             }
         }
-        return -1;
+        return colonAndLf(colon, -1);
+    }
+
+    /** {@code colon} and {@code lf} packed as {@link #colonAndLf(byte[], int, int)} returns them (-1 kept). */
+    private static long colonAndLf(int colon, int lf) {
+        return ((long) colon << 32) | (lf & 0xFFFF_FFFFL);
     }
 
     private static boolean isLws(byte b) {

@@ -533,6 +533,31 @@ class SipScannerTest {
                 .startsWith("start line not terminated"));
     }
 
+    /**
+     * A header line's colon and end are found eight bytes at a time: wherever the words' boundaries fall, a line
+     * without a colon is rejected at its start even when the next line's colon lies in the same word, and a colon
+     * in the value does not end the name.
+     */
+    @Test
+    void colonAndLineEndAtEveryAlignment() throws SipParseException {
+        for (int pad = 0; pad < 24; pad++) {
+            String filler = "X-Pad: " + "p".repeat(pad) + "\n";
+            String head = HEAD + filler;
+            int at = crlf(head).length;
+            SipParseException e = rejected(head + "Bogus\nX: y\n\n");
+            assertEquals("header line without a colon", e.getMessage().substring(0, 27), "pad " + pad);
+            assertEquals(at, e.offset(), "pad " + pad);
+            e = rejected(head + "B\nX:y\n\n");
+            assertEquals(at, e.offset(), "pad " + pad);
+            // No line end after the colon: the header section is not terminated.
+            assertTrue(rejected(head + "X-Last: v").getMessage().startsWith("header section not terminated"));
+            // No colon and no line end at all.
+            assertEquals(at, rejected(head + "Bogus").offset(), "pad " + pad);
+            SipMessage m = scan(head + "Expires:3:0\nExpires: 60\n\n");
+            assertEquals(60, m.expires(), "a colon in a value, pad " + pad);
+        }
+    }
+
     @Test
     void rejectionNamesTheOffset() {
         String text = HEAD.replace("CSeq: 1 INVITE", "CSeq: 99999999999 INVITE") + "\n";
