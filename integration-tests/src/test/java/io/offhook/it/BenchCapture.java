@@ -77,6 +77,7 @@ final class BenchCapture implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+        Processes.started(p);
         BenchCapture capture = new BenchCapture(file, log, p, markerPort);
         try {
             Await.until(START_TIMEOUT, () -> !p.isAlive() || Processes.tail(log, 5).contains("Capturing on"),

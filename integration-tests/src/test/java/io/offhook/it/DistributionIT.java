@@ -145,7 +145,7 @@ class DistributionIT {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("OFFHOOK_") || k.equals("JAVA_OPTS"));
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        return pb.start();
+        return Processes.started(pb.start());
     }
 
     private static List<String> offhook(String... args) {

@@ -205,6 +205,7 @@ final class Ejabberd implements XmppServer {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .start();
+        Processes.started(process);
         ProcessHandle handle = process.toHandle();
         XmppLab.awaitAccepting(c2sPort, START_TIMEOUT, handle, this::diagnostics);
         XmppLab.awaitAccepting(componentPort, START_TIMEOUT, handle, this::diagnostics);

@@ -123,6 +123,7 @@ final class Kamailio implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        Processes.started(process);
         Kamailio k = new Kamailio(dir, sipPort, sharedMemoryMegabytes, process);
         try {
             k.awaitReady();

@@ -42,7 +42,8 @@ final class OffhookProcess {
                 .toString(), "-Dlog4j2.configurationFile=" + log4jConfig, "-jar",
                 jar().toString(), "--config", config.toString()));
         command.addAll(List.of(extra));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return Processes.started(
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
     }
 
     /** Launches the program and waits until it says it is running; stopped (forcibly if need be) when it is not. */

@@ -169,6 +169,7 @@ final class Prosody implements XmppServer {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .start();
+        Processes.started(process);
         ProcessHandle handle = process.toHandle();
         XmppLab.awaitAccepting(c2sPort, START_TIMEOUT, handle, this::diagnostics);
         XmppLab.awaitAccepting(componentPort, START_TIMEOUT, handle, this::diagnostics);

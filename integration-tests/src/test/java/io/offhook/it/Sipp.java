@@ -175,6 +175,7 @@ final class Sipp implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sipp.log").toFile())
                     .start();
+            Processes.started(p);
             return new Sipp(name, dir, p, timeout);
         }
     }

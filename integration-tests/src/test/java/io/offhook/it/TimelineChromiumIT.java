@@ -150,6 +150,7 @@ class TimelineChromiumIT {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 jar.toString(), "replay", "--all-events", "--timeline", html.toString(), capture.toString())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Processes.started(p);
         try {
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 fail("replay did not finish within " + TIMEOUT_SECONDS + " s: " + Processes.tail(err, 20));
@@ -175,7 +176,7 @@ class TimelineChromiumIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(log.toFile());
         // Its own temporary files (a singleton socket directory, left behind when it is killed) stay in ours.
         builder.environment().put("TMPDIR", Files.createDirectories(dir.resolve("chromium-tmp-" + runs)).toString());
-        Process p = builder.start();
+        Process p = Processes.started(builder.start());
         try {
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 fail("chromium did not finish within " + TIMEOUT_SECONDS + " s: " + Processes.tail(log, 20));

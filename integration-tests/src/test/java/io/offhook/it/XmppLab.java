@@ -181,6 +181,7 @@ final class XmppLab {
                 .redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
+        Processes.started(p);
         boolean ended;
         try {
             ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
