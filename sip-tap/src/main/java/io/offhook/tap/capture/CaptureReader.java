@@ -1,13 +1,20 @@
 package io.offhook.tap.capture;
 
 import io.offhook.tap.packet.DropCounters;
+import io.offhook.tap.packet.DropReason;
 import io.offhook.tap.packet.PacketListener;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads a capture file (pcap or pcapng, detected from its first bytes) and delivers every SIP message in it, from
@@ -18,12 +25,27 @@ import java.util.Objects;
  * so a bad tail never costs the good head. Only an input that is not a capture at all is an exception
  * ({@link CaptureFormatException}), because then the operator passed the wrong file.
  *
+ * <p>A gzip-compressed capture ({@code .pcap.gz}, {@code .pcapng.gz}: what {@code tcpdump -z gzip} rotates to and
+ * what Wireshark opens as it is) is read through on the fly, recognised by its first bytes whatever the file is
+ * called; one cut short or damaged gives what was before the damage, counted as
+ * {@link DropReason#CAPTURE_TRUNCATED}, like a plain capture cut short. Other compressions are refused with a hint.
+ * Byte counts ({@link CaptureSummary#bytes()}, progress) are then those of the decompressed capture.
+ *
  * <p>The decoder works on an {@link InputStream}; {@link #read(Path, PacketListener, DropCounters)} is the thin
  * file adapter. An instance holds only configuration and may be shared; each call reads independently.
  */
 public final class CaptureReader {
     /** Records between two progress reports by default. */
     public static final int DEFAULT_PROGRESS_INTERVAL = 10_000;
+
+    /** The first two bytes of every gzip member (RFC 1952 2.3.1). */
+    private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
+    /** Magic numbers of compressions that are refused with a hint: xz, zstd, bzip2, lz4 frames. */
+    private static final byte[][] OTHER_COMPRESSIONS = {
+        {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, {'B', 'Z', 'h'},
+        {0x04, 0x22, 0x4d, 0x18},
+    };
+    private static final String[] OTHER_COMPRESSION_NAMES = {"xz", "zstd", "bzip2", "lz4"};
 
     private final ReassemblyLimits limits;
     private final CaptureProgress progress;
@@ -63,12 +85,39 @@ public final class CaptureReader {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(drops, "drops");
-        CaptureInput input = new CaptureInput(in);
+        PushbackInputStream peek = new PushbackInputStream(in, GZIP_MAGIC.length);
+        byte[] start = peek.readNBytes(GZIP_MAGIC.length);
+        peek.unread(start);
+        if (!Arrays.equals(start, GZIP_MAGIC)) {
+            return read(new CaptureInput(peek), name, "", listener, drops);
+        }
+        // The caller's stream stays open (it is the caller's to close); the inflater is ended here.
+        try (TolerantGzip gzip = new TolerantGzip(new FilterInputStream(peek) {
+            @Override
+            public void close() {
+            }
+        }, name, drops)) {
+            try {
+                return read(new CaptureInput(gzip), name, " (decompressed with gzip)", listener, drops);
+            } catch (CaptureFormatException e) {
+                if (gzip.damage != null) {
+                    // Too little came out to tell what it holds: the damage is the news, not the format.
+                    throw new CaptureFormatException(name + ": " + gzip.damage + "; no capture could be read from it");
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Reads the capture in {@code input}; {@code inside} is added to the name in errors (how it was unpacked). */
+    private CaptureSummary read(CaptureInput input, String name, String inside, PacketListener listener,
+                                DropCounters drops) throws IOException {
         byte[] first = new byte[16];
         int n = input.read(first, 0, 4);
         if (n < 4) {
-            throw new CaptureFormatException(n == 0 ? name + " is empty, not a capture file"
-                    : name + " is not a capture file: it has only " + n + " bytes: " + Bytes.preview(first, 0, n, 4));
+            throw new CaptureFormatException(n == 0 ? name + inside + " is empty, not a capture file"
+                    : name + inside + " is not a capture file: it has only " + n + " bytes: "
+                    + Bytes.preview(first, 0, n, 4));
         }
         int magic = Bytes.i32(first, 0, true);
         Records records = new Records(input, new SipExtractor(name, listener, drops, limits));
@@ -81,8 +130,8 @@ public final class CaptureReader {
             PcapngFile.read(input, name, drops, records);
         } else {
             n += input.read(first, 4, first.length - 4);
-            throw new CaptureFormatException(name + " is not a pcap or pcapng capture file: it starts with "
-                    + Bytes.preview(first, 0, n, first.length) + hint(first));
+            throw new CaptureFormatException(name + inside + " is not a pcap or pcapng capture file: it starts with "
+                    + Bytes.preview(first, 0, n, first.length) + hint(first, n));
         }
         records.extractor.finish(records.last);
         progress.onProgress(records.count, input.position());
@@ -97,11 +146,90 @@ public final class CaptureReader {
         }
     }
 
-    private static String hint(byte[] first) {
-        if ((first[0] & 0xff) == 0x1f && (first[1] & 0xff) == 0x8b) {
-            return "; it looks gzip-compressed: decompress it first";
+    /** Names a compression the reader does not take off itself, from its magic number. */
+    private static String hint(byte[] first, int n) {
+        for (int i = 0; i < OTHER_COMPRESSIONS.length; i++) {
+            byte[] magic = OTHER_COMPRESSIONS[i];
+            if (n >= magic.length && Arrays.equals(first, 0, magic.length, magic, 0, magic.length)) {
+                return "; it looks " + OTHER_COMPRESSION_NAMES[i] + "-compressed: decompress it first (gzip is read"
+                        + " as it is)";
+            }
         }
         return "";
+    }
+
+    /**
+     * A gzip stream (RFC 1952; several members one after the other are read as one, as gunzip does) that ends where
+     * it is cut short or damaged instead of failing the whole read: what came before is delivered, and the damage
+     * is counted once as {@link DropReason#CAPTURE_TRUNCATED} with what the inflater said.
+     */
+    private static final class TolerantGzip extends FilterInputStream {
+        private final String name;
+        private final DropCounters drops;
+        private long delivered;
+        private boolean ended;
+        /** What was wrong with the stream where it ended early, or null. */
+        String damage;
+
+        TolerantGzip(InputStream in, String name, DropCounters drops) throws IOException {
+            super(gzip(in, name));
+            this.name = name;
+            this.drops = drops;
+        }
+
+        private static InputStream gzip(InputStream in, String name) throws IOException {
+            try {
+                return new GZIPInputStream(in, 1 << 16);
+            } catch (EOFException | ZipException e) {
+                throw new CaptureFormatException(name + " starts like gzip but its gzip header is damaged or cut"
+                        + " short: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (ended) {
+                return -1;
+            }
+            try {
+                int n = super.read(b, off, len);
+                if (n < 0) {
+                    ended = true;
+                } else {
+                    delivered += n;
+                }
+                return n;
+            } catch (EOFException | ZipException e) {
+                ended = true;
+                damage = "the gzip stream is cut short or damaged after " + delivered + " decompressed bytes ("
+                        + e.getMessage() + ")";
+                drops.drop(DropReason.CAPTURE_TRUNCATED, name + ": " + damage + "; the capture ends there");
+                return -1;
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            if (n <= 0) {
+                return 0;
+            }
+            byte[] scratch = new byte[(int) Math.min(n, 8192)];
+            long done = 0;
+            while (done < n) {
+                int r = read(scratch, 0, (int) Math.min(scratch.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            return done;
+        }
     }
 
     /** Counts the records, remembers their time span and reports progress on the way to the extractor. */

@@ -17,7 +17,9 @@ import io.offhook.tap.packet.DropReason;
 import io.offhook.tap.packet.SipPacket;
 import io.offhook.tap.packet.Transport;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -314,11 +317,112 @@ class CaptureReaderTest {
                         () -> read(new byte[] {(byte) 0xd4, (byte) 0xc3})).getMessage());
         String gzip = assertThrows(CaptureFormatException.class,
                 () -> read(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0})).getMessage();
-        assertTrue(gzip.endsWith("it looks gzip-compressed: decompress it first"), gzip);
+        assertTrue(gzip.startsWith("test.cap starts like gzip but its gzip header is damaged or cut short"), gzip);
+        String xz = assertThrows(CaptureFormatException.class,
+                () -> read(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 4})).getMessage();
+        assertTrue(xz.endsWith("it looks xz-compressed: decompress it first (gzip is read as it is)"), xz);
+        String zstd = assertThrows(CaptureFormatException.class,
+                () -> read(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0})).getMessage();
+        assertTrue(zstd.endsWith("it looks zstd-compressed: decompress it first (gzip is read as it is)"), zstd);
+        String text = assertThrows(CaptureFormatException.class,
+                () -> read(gzip("hello, not a capture\n".getBytes(StandardCharsets.US_ASCII)))).getMessage();
+        assertTrue(text.startsWith("test.cap (decompressed with gzip) is not a pcap or pcapng capture file: it"
+                + " starts with 68 65 6c 6c"), text);
         byte[] badPcapng = CaptureWriter.pcapng(false).bytes();
         badPcapng[8] = 0x55;
         String pcapng = assertThrows(CaptureFormatException.class, () -> read(badPcapng)).getMessage();
         assertTrue(pcapng.startsWith("test.cap is not a capture file: it starts like pcapng"), pcapng);
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(b)) {
+            z.write(data);
+        }
+        return b.toByteArray();
+    }
+
+    private static byte[] captureFixture(String name) throws IOException {
+        try (InputStream in = CaptureReaderTest.class.getResourceAsStream("/captures/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** What a read delivered, comparable: each packet's time and bytes. */
+    private static List<String> delivered(List<SipPacket> packets) {
+        return packets.stream().map(p -> p.timeMicros() + " " + new String(p.data(), p.offset(), p.length(),
+                StandardCharsets.ISO_8859_1)).toList();
+    }
+
+    /**
+     * Real captures, gzip-compressed whole or in two members one after the other (what concatenating two .gz
+     * files gives), read as the plain files are: the same packets, records and (decompressed) bytes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"basic-call.pcap", "basic-call.pcapng", "busy-hep.pcap", "tcp-call.pcap"})
+    void gzipCompressedCapturesAreReadAsThePlainOnes(String name) throws IOException {
+        byte[] plain = captureFixture(name);
+        CaptureSummary expected = read(plain);
+        List<String> expectedPackets = delivered(packets);
+        assertTrue(expectedPackets.size() > 5, name);
+        int half = plain.length / 2;
+        byte[] first = gzip(Arrays.copyOf(plain, half));
+        byte[] second = gzip(Arrays.copyOfRange(plain, half, plain.length));
+        byte[] twoMembers = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, twoMembers, first.length, second.length);
+        for (byte[] compressed : List.of(gzip(plain), twoMembers)) {
+            packets.clear();
+            CaptureSummary summary = read(compressed);
+            assertEquals(expectedPackets, delivered(packets), name);
+            assertEquals(expected, summary, name);
+        }
+        assertEquals(0, drops.get(DropReason.CAPTURE_TRUNCATED), name);
+    }
+
+    /**
+     * A gzip capture cut short anywhere after its header, or with a byte damaged, gives a prefix of what the whole
+     * file gives, counts the damage, and never fails the read.
+     */
+    @Test
+    void aDamagedGzipCaptureGivesWhatCameBeforeTheDamage() throws IOException {
+        byte[] plain = captureFixture("basic-call.pcap");
+        read(plain);
+        List<String> whole = delivered(packets);
+        byte[] compressed = gzip(plain);
+        for (int cut = 10; cut < compressed.length; cut += 7) {
+            packets.clear();
+            DropCounters cutDrops = new DropCounters();
+            try {
+                new CaptureReader().read(new ByteArrayInputStream(Arrays.copyOf(compressed, cut)), "cut.pcap.gz",
+                        packets::add, cutDrops);
+            } catch (CaptureFormatException e) {
+                // Cut before the capture's first four bytes came out: the cut is what the error says.
+                assertTrue(e.getMessage().matches("cut\\.pcap\\.gz: the gzip stream is cut short or damaged after [0-3]"
+                        + " decompressed bytes \\(.*\\); no capture could be read from it"), e.getMessage());
+                continue;
+            }
+            List<String> got = delivered(packets);
+            assertEquals(whole.subList(0, got.size()), got, "cut at " + cut);
+            assertTrue(cutDrops.get(DropReason.CAPTURE_TRUNCATED) >= 1, "cut at " + cut);
+        }
+        Random random = new Random(11);
+        for (int i = 0; i < 50; i++) {
+            byte[] damaged = compressed.clone();
+            damaged[10 + random.nextInt(damaged.length - 10)] ^= (byte) (1 + random.nextInt(255));
+            DropCounters damagedDrops = new DropCounters();
+            try {
+                new CaptureReader().read(new ByteArrayInputStream(damaged), "damaged.pcap.gz", p -> { },
+                        damagedDrops);
+            } catch (CaptureFormatException e) {
+                // The damage made the decompressed start no capture, or came before it: refused, naming why.
+                assertTrue(e.getMessage().startsWith("damaged.pcap.gz (decompressed with gzip) is not")
+                        || e.getMessage().startsWith("damaged.pcap.gz: the gzip stream is cut short or damaged")
+                        || e.getMessage().startsWith("damaged.pcap.gz starts like gzip but its gzip header"),
+                        e.getMessage());
+                continue;
+            }
+            assertTrue(damagedDrops.total() >= 1, "damage " + i + " not counted");
+        }
     }
 
     @Test

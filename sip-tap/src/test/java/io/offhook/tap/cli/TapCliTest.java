@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,21 @@ class TapCliTest {
         assertTrue(err().contains("notes.txt is not a pcap or pcapng capture file"), err());
         assertTrue(err().contains("missing.pcap: no such file"), err());
         assertTrue(out.toString().contains("\"event\":\"DIALING\""), "busy.pcap still replayed");
+    }
+
+    /** A gzip-compressed capture, as tcpdump -z gzip leaves them, replays as the plain one does. */
+    @Test
+    void aGzipCompressedCaptureReplaysAsThePlainOne() throws IOException {
+        Path plain = fixture("basic-call-hep.pcap");
+        Path gz = dir.resolve("basic-call-hep.pcap.gz");
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(plain, o);
+        }
+        assertEquals(0, TapCli.run(new String[] {"replay", plain.toString()}, out, err), err());
+        StringWriter fromGzip = new StringWriter();
+        assertEquals(0, TapCli.run(new String[] {"replay", gz.toString()}, fromGzip, err), err());
+        assertEquals(8, fromGzip.toString().lines().count(), fromGzip.toString());
+        assertEquals(out.toString(), fromGzip.toString());
     }
 
     @Test
