@@ -27,8 +27,9 @@ import java.util.zip.ZipException;
  *
  * <p>A gzip-compressed capture ({@code .pcap.gz}, {@code .pcapng.gz}: what {@code tcpdump -z gzip} rotates to and
  * what Wireshark opens as it is) is read through on the fly, recognised by its first bytes whatever the file is
- * called; one cut short or damaged gives what was before the damage, counted as
- * {@link DropReason#CAPTURE_TRUNCATED}, like a plain capture cut short. Other compressions are refused with a hint.
+ * called; one cut short or damaged gives what was before the damage (less the piece the inflater was working on
+ * when it found it: at most the record being read), counted as {@link DropReason#CAPTURE_TRUNCATED}, like a plain
+ * capture cut short. Other compressions are refused with a hint.
  * Byte counts ({@link CaptureSummary#bytes()}, progress) are then those of the decompressed capture.
  *
  * <p>The decoder works on an {@link InputStream}; {@link #read(Path, PacketListener, DropCounters)} is the thin
