@@ -102,7 +102,9 @@ public final class DifferentialCheck {
         /**
          * A Session-Expires value of digits followed by something that is neither blanks nor a parameter
          * ({@code 1800);x}), blanks between them or not ({@code 1 OK}): JAIN-SIP reads the digits, the scanner ignores
-         * the malformed value as its contract says.
+         * the malformed value as its contract says, and takes a later well-formed Session-Expires if there is one
+         * (JAIN-SIP keeps the first). Applies while no well-formed Session-Expires came before, or when the scanner
+         * took none.
          */
         SESSION_EXPIRES_TRAILING_TEXT,
         /**
@@ -325,6 +327,7 @@ public final class DifferentialCheck {
         Set<String> duplicate = new java.util.HashSet<>();
         Set<String> angleBracket = new java.util.HashSet<>();
         boolean contentTypeBefore = false;
+        boolean sessionExpiresTaken = false;
         for (String[] header : headers(message, headersEnd)) {
             String name = header[0];
             String value = header[1];
@@ -384,9 +387,12 @@ public final class DifferentialCheck {
             if ((name.equals("content-type") || name.equals("c")) && namedTwice(value, BOUNDARY_PARAM)) {
                 duplicate.addAll(SDP_FIELDS);
             }
-            if ((name.equals("session-expires") || name.equals("x")) && ours.sessionExpires() == SipMessage.ABSENT
-                    && value.matches("(?s)[0-9]++\\s*[^;\\s].*")) {
-                exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
+            if (name.equals("session-expires") || name.equals("x")) {
+                if ((!sessionExpiresTaken || ours.sessionExpires() == SipMessage.ABSENT)
+                        && value.matches("(?s)[0-9]++\\s*[^;\\s].*")) {
+                    exempt.put(Divergence.SESSION_EXPIRES_TRAILING_TEXT, Set.of("sessionExpires"));
+                }
+                sessionExpiresTaken |= value.matches("(?s)[0-9]++\\s*(;.*)?");
             }
         }
         exempt.put(Divergence.ADDR_SPEC_NEEDING_ANGLE_BRACKETS, addrSpec);
