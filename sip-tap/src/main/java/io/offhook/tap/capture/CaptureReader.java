@@ -164,7 +164,8 @@ public final class CaptureReader {
      * it is cut short or damaged instead of failing the whole read: what came before is delivered, and the damage
      * is counted once as {@link DropReason#CAPTURE_TRUNCATED} with what the inflater said.
      */
-    private static final class TolerantGzip extends FilterInputStream {
+    private static final class TolerantGzip extends InputStream {
+        private final GZIPInputStream gzip;
         private final String name;
         private final DropCounters drops;
         private long delivered;
@@ -173,18 +174,14 @@ public final class CaptureReader {
         String damage;
 
         TolerantGzip(InputStream in, String name, DropCounters drops) throws IOException {
-            super(gzip(in, name));
-            this.name = name;
-            this.drops = drops;
-        }
-
-        private static InputStream gzip(InputStream in, String name) throws IOException {
             try {
-                return new GZIPInputStream(in, 1 << 16);
+                this.gzip = new GZIPInputStream(in, 1 << 16);
             } catch (EOFException | ZipException e) {
                 throw new CaptureFormatException(name + " starts like gzip but its gzip header is damaged or cut"
                         + " short: " + e.getMessage());
             }
+            this.name = name;
+            this.drops = drops;
         }
 
         @Override
@@ -193,13 +190,14 @@ public final class CaptureReader {
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
+        /** Every other read and skip of {@link InputStream} comes through here, so all of them stop at damage. */
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (ended) {
                 return -1;
             }
             try {
-                int n = super.read(b, off, len);
+                int n = gzip.read(b, off, len);
                 if (n < 0) {
                     ended = true;
                 } else {
@@ -216,20 +214,8 @@ public final class CaptureReader {
         }
 
         @Override
-        public long skip(long n) throws IOException {
-            if (n <= 0) {
-                return 0;
-            }
-            byte[] scratch = new byte[(int) Math.min(n, 8192)];
-            long done = 0;
-            while (done < n) {
-                int r = read(scratch, 0, (int) Math.min(scratch.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
+        public void close() throws IOException {
+            gzip.close();
         }
     }
 
