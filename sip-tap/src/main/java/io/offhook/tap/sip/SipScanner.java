@@ -137,6 +137,8 @@ public final class SipScanner {
         "PUBLISH", "INFO", "REFER", "MESSAGE",
     };
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
+    /** The first eight bytes (or fewer) of each of {@link #METHODS} as a little-endian word. */
+    private static final long[] METHOD_WORDS = new long[METHODS.length];
     /** Longer than any of {@link #METHODS}. */
     private static final int METHOD_MAX_LENGTH = 16;
     /** Index into {@link #METHODS} by length (times 32) and first letter (its low five bits), or -1. */
@@ -148,6 +150,14 @@ public final class SipScanner {
     private static final long LF_WORD = '\n' * ONES;
     private static final long COLON_WORD = ':' * ONES;
     private static final long GT_WORD = '>' * ONES;
+    /** {@code ;tag=} as a little-endian word, and 0x20 where it has a letter (see {@link #word}). */
+    private static final long TAG_WORD = word(ascii(";tag="), 0);
+    private static final long TAG_LETTERS = letters(ascii(";tag="), 0);
+    private static final long SPACE_WORD = ' ' * ONES;
+    private static final long DEL_WORD = 0x7F * ONES;
+    private static final long SEMICOLON_WORD = ';' * ONES;
+    private static final long COMMA_WORD = ',' * ONES;
+    private static final long QUOTE_WORD = '"' * ONES;
 
     /** Reads eight bytes of a byte[] as one little-endian long (for {@link #indexOfLf}). */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -165,6 +175,7 @@ public final class SipScanner {
         Arrays.fill(METHOD_BY_LENGTH_AND_FIRST, (byte) -1);
         for (int i = 0; i < METHODS.length; i++) {
             METHOD_BYTES[i] = ascii(METHODS[i]);
+            METHOD_WORDS[i] = word(METHOD_BYTES[i], 0);
             int key = (METHODS[i].length() << 5) | (METHODS[i].charAt(0) & 31);
             if (METHOD_BY_LENGTH_AND_FIRST[key] >= 0) {
                 throw new AssertionError("two methods of one length and first letter: " + METHODS[i]);
@@ -415,16 +426,28 @@ public final class SipScanner {
                     // One piece of code for both (not two copies): the JIT inlines only so much into this method.
                     boolean from = id == H_FROM;
                     if ((from ? f.fromStart : f.toStart) < 0) {
-                        long uri = addressUri(d, vs, ve);
-                        long tag = uri < 0 ? MALFORMED : findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
+                        long uri = bracketedUri(d, vs, ve);
+                        boolean uriChecked = uri >= 0;
+                        if (!uriChecked) {
+                            uri = addressUri(d, vs, ve);
+                        }
+                        long tag = uri < 0 ? MALFORMED : onlyTag(d, afterUri(d, (int) uri, ve), ve);
+                        boolean tagChecked = tag >= 0;
+                        if (tag == NONE) {
+                            tag = findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
+                        }
                         if (tag == MALFORMED) {
                             throw new SipParseException(from ? "malformed From" : "malformed To", vs - base);
                         }
-                        validate(d, start(uri), (int) uri, base, from ? "From" : "To", false);
+                        if (!uriChecked) {
+                            validate(d, start(uri), (int) uri, base, from ? "From" : "To", false);
+                        }
                         int tagStart = -1;
                         if (tag != NONE) {
                             tagStart = start(tag);
-                            validate(d, tagStart, (int) tag, base, from ? "From tag" : "To tag", false);
+                            if (!tagChecked) {
+                                validate(d, tagStart, (int) tag, base, from ? "From tag" : "To tag", false);
+                            }
                         }
                         if (from) {
                             f.fromStart = start(uri);
@@ -562,15 +585,19 @@ public final class SipScanner {
             throw new SipParseException("CSeq number overflows 2^31-1", vs - base);
         }
         int ms = skipLws(d, q, ve);
-        int me = ms;
-        while (me < ve && TOKEN[d[me] & 0xFF]) {
-            me++;
+        int known = knownMethod(d, ms, ve);
+        int me = ve;
+        if (known < 0) {
+            me = ms;
+            while (me < ve && TOKEN[d[me] & 0xFF]) {
+                me++;
+            }
         }
         if (ms == q || me == ms || me != ve) {
             throw new SipParseException("CSeq is not a number and a method", vs - base);
         }
         f.cseq = n;
-        f.cseqMethod = method(d, ms, me);
+        f.cseqMethod = known >= 0 ? METHODS[known] : method(d, ms, me);
         f.cseqMethodStart = ms;
         f.cseqMethodEnd = me;
     }
@@ -585,18 +612,27 @@ public final class SipScanner {
         if (regionMatchesIgnoreCase(d, p, lineEnd, SIP_2_0, 0, 4)) {
             f.statusCode = statusLine(d, p, lineEnd, base);
         } else {
-            int q = p;
-            while (q < lineEnd && TOKEN[d[q] & 0xFF]) {
-                q++;
+            // A known method followed by a space (the usual start) is found by its word; anything else by the loop.
+            int q = indexOf(d, SPACE_WORD, p, Math.min(lineEnd, p + METHOD_MAX_LENGTH));
+            int known = q < 0 ? -1 : knownMethod(d, p, q);
+            if (known < 0) {
+                q = p;
+                while (q < lineEnd && TOKEN[d[q] & 0xFF]) {
+                    q++;
+                }
+                if (q == p || q == lineEnd || (d[q] != ' ' && d[q] != '\t')) {
+                    throw new SipParseException("request line does not start with a method token", q - base);
+                }
             }
-            if (q == p || q == lineEnd || (d[q] != ' ' && d[q] != '\t')) {
-                throw new SipParseException("request line does not start with a method token", q - base);
-            }
-            f.method = method(d, p, q);
+            f.method = known >= 0 ? METHODS[known] : method(d, p, q);
             f.methodStart = p;
             f.methodEnd = q;
             q = skipBlanks(d, q, lineEnd);
             int us = q;
+            // The URI ends at the first blank; when nothing but a blank stops the word scan, the URI is also free
+            // of what validate rejects (control characters, DEL), and is not checked again.
+            q = printableEnd(d, q, lineEnd);
+            boolean clean = q == lineEnd || d[q] == ' ' || d[q] == '\t';
             while (q < lineEnd && d[q] != ' ' && d[q] != '\t') {
                 q++;
             }
@@ -609,7 +645,9 @@ public final class SipScanner {
                     || !regionMatchesIgnoreCase(d, q, lineEnd, SIP_2_0, 0, SIP_2_0.length)) {
                 throw new SipParseException("request line does not end with SIP/2.0", q - base);
             }
-            validate(d, us, ue, base, "Request-URI", false);
+            if (!clean) {
+                validate(d, us, ue, base, "Request-URI", false);
+            }
             f.uriStart = us;
             f.uriEnd = ue;
         }
@@ -676,14 +714,28 @@ public final class SipScanner {
      * first letter (no two known methods share both) and one comparison, else a new String.
      */
     private static String method(byte[] d, int s, int e) {
+        int i = knownMethod(d, s, e);
+        return i >= 0 ? METHODS[i] : new String(d, s, e - s, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The index in {@link #METHODS} of the method that {@code [s, e)} holds exactly, or -1: found by its length and
+     * first letter, then compared as one word (byte by byte beyond eight bytes or at the end of the array).
+     */
+    private static int knownMethod(byte[] d, int s, int e) {
         int n = e - s;
-        if (n < METHOD_MAX_LENGTH) {
-            int i = METHOD_BY_LENGTH_AND_FIRST[(n << 5) | (d[s] & 31)];
-            if (i >= 0 && (d[s] & 0xFF) == (METHOD_BYTES[i][0] & 0xFF) && regionEquals(d, s, METHOD_BYTES[i])) {
-                return METHODS[i];
-            }
+        if (n <= 0 || n >= METHOD_MAX_LENGTH) {
+            return -1;
         }
-        return new String(d, s, n, StandardCharsets.ISO_8859_1);
+        int i = METHOD_BY_LENGTH_AND_FIRST[(n << 5) | (d[s] & 31)];
+        if (i < 0) {
+            return -1;
+        }
+        if (n <= Long.BYTES && s + Long.BYTES <= d.length) {
+            long w = (long) LONGS.get(d, s) & (-1L >>> (Long.SIZE - Byte.SIZE * n));
+            return w == METHOD_WORDS[i] ? i : -1;
+        }
+        return regionEquals(d, s, METHOD_BYTES[i]) ? i : -1;
     }
 
     // --------------------------------------------------------------------------------------------- header names
@@ -869,6 +921,27 @@ public final class SipScanner {
         return ue == us ? MALFORMED : pack(us, ue);
     }
 
+    /**
+     * The usual name-addr without a display name: {@code <} at {@code p} and a URI up to the first {@code >} that
+     * holds no blank, control character or DEL, packed as start and end; or {@link #NONE} for anything else, which
+     * {@link #addressUri} then reads. One word scan finds the {@code >} and shows the URI needs no {@link #validate}:
+     * for such a value {@link #addressUri} gives the same URI and {@link #validate} passes it.
+     */
+    private static long bracketedUri(byte[] d, int p, int end) {
+        if (p >= end || d[p] != '<') {
+            return NONE;
+        }
+        for (int i = p + 1; i < end && i + Long.BYTES <= d.length; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i);
+            long hit = unprintable(x) | bytesEqual(x, GT_WORD);
+            if (hit != 0) {
+                int at = i + (Long.numberOfTrailingZeros(hit) >>> 3);
+                return at < end && at > p + 1 && d[at] == '>' ? pack(p + 1, at) : NONE;
+            }
+        }
+        return NONE;
+    }
+
     /** Where the header parameters start after a URI that ends at {@code uriEnd} (past the {@code >} if any). */
     private static int afterUri(byte[] d, int uriEnd, int end) {
         int q = skipLws(d, uriEnd, end);
@@ -914,9 +987,7 @@ public final class SipScanner {
                     p = q;
                 } else {
                     vs = p;
-                    while (p < end && !PARAM_VALUE_END[d[p] & 0xFF]) {
-                        p++;
-                    }
+                    p = paramValueEnd(d, p, end);
                     ve = p;
                     if (ve == vs) {
                         return MALFORMED;
@@ -927,6 +998,66 @@ public final class SipScanner {
                 found = pack(vs, ve);
             }
         }
+    }
+
+    /**
+     * Where an unquoted parameter value starting at {@code p} ends: at the first byte of {@link #PARAM_VALUE_END},
+     * or {@code end}. Eight bytes at a time (a tag, the value that matters, is often longer than a word): a word is
+     * tested for a byte below 0x21 or a {@code ;}, {@code ,} or {@code "} (each test's lowest hit is exact, so the
+     * lowest of all is); a control character that ends nothing (only LWS does) is stepped over.
+     */
+    private static int paramValueEnd(byte[] d, int p, int end) {
+        int i = p;
+        while (i < end && i + Long.BYTES <= d.length) {
+            long x = (long) LONGS.get(d, i);
+            long hit = ((x - 0x21 * ONES) & ~x & HIGHS) | bytesEqual(x, SEMICOLON_WORD) | bytesEqual(x, COMMA_WORD)
+                    | bytesEqual(x, QUOTE_WORD);
+            if (hit == 0) {
+                i += Long.BYTES;
+                continue;
+            }
+            int at = i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            if (at >= end) {
+                return end;
+            }
+            if (PARAM_VALUE_END[d[at] & 0xFF]) {
+                return at;
+            }
+            i = at + 1;
+        }
+        if (i >= end) {
+            return end;
+        }
+        while (i < end && !PARAM_VALUE_END[d[i] & 0xFF]) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * The usual parameters of a From or To: {@code ;tag=} and a value that runs to {@code end}, free of blanks,
+     * control characters and of what would end it ({@code ;}, {@code ,}, {@code "}), packed as start and end; or
+     * {@link #NONE} for anything else, which {@link #findParam} then reads. The one word scan that finds the value's
+     * end also shows it needs no {@link #validate}, which {@link #findParam}'s result would.
+     */
+    private static long onlyTag(byte[] d, int p, int end) {
+        int vs = p + 5;
+        if (vs >= end || p + Long.BYTES > d.length
+                || (((long) LONGS.get(d, p) & 0xFF_FFFF_FFFFL) | TAG_LETTERS) != TAG_WORD) {
+            return NONE;
+        }
+        for (int i = vs; i + Long.BYTES <= d.length; i += Long.BYTES) {
+            long x = (long) LONGS.get(d, i);
+            long hit = unprintable(x) | bytesEqual(x, SEMICOLON_WORD) | bytesEqual(x, COMMA_WORD)
+                    | bytesEqual(x, QUOTE_WORD);
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3) >= end ? pack(vs, end) : NONE;
+            }
+            if (i + Long.BYTES >= end) {
+                return pack(vs, end);
+            }
+        }
+        return NONE;
     }
 
     /** Index of the {@code ,} ending the list element whose parameters start at {@code p}, or {@code end}. */
@@ -962,7 +1093,11 @@ public final class SipScanner {
                 p++;
                 continue;
             }
-            long uri = addressUri(d, p, end);
+            long uri = bracketedUri(d, p, end);
+            boolean uriChecked = uri >= 0;
+            if (!uriChecked) {
+                uri = addressUri(d, p, end);
+            }
             if (uri < 0) {
                 throw new SipParseException("malformed Contact", p - base);
             }
@@ -977,7 +1112,9 @@ public final class SipScanner {
             }
             int expires = ex == NONE ? SipMessage.ABSENT
                     : deltaSeconds(d, start(ex), (int) ex, base, "Contact expires");
-            validate(d, start(uri), (int) uri, base, "Contact", false);
+            if (!uriChecked) {
+                validate(d, start(uri), (int) uri, base, "Contact", false);
+            }
             into.addContact(start(uri), (int) uri, expires);
             p = elementEnd + 1;
         }
@@ -1247,6 +1384,27 @@ public final class SipScanner {
     }
 
     /**
+     * The first byte in {@code [s, e)} below 0x21 (a blank or control character) or DEL, or {@code e}: eight bytes
+     * at a time with the word tests of {@link #validate}, whose lowest hit is exact.
+     */
+    private static int printableEnd(byte[] d, int s, int e) {
+        int i = s;
+        for (; i + Long.BYTES <= d.length && i < e; i += Long.BYTES) {
+            long hit = unprintable((long) LONGS.get(d, i));
+            if (hit != 0) {
+                return Math.min(e, i + (Long.numberOfTrailingZeros(hit) >>> 3));
+            }
+        }
+        for (; i < e; i++) {
+            int b = d[i];
+            if (b >= 0 && b <= ' ' || b == 0x7F) {
+                return i;
+            }
+        }
+        return e;
+    }
+
+    /**
      * Checks that {@code [s, e)} can become a field's text: control characters are rejected; blanks only where
      * {@code blanksAllowed}. Bytes above 0x7F are left to the UTF-8 decoding (invalid sequences become U+FFFD).
      */
@@ -1258,9 +1416,16 @@ public final class SipScanner {
         int i = s;
         for (; i + Long.BYTES <= e; i += Long.BYTES) {
             long x = (long) LONGS.get(d, i);
-            long del = x ^ (0x7F * ONES);
-            if (((((x - below) & ~x) | ((del - ONES) & ~del)) & HIGHS) != 0) {
+            if ((((x - below) & ~x & HIGHS) | bytesEqual(x, DEL_WORD)) != 0) {
                 break;
+            }
+        }
+        if (i < e && e - i < Long.BYTES && i + Long.BYTES <= d.length) {
+            // The last bytes, fewer than eight, as one word with the bytes past the end made harmless ('A').
+            long keep = -1L >>> (Long.SIZE - Byte.SIZE * (e - i));
+            long x = ((long) LONGS.get(d, i) & keep) | (0x4141_4141_4141_4141L & ~keep);
+            if ((((x - below) & ~x & HIGHS) | bytesEqual(x, DEL_WORD)) == 0) {
+                return;
             }
         }
         for (; i < e; i++) {
@@ -1374,6 +1539,24 @@ public final class SipScanner {
             }
         }
         return colonAndLf(colon, -1);
+    }
+
+    /**
+     * The high bit of each byte of {@code x} that equals the byte repeated in {@code word}: the "has a zero byte"
+     * test on {@code x ^ word}. Its lowest bit is exact (a borrow only runs upwards from a true hit), so the
+     * lowest bit of several such masks OR-ed together is the first byte that any of them finds.
+     */
+    private static long bytesEqual(long x, long word) {
+        long y = x ^ word;
+        return (y - ONES) & ~y & HIGHS;
+    }
+
+    /**
+     * The high bit of each byte of {@code x} below 0x21 (blanks and control characters) or equal to DEL: what
+     * {@link #validate} rejects in a text without blanks. Its lowest bit is exact, as for {@link #bytesEqual}.
+     */
+    private static long unprintable(long x) {
+        return ((x - 0x21 * ONES) & ~x & HIGHS) | bytesEqual(x, DEL_WORD);
     }
 
     /** {@code colon} and {@code lf} packed as {@link #colonAndLf(byte[], int, int)} returns them (-1 kept). */
