@@ -14,18 +14,35 @@ import java.util.Map;
  */
 final class DeviceIndex {
     private final LongObjectMap<Object> byHostPort = new LongObjectMap<>(10);
+    /**
+     * The device keys of URIs looked up recently (a dialog's Request-URI and Contact come back in many messages): a
+     * hit saves normalising the URI into a new key String and hashing its host:port, and the key String kept
+     * keeps its own hash for the shared host:port map.
+     */
+    private final UriMemo<Key> keys = new UriMemo<>(DeviceIndex::keyOf);
+
+    /** A URI's device key ({@link Aor#deviceKey}), where its host:port starts, and the hash of that host:port. */
+    private record Key(String key, int hostPort, long hostPortHash) {
+        static final Key NONE = new Key(null, 0, 0);
+    }
 
     /** Several bindings at one host:port, by full device key, and how many of them each user owns. */
     private static final class Shared {
         final Map<String, Binding> byKey = new HashMap<>();
-        final Map<User, Integer> perOwner = new HashMap<>();
+        /** Counts in mutable holders: a boxed Integer merged per binding cost more than the rest of a REGISTER. */
+        final Map<User, int[]> perOwner = new HashMap<>();
 
         void put(String key, Binding b) {
             Binding replaced = byKey.put(key, b);
             if (replaced != null) {
                 uncount(replaced.owner);
             }
-            perOwner.merge(b.owner, 1, Integer::sum);
+            int[] count = perOwner.get(b.owner);
+            if (count == null) {
+                perOwner.put(b.owner, new int[] {1});
+            } else {
+                count[0]++;
+            }
         }
 
         void remove(String key, Binding b) {
@@ -35,7 +52,10 @@ final class DeviceIndex {
         }
 
         private void uncount(User u) {
-            perOwner.computeIfPresent(u, (k, n) -> n == 1 ? null : n - 1);
+            int[] count = perOwner.get(u);
+            if (count != null && --count[0] == 0) {
+                perOwner.remove(u);
+            }
         }
 
         /** The one user owning every binding here, or {@code null} when there are several. */
@@ -79,12 +99,13 @@ final class DeviceIndex {
 
     /** The owner of the device {@code uri} points at, or {@code null} when none or ambiguous. */
     User owner(String uri) {
-        String key = Aor.deviceKey(uri);
+        Key k = uri == null ? Key.NONE : keys.apply(uri);
+        String key = k.key;
         if (key == null) {
             return null;
         }
-        int hostPort = Aor.hostPortStart(key);
-        Object present = byHostPort.get(Hash64.of(key, hostPort));
+        int hostPort = k.hostPort;
+        Object present = byHostPort.get(k.hostPortHash);
         if (present instanceof Binding single) {
             // Guard against a 64-bit hash collision before trusting the slot.
             return single.hasHostPort(key, hostPort) ? single.owner : null;
@@ -97,5 +118,19 @@ final class DeviceIndex {
             return exact.owner;
         }
         return hostPort > 0 ? null : shared.soleOwner();
+    }
+
+    /** {@link Aor#deviceKey} of {@code uri} ({@code null} when none), as {@link #owner} does: recent ones remembered. */
+    String deviceKey(String uri) {
+        return uri == null ? null : keys.apply(uri).key;
+    }
+
+    private static Key keyOf(String uri) {
+        String key = Aor.deviceKey(uri);
+        if (key == null) {
+            return Key.NONE;
+        }
+        int hostPort = Aor.hostPortStart(key);
+        return new Key(key, hostPort, Hash64.of(key, hostPort));
     }
 }

@@ -39,6 +39,8 @@ public final class PhoneTracker {
     private final Map<String, User> users = new HashMap<>();
     private final Map<String, Call> calls = new HashMap<>();
     private final DeviceIndex devices = new DeviceIndex();
+    /** {@link Aor#of} of the URIs of recent messages (users' URIs come back in every message of theirs). */
+    private final UriMemo<String> aors = new UriMemo<>(Aor::of);
     private final TimerQueue timers = new TimerQueue(1024);
     /** Timer entries beyond this are compacted: evicted calls must not stay referenced until their old deadline. */
     private int compactTimersAt = MIN_TIMERS_COMPACTED;
@@ -402,7 +404,7 @@ public final class PhoneTracker {
         if (m.statusCode() < 200 || m.statusCode() >= 300) {
             return;
         }
-        String aor = Aor.of(m.toUri());
+        String aor = aorOf(m.toUri());
         if (aor == null) {
             drops.drop(DropReason.SIP_MALFORMED, "REGISTER response with unusable To URI: " + m.toUri());
             return;
@@ -432,7 +434,7 @@ public final class PhoneTracker {
             int seconds = c.expires() != SipMessage.ABSENT ? c.expires()
                     : defaultExpires != SipMessage.ABSENT ? defaultExpires
                     : (int) config.defaultRegistration().toSeconds();
-            String key = Aor.deviceKey(c.uri());
+            String key = devices.deviceKey(c.uri());
             if (seconds <= 0 || key == null) {
                 continue;
             }
@@ -477,6 +479,11 @@ public final class PhoneTracker {
     }
 
     /** The user whose registered device a URI (a forwarded Request-URI, a Contact) points at, or {@code null}. */
+    /** {@link Aor#of} of a message's URI, remembered for the URIs seen recently. */
+    private String aorOf(String uri) {
+        return uri == null ? null : aors.apply(uri);
+    }
+
     private User deviceOwner(String uri) {
         return devices.owner(uri);
     }
@@ -516,7 +523,7 @@ public final class PhoneTracker {
 
     private Call startCall(SipMessage m, boolean announce) {
         String callerAor = callerAor(m);
-        String toAor = Aor.of(m.toUri());
+        String toAor = aorOf(m.toUri());
         if (callerAor == null || toAor == null) {
             drops.drop(DropReason.SIP_MALFORMED, "INVITE with unusable From/To URI, Call-ID " + m.callId());
             return null;
@@ -555,12 +562,12 @@ public final class PhoneTracker {
 
     private String callerAor(SipMessage m) {
         if (config.useAssertedIdentity() && m.assertedIdentity() != null) {
-            String pai = Aor.of(m.assertedIdentity());
+            String pai = aorOf(m.assertedIdentity());
             if (pai != null) {
                 return pai;
             }
         }
-        return Aor.of(m.fromUri());
+        return aorOf(m.fromUri());
     }
 
     private boolean registered(String aor) {
