@@ -29,20 +29,19 @@ final class DeviceIndex {
     /** Several bindings at one host:port, by full device key, and how many of them each user owns. */
     private static final class Shared {
         final Map<String, Binding> byKey = new HashMap<>();
-        /** Counts in mutable holders: a boxed Integer merged per binding cost more than the rest of a REGISTER. */
-        final Map<User, int[]> perOwner = new HashMap<>();
+        /**
+         * Counted with get and put: {@code Map.merge} with {@code Integer::sum} per binding cost more than the rest
+         * of a REGISTER. Counts up to 127 (a user's devices at one host:port) are the JDK's shared Integers.
+         */
+        final Map<User, Integer> perOwner = new HashMap<>();
 
         void put(String key, Binding b) {
             Binding replaced = byKey.put(key, b);
             if (replaced != null) {
                 uncount(replaced.owner);
             }
-            int[] count = perOwner.get(b.owner);
-            if (count == null) {
-                perOwner.put(b.owner, new int[] {1});
-            } else {
-                count[0]++;
-            }
+            Integer count = perOwner.get(b.owner);
+            perOwner.put(b.owner, count == null ? 1 : count + 1);
         }
 
         void remove(String key, Binding b) {
@@ -52,9 +51,14 @@ final class DeviceIndex {
         }
 
         private void uncount(User u) {
-            int[] count = perOwner.get(u);
-            if (count != null && --count[0] == 0) {
+            Integer count = perOwner.get(u);
+            if (count == null) {
+                return;
+            }
+            if (count == 1) {
                 perOwner.remove(u);
+            } else {
+                perOwner.put(u, count - 1);
             }
         }
 
