@@ -13,10 +13,7 @@ class UriMemoTest {
     @Test
     void aUriSeenAgainIsNotComputedAgainAndEveryUriGetsItsOwnResult() {
         List<String> computed = new ArrayList<>();
-        UriMemo<String> memo = new UriMemo<>(uri -> {
-            computed.add(uri);
-            return Aor.of(uri);
-        });
+        UriMemo<String> memo = aors(computed);
         String alice = "sip:alice@Example.com;transport=tcp";
         assertEquals("sip:alice@example.com", memo.apply(alice));
         assertSame(memo.apply(alice), memo.apply(new String(alice)), "an equal String hits too");
@@ -33,12 +30,17 @@ class UriMemoTest {
     @Test
     void aNullResultIsRememberedAsSuch() {
         List<String> computed = new ArrayList<>();
-        UriMemo<String> memo = new UriMemo<>(uri -> {
-            computed.add(uri);
-            return Aor.of(uri);
-        });
+        UriMemo<String> memo = aors(computed);
         assertNull(memo.apply("mailto:alice@example.com"));
         assertNull(memo.apply("mailto:alice@example.com"));
         assertEquals(1, computed.size());
+    }
+
+    /** A memo of {@link Aor#of} that adds each URI it computes for to {@code computed}. */
+    private static UriMemo<String> aors(List<String> computed) {
+        return new UriMemo<>(uri -> {
+            computed.add(uri);
+            return Aor.of(uri);
+        });
     }
 }
