@@ -478,12 +478,12 @@ public final class PhoneTracker {
         b.owner.removeBinding(b);
     }
 
-    /** The user whose registered device a URI (a forwarded Request-URI, a Contact) points at, or {@code null}. */
     /** {@link Aor#of} of a message's URI, remembered for the URIs seen recently. */
     private String aorOf(String uri) {
         return uri == null ? null : aors.apply(uri);
     }
 
+    /** The user whose registered device a URI (a forwarded Request-URI, a Contact) points at, or {@code null}. */
     private User deviceOwner(String uri) {
         return devices.owner(uri);
     }
