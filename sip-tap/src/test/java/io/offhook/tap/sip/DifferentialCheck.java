@@ -452,7 +452,8 @@ public final class DifferentialCheck {
             }
             if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !out.isEmpty()) {
                 String[] last = out.get(out.size() - 1);
-                last[1] = last[1] + " " + line.strip();
+                // A value that starts on a continuation line ("Session-Expires:" CRLF SP "1800") has no leading blank.
+                last[1] = last[1].isEmpty() ? line.strip() : last[1] + " " + line.strip();
                 continue;
             }
             int colon = line.indexOf(':');
