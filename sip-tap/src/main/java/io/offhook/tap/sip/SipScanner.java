@@ -431,10 +431,15 @@ public final class SipScanner {
                         if (!uriChecked) {
                             uri = addressUri(d, vs, ve);
                         }
-                        long tag = uri < 0 ? MALFORMED : onlyTag(d, afterUri(d, (int) uri, ve), ve);
-                        boolean tagChecked = tag >= 0;
-                        if (tag == NONE) {
-                            tag = findParam(d, afterUri(d, (int) uri, ve), ve, TAG);
+                        long tag = MALFORMED;
+                        boolean tagChecked = false;
+                        if (uri >= 0) {
+                            int params = afterUri(d, (int) uri, ve);
+                            tag = onlyTag(d, params, ve);
+                            tagChecked = tag >= 0;
+                            if (tag == NONE) {
+                                tag = findParam(d, params, ve, TAG);
+                            }
                         }
                         if (tag == MALFORMED) {
                             throw new SipParseException(from ? "malformed From" : "malformed To", vs - base);
@@ -987,7 +992,9 @@ public final class SipScanner {
                     p = q;
                 } else {
                     vs = p;
-                    p = paramValueEnd(d, p, end);
+                    while (p < end && !PARAM_VALUE_END[d[p] & 0xFF]) {
+                        p++;
+                    }
                     ve = p;
                     if (ve == vs) {
                         return MALFORMED;
@@ -998,40 +1005,6 @@ public final class SipScanner {
                 found = pack(vs, ve);
             }
         }
-    }
-
-    /**
-     * Where an unquoted parameter value starting at {@code p} ends: at the first byte of {@link #PARAM_VALUE_END},
-     * or {@code end}. Eight bytes at a time (a tag, the value that matters, is often longer than a word): a word is
-     * tested for a byte below 0x21 or a {@code ;}, {@code ,} or {@code "} (each test's lowest hit is exact, so the
-     * lowest of all is); a control character that ends nothing (only LWS does) is stepped over.
-     */
-    private static int paramValueEnd(byte[] d, int p, int end) {
-        int i = p;
-        while (i < end && i + Long.BYTES <= d.length) {
-            long x = (long) LONGS.get(d, i);
-            long hit = ((x - 0x21 * ONES) & ~x & HIGHS) | bytesEqual(x, SEMICOLON_WORD) | bytesEqual(x, COMMA_WORD)
-                    | bytesEqual(x, QUOTE_WORD);
-            if (hit == 0) {
-                i += Long.BYTES;
-                continue;
-            }
-            int at = i + (Long.numberOfTrailingZeros(hit) >>> 3);
-            if (at >= end) {
-                return end;
-            }
-            if (PARAM_VALUE_END[d[at] & 0xFF]) {
-                return at;
-            }
-            i = at + 1;
-        }
-        if (i >= end) {
-            return end;
-        }
-        while (i < end && !PARAM_VALUE_END[d[i] & 0xFF]) {
-            i++;
-        }
-        return i;
     }
 
     /**
