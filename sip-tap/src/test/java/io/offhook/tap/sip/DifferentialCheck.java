@@ -55,9 +55,9 @@ public final class DifferentialCheck {
         /**
          * JAIN-SIP trims every character up to 0x20 from the end of a line ({@code trimEndOfLine}): a line of only
          * blanks and control characters ends its header section (any field may differ), and a control character at
-         * the end of a value disappears, where the scanner keeps it (and then finds that Content-Type malformed,
-         * for instance). Applies to such lines only: all fields for a line of nothing else, the fields of that
-         * header for a value that ends with a control character.
+         * the end of a value disappears, blanks after it or not, where the scanner keeps it (and then finds that
+         * Content-Type malformed, for instance). Applies to such lines only: all fields for a line of nothing else,
+         * the fields of that header for a value that ends with a control character.
          */
         CONTROL_CHARACTERS_AT_LINE_END,
         /**
@@ -603,7 +603,12 @@ public final class DifferentialCheck {
                 for (int i = line; i < end && onlyLow; i++) {
                     onlyLow = (m[i] & 0xFF) <= 0x20;
                 }
-                int last = m[end - 1] & 0xFF;
+                // The scanner trims only blanks from a value's end: a control character before them stays for it.
+                int valueEnd = end;
+                while (valueEnd > line && (m[valueEnd - 1] == ' ' || m[valueEnd - 1] == '\t')) {
+                    valueEnd--;
+                }
+                int last = valueEnd > line ? m[valueEnd - 1] & 0xFF : ' ';
                 if (onlyLow) {
                     fields.add(ALL_FIELDS);
                 } else if (last < 0x20 && last != '\t') {

@@ -36,6 +36,10 @@ class DifferentialCheckDivergenceTest {
                 Arguments.of(Divergence.CONTROL_CHARACTERS_AT_LINE_END,
                         HEAD + "Content-Type: application/sdp\u001d\n\n" + SDP,
                         HEAD + "Content-Type: application/sdp\n\n" + SDP),
+                // Found by CI's seeded run of 2026-11-26 18:41: a blank after the control character.
+                Arguments.of(Divergence.CONTROL_CHARACTERS_AT_LINE_END,
+                        HEAD + "Content-Type: application/sdp\u0001 \n\n" + SDP,
+                        HEAD + "Content-Type: application/sdp\n\n" + SDP),
                 Arguments.of(Divergence.MULTIPART_NOT_WELL_FORMED,
                         HEAD + "Content-Type: multipart/mixed;boundary=b1\n\n--b1-\nContent-Type: application/sdp\n\n"
                                 + SDP + "--b1\nContent-Type: text/plain\n\nhi\n--b1--\n",
